@@ -1,0 +1,12 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestInstall(TransactionCase):
+    def test_menu_under_logistics_app(self):
+        menu = self.env.ref("freight_audit.menu_freight_audit")
+        root = self.env.ref("logistics_connector.menu_logistics_root")
+        self.assertEqual(menu.parent_id.parent_id, root)
+        module = self.env["ir.module.module"].search([("name", "=", "freight_audit")])
+        self.assertEqual(module.state, "installed")
+        self.assertEqual(module.latest_version, "18.0.1.0.0")

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Run the suite's tests against real Odoo 18.0 and PostgreSQL.
+
+Creates a throw-away database, installs the four addons plus the root
+``tests/`` end-to-end addon with ``--test-enable``, runs every test of those
+modules (at_install and post_install), prints a pytest-style summary line
+(``N passed, M failed``) and drops the database again.
+
+Exit status: 0 when every test passed and Odoo logged no error, 1 otherwise,
+2 when the environment is not usable.
+
+Developer options (environment):
+  TEST_TAGS       Odoo --test-tags value (default: every suite module)
+  TEST_MODULES    modules to install (default: the four addons + e2e tests)
+  TEMPLATE_DB     build/reuse a template database holding only the Odoo
+                  dependencies, to make repeated local runs faster
+  KEEP_DB=1       keep the database afterwards (its name is printed)
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import psycopg2
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo18")
+# The official Docker image has no odoo-bin but /usr/bin/odoo.
+ODOO_BIN = os.environ.get("ODOO_BIN", os.path.join(ODOO_SRC, "odoo-bin"))
+SUITE = ["logistics_connector", "shipment_events", "freight_audit", "billing_readiness"]
+E2E = ["logistics_suite_e2e"]
+# What the suite depends on in Odoo itself (used for the optional template).
+DEPENDENCIES = ["sale_stock", "stock_delivery", "purchase_stock", "account", "mail", "stock_landed_costs"]
+
+RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+LOG_LEVEL_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
+SKIP_RE = re.compile(r" INFO \S+ \S+: skipped ")
+
+
+def pg_connect(dbname="postgres"):
+    conn = psycopg2.connect(
+        dbname=dbname,
+        host=os.environ.get("PGHOST", "127.0.0.1"),
+        port=os.environ.get("PGPORT", "5432"),
+        user=os.environ.get("PGUSER", "odoo"),
+        password=os.environ.get("PGPASSWORD") or None,
+    )
+    conn.autocommit = True
+    return conn
+
+
+def db_exists(name):
+    conn = pg_connect()
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            return bool(cr.fetchone())
+    finally:
+        conn.close()
+
+
+def drop_db(name, data_dir):
+    conn = pg_connect()
+    try:
+        with conn.cursor() as cr:
+            cr.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+            cr.execute(f'DROP DATABASE IF EXISTS "{name}"')  # name is ours, built below
+    finally:
+        conn.close()
+    shutil.rmtree(os.path.join(data_dir, "filestore", name), ignore_errors=True)
+
+
+def copy_db(template, name, data_dir):
+    conn = pg_connect()
+    try:
+        with conn.cursor() as cr:
+            cr.execute(f'CREATE DATABASE "{name}" WITH TEMPLATE "{template}"')
+    finally:
+        conn.close()
+    src = os.path.join(data_dir, "filestore", template)
+    if os.path.isdir(src):
+        shutil.copytree(src, os.path.join(data_dir, "filestore", name))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def odoo_base_cmd(db, data_dir, addons_path):
+    return [
+        sys.executable,
+        ODOO_BIN,
+        "--addons-path",
+        addons_path,
+        "--data-dir",
+        data_dir,
+        "--database",
+        db,
+        "--db_host",
+        os.environ.get("PGHOST", "127.0.0.1"),
+        "--db_port",
+        os.environ.get("PGPORT", "5432"),
+        "--db_user",
+        os.environ.get("PGUSER", "odoo"),
+        "--db_password",
+        os.environ.get("PGPASSWORD", "") or "False",
+        "--http-interface",
+        "127.0.0.1",
+        "--http-port",
+        str(free_port()),
+        "--gevent-port",
+        str(free_port()),
+        "--max-cron-threads",
+        "0",
+        "--workers",
+        "0",
+        "--stop-after-init",
+        "--no-database-list",
+    ]
+
+
+def run_odoo(cmd, log_path):
+    """Run Odoo, echo its log, and return (returncode, parsed figures)."""
+    figures = {"failed": 0, "errors": 0, "run": 0, "skipped": 0, "result_seen": False, "error_lines": []}
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        try:
+            for line in proc.stdout:
+                log.write(line)
+                sys.stdout.write(line)
+                match = RESULT_RE.search(line)
+                if match:
+                    figures["failed"] += int(match.group(1))
+                    figures["errors"] += int(match.group(2))
+                    figures["run"] += int(match.group(3))
+                    figures["result_seen"] = True
+                    continue
+                if SKIP_RE.search(line):
+                    figures["skipped"] += 1
+                level = LOG_LEVEL_RE.match(line)
+                if level and level.group(1) in ("ERROR", "CRITICAL"):
+                    figures["error_lines"].append(line.rstrip())
+            proc.wait()
+        except KeyboardInterrupt:
+            proc.send_signal(signal.SIGINT)
+            proc.wait()
+            raise
+    return proc.returncode, figures
+
+
+def main():
+    release = os.path.join(ODOO_SRC, "odoo", "release.py")
+    if not os.path.isfile(release):
+        print(f"ERROR: no Odoo 18.0 source at ODOO_SRC={ODOO_SRC} (see README).", file=sys.stderr)
+        return 2
+    data_dir = os.environ.get("DATA_DIR", os.path.join(REPO, ".var", "data"))
+    log_dir = os.path.join(REPO, ".var", "log")
+    os.makedirs(data_dir, exist_ok=True)
+    os.makedirs(log_dir, exist_ok=True)
+    addons_path = ",".join([REPO, os.path.join(REPO, "tests"), os.path.join(ODOO_SRC, "odoo", "addons")])
+    modules = os.environ.get("TEST_MODULES", ",".join(SUITE + E2E))
+    tags = os.environ.get("TEST_TAGS") or ",".join("/" + m for m in modules.split(","))
+    db = os.environ.get("TEST_DB") or "lfs_test_%d_%d" % (os.getpid(), int(time.time()))
+    template = os.environ.get("TEMPLATE_DB")
+    keep = os.environ.get("KEEP_DB") == "1"
+    started = time.time()
+
+    if template and not db_exists(template):
+        print(f"Building template database {template} with {', '.join(DEPENDENCIES)} ...", flush=True)
+        rc, figures = run_odoo(
+            odoo_base_cmd(template, data_dir, addons_path) + ["-i", ",".join(DEPENDENCIES), "--log-level", "warn"],
+            os.path.join(log_dir, f"{template}.log"),
+        )
+        if rc != 0 or figures["error_lines"]:
+            print("ERROR: the template database could not be built", file=sys.stderr)
+            drop_db(template, data_dir)
+            return 2
+    if db_exists(db):
+        drop_db(db, data_dir)
+    if template:
+        copy_db(template, db, data_dir)
+
+    cmd = odoo_base_cmd(db, data_dir, addons_path) + [
+        "-i",
+        modules,
+        "--test-enable",
+        "--test-tags",
+        tags,
+        "--log-level",
+        "info",
+    ]
+    log_path = os.path.join(log_dir, f"{db}.log")
+    try:
+        rc, figures = run_odoo(cmd, log_path)
+    finally:
+        if not keep:
+            drop_db(db, data_dir)
+    elapsed = time.time() - started
+
+    failed = figures["failed"] + figures["errors"]
+    passed = figures["run"] - failed - figures["skipped"]
+    problems = []
+    if rc != 0:
+        problems.append(f"Odoo exited with status {rc}")
+    if not figures["result_seen"]:
+        problems.append("Odoo printed no test result (did the install fail?)")
+    elif figures["run"] == 0:
+        problems.append("no test ran")
+    stray = [line for line in figures["error_lines"] if "when loading database" not in line]
+    if stray and not failed:
+        problems.append(f"{len(stray)} error line(s) logged outside failing tests")
+    print()
+    print("=" * 72)
+    for line in stray[:20]:
+        print(line[:300])
+    for problem in problems:
+        print("PROBLEM:", problem)
+    print(f"log: {log_path}" + (f", database kept: {db}" if keep else ""))
+    print(f"time: {elapsed:.0f}s, skipped: {figures['skipped']}")
+    print(f"{passed} passed, {failed + (1 if problems and not failed else 0)} failed")
+    return 0 if not failed and not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+{
+    "name": "Logistics Suite End-to-End Tests",
+    "summary": "Cross-module end-to-end tests of the suite (test-only, never installed in production)",
+    "version": "18.0.1.0.0",
+    "category": "Hidden/Tests",
+    "license": "LGPL-3",
+    "author": "Logistics-Finance Suite",
+    "depends": ["billing_readiness"],
+    "data": [],
+    "installable": True,
+}
