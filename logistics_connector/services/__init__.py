@@ -1,0 +1,1 @@
+"""Plain-Python services of the connector (no ORM): clients, errors, EDI tools."""
