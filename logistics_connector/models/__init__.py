@@ -1,1 +1,14 @@
-from . import logistics_backend
+from . import (
+    logistics_backend,
+    logistics_code_mapping,
+    logistics_message,
+    logistics_message_link,
+    logistics_shipment,
+    logistics_shipment_leg,
+    logistics_shipment_ref,
+    purchase_order,
+    res_company,
+    sale_order,
+    stock_move,
+    stock_picking,
+)

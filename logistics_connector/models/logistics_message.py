@@ -1,0 +1,618 @@
+"""The integration journal: every inbound and outbound message, stored before it is processed."""
+
+import hashlib
+import json
+import logging
+import random
+import time
+import traceback
+from datetime import timedelta
+
+import psycopg2
+from psycopg2 import errors as pg_errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, mute_logger
+
+from ..services.exceptions import NeedsMappingError, PermanentError, RetryableError
+
+_logger = logging.getLogger(__name__)
+
+# Payloads larger than this (or not valid UTF-8) are stored as attachments, byte for byte.
+INLINE_PAYLOAD_LIMIT = 256 * 1024
+MESSAGE_STATES = [
+    ("received", "Received"),
+    ("queued", "Queued"),
+    ("processing", "Processing"),
+    ("done", "Done"),
+    ("needs_mapping", "Needs Mapping"),
+    ("failed", "Failed"),
+    ("dead", "Dead"),
+    ("duplicate", "Duplicate"),
+]
+READY_STATES = ("received", "queued")
+PROBLEM_STATES = ("needs_mapping", "failed", "dead")
+
+
+class LogisticsMessage(models.Model):
+    _name = "logistics.message"
+    _description = "Integration Message"
+    _order = "id desc"
+    _rec_name = "display_ref"
+
+    backend_id = fields.Many2one("logistics.backend", required=True, ondelete="restrict", index=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
+    direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")], required=True, index=True)
+    message_type = fields.Selection(
+        [
+            ("transport_order", "Transport order"),
+            ("transport_update", "Transport order change"),
+            ("transport_cancel", "Transport order cancellation"),
+            ("booking_confirmation", "Booking confirmation"),
+        ],
+        required=True,
+        index=True,
+    )
+    display_ref = fields.Char(compute="_compute_display_ref", string="Message")
+    idempotency_key = fields.Char(index=True, copy=False)
+    content_type = fields.Char()
+    payload = fields.Text(help="The payload as received or sent (when it is small, valid UTF-8 text).")
+    payload_attachment_id = fields.Many2one("ir.attachment", string="Payload File", ondelete="restrict", copy=False)
+    payload_size = fields.Integer(string="Size (bytes)")
+    payload_pretty = fields.Text(compute="_compute_payload_pretty", string="Payload (readable)")
+    content_hash = fields.Char(string="SHA-256", index=True)
+    state = fields.Selection(MESSAGE_STATES, required=True, default="received", index=True)
+    priority = fields.Integer(default=10, help="Lower is processed first.")
+    sequence_key = fields.Char(
+        index=True,
+        help="Messages with the same key are processed strictly in order (e.g. all orders of one shipment).",
+    )
+    attempts = fields.Integer(default=0, readonly=True)
+    replay_count = fields.Integer(default=0, readonly=True)
+    next_attempt_at = fields.Datetime(index=True, readonly=True)
+    last_error = fields.Text(readonly=True)
+    error_details = fields.Text(readonly=True, help="Technical details (traceback) of the last error.")
+    missing_mapping_type = fields.Char(readonly=True, index=True)
+    missing_mapping_code = fields.Char(readonly=True, index=True)
+    processed_at = fields.Datetime(readonly=True)
+    processing_time_ms = fields.Integer(string="Processing Time (ms)", readonly=True)
+    source = fields.Char(help="Where the message came from: webhook (with source address), file, poll, ...")
+    http_status = fields.Integer(readonly=True, help="HTTP status of the remote answer (outbound).")
+    response_payload = fields.Text(readonly=True)
+    duplicate_of_id = fields.Many2one("logistics.message", readonly=True, index="btree_not_null")
+    replay_of_id = fields.Many2one("logistics.message", readonly=True)
+    shipment_ids = fields.Many2many(
+        "logistics.shipment",
+        "logistics_message_shipment_rel",
+        "message_id",
+        "shipment_id",
+        string="Shipments",
+    )
+    link_ids = fields.One2many("logistics.message.link", "message_id", string="Records")
+    age_hours = fields.Float(compute="_compute_age_hours")
+
+    _sql_constraints = [
+        (
+            "idempotency_uniq",
+            "unique(backend_id, direction, idempotency_key)",
+            "A message with this idempotency key was already received for this backend and direction.",
+        ),
+    ]
+
+    def init(self):
+        # The queue query reads only ready or retrying messages.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS logistics_message_queue_idx
+                ON logistics_message (priority, id)
+             WHERE state IN ('received', 'queued', 'failed')
+            """
+        )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("message_type", "direction")
+    def _compute_display_ref(self):
+        types = dict(self._fields["message_type"]._description_selection(self.env))
+        for message in self:
+            message.display_ref = "#%s %s (%s)" % (
+                message.id or "new",
+                types.get(message.message_type, message.message_type or ""),
+                message.direction or "",
+            )
+
+    @api.depends("payload", "payload_attachment_id")
+    def _compute_payload_pretty(self):
+        for message in self:
+            message.payload_pretty = message._pretty_payload()
+
+    def _compute_age_hours(self):
+        now = fields.Datetime.now()
+        for message in self:
+            message.age_hours = (now - message.create_date).total_seconds() / 3600 if message.create_date else 0
+
+    def _pretty_payload(self):
+        raw = self._get_payload_bytes()
+        if not raw:
+            return ""
+        text = raw.decode("utf-8", errors="replace")
+        if len(text) > 200_000:
+            return text[:200_000] + "\n... (truncated for display; download the payload file)"
+        stripped = text.lstrip()
+        if stripped[:1] in "[{":
+            try:
+                return json.dumps(json.loads(text), indent=2, ensure_ascii=False, sort_keys=True)
+            except ValueError:
+                return text
+        if stripped.startswith("ISA") and len(stripped) > 105:
+            terminator = stripped[105]
+            if terminator not in "\r\n":
+                return "\n".join(seg.strip() for seg in stripped.split(terminator) if seg.strip())
+        return text
+
+    # ------------------------------------------------------------------
+    # Payload storage
+    # ------------------------------------------------------------------
+    @api.model
+    def _payload_vals(self, payload, filename="payload"):
+        """Field values storing ``payload`` (bytes, str or JSON-able) as received."""
+        if payload is None:
+            raw = b""
+        elif isinstance(payload, bytes):
+            raw = payload
+        elif isinstance(payload, str):
+            raw = payload.encode("utf-8")
+        else:
+            raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+        vals = {"content_hash": hashlib.sha256(raw).hexdigest(), "payload_size": len(raw)}
+        text = None
+        if len(raw) <= INLINE_PAYLOAD_LIMIT:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+            if text is not None and "\x00" in text:
+                text = None
+        if text is not None:
+            vals["payload"] = text
+        else:
+            vals["payload_attachment_id"] = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create({"name": filename, "raw": raw, "res_model": self._name, "mimetype": "application/octet-stream"})
+                .id
+            )
+        return vals
+
+    def _get_payload_bytes(self):
+        self.ensure_one()
+        if self.payload_attachment_id:
+            return self.payload_attachment_id.sudo().raw or b""
+        return (self.payload or "").encode("utf-8")
+
+    def _get_payload_json(self):
+        raw = self._get_payload_bytes()
+        try:
+            return json.loads(raw)
+        except ValueError as error:
+            raise PermanentError(_("The payload is not valid JSON: %s", error)) from error
+
+    # ------------------------------------------------------------------
+    # Journaling
+    # ------------------------------------------------------------------
+    @api.model
+    def _journal_many(self, vals_list):
+        """Store messages before anything else happens; returns (messages, duplicates).
+
+        Each dict of ``vals_list`` holds field values plus ``payload`` (bytes, str
+        or a JSON-able object). A message whose (backend, direction,
+        idempotency key) exists already is stored as a 'duplicate' row pointing
+        at the original, and the original is returned in ``duplicates`` (a list
+        aligned with ``vals_list``: the original message or False). Safe against
+        a concurrent insert of the same key (database constraint + savepoint).
+        """
+        prepared = []
+        for vals in vals_list:
+            vals = dict(vals)
+            payload = vals.pop("payload", None)
+            vals.update(self._payload_vals(payload, filename=vals.get("message_type") or "payload"))
+            vals.setdefault("state", "received" if vals.get("direction") == "inbound" else "queued")
+            prepared.append(vals)
+        keys = {(v["backend_id"], v["direction"], v["idempotency_key"]) for v in prepared if v.get("idempotency_key")}
+        existing = {}
+        if keys:
+            for message in self.sudo().search(
+                [
+                    ("idempotency_key", "in", list({k[2] for k in keys})),
+                    ("backend_id", "in", list({k[0] for k in keys})),
+                ]
+            ):
+                existing[(message.backend_id.id, message.direction, message.idempotency_key)] = message
+        to_create, duplicates = [], [False] * len(prepared)
+        seen = {}
+        for index, vals in enumerate(prepared):
+            key = (vals["backend_id"], vals["direction"], vals.get("idempotency_key"))
+            if vals.get("idempotency_key") and (key in existing or key in seen):
+                duplicates[index] = existing.get(key) or seen[key]
+                continue
+            if vals.get("idempotency_key"):
+                seen[key] = index
+            to_create.append((index, vals))
+        messages = [False] * len(prepared)
+        if to_create:
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    created = self.sudo().create([vals for _index, vals in to_create])
+                for (index, _vals), message in zip(to_create, created, strict=True):
+                    messages[index] = message
+            except psycopg2.IntegrityError:
+                # A concurrent request stored one of these keys first: one by one.
+                for index, vals in to_create:
+                    try:
+                        with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                            messages[index] = self.sudo().create(vals)
+                    except psycopg2.IntegrityError:
+                        key = (vals["backend_id"], vals["direction"], vals.get("idempotency_key"))
+                        duplicates[index] = self.sudo().search(
+                            [
+                                ("backend_id", "=", key[0]),
+                                ("direction", "=", key[1]),
+                                ("idempotency_key", "=", key[2]),
+                            ],
+                            limit=1,
+                        )
+        for index, original in enumerate(duplicates):
+            if isinstance(original, int):  # the same key twice in this very batch
+                duplicates[index] = messages[original]
+        dup_vals = []
+        for index, original in enumerate(duplicates):
+            if original:
+                vals = dict(prepared[index], idempotency_key=False, state="duplicate", duplicate_of_id=original.id)
+                vals["processed_at"] = fields.Datetime.now()
+                dup_vals.append(vals)
+        if dup_vals:
+            self.sudo().create(dup_vals)
+        created = self.browse([m.id for m in messages if m])
+        if created.filtered(lambda m: m.state in READY_STATES):
+            self._trigger_processing()
+        return created.with_env(self.env), duplicates
+
+    @api.model
+    def _journal(self, vals):
+        """Store one message; returns (message, original) where original is set for a duplicate."""
+        messages, duplicates = self._journal_many([vals])
+        return messages[:1], duplicates[0]
+
+    @api.model
+    def _trigger_processing(self, at=None):
+        cron = self.env.ref("logistics_connector.ir_cron_process_messages", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at=at)
+
+    # ------------------------------------------------------------------
+    # Handlers
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_handlers(self):
+        """message_type -> (model, method, batch). Addons add their types with super().
+
+        A per-message handler is called as ``env[model].method(message)``; a
+        batch handler as ``env[model].method(messages)`` and must process all of
+        them or raise (the journal then falls back to one message at a time).
+        Handlers link the records they touch with ``message._link(records)``.
+        """
+        return {
+            "transport_order": ("logistics.shipment", "_handle_transport_order_message", False),
+            "transport_update": ("logistics.shipment", "_handle_transport_update_message", False),
+            "transport_cancel": ("logistics.shipment", "_handle_transport_cancel_message", False),
+            "booking_confirmation": ("logistics.shipment", "_handle_booking_confirmation_message", False),
+        }
+
+    def _link(self, records, role="updated"):
+        """Remember that this message created or changed ``records``."""
+        self.ensure_one()
+        if not records:
+            return
+        vals = [
+            {"message_id": self.id, "res_model": record._name, "res_id": record.id, "role": role} for record in records
+        ]
+        self.env["logistics.message.link"].sudo().create(vals)
+        shipments = records.filtered(lambda r: r._name == "logistics.shipment") if records else None
+        if shipments:
+            self.sudo().write({"shipment_ids": [fields.Command.link(s.id) for s in shipments]})
+
+    # ------------------------------------------------------------------
+    # Processing
+    # ------------------------------------------------------------------
+    @api.model
+    def _claim(self, limit, ids=None):
+        """Lock up to ``limit`` ready messages for this worker and mark them processing.
+
+        ``FOR UPDATE SKIP LOCKED``: several workers (threads, processes or
+        servers on one database) never get the same message. Messages sharing a
+        sequence key wait until the earlier ones of that key are finished.
+        """
+        extra = SQL("AND m.id IN %s", tuple(ids)) if ids else SQL()
+        query = SQL(
+            """
+            UPDATE logistics_message AS u
+               SET state = 'processing'
+             WHERE u.id IN (
+                SELECT m.id
+                  FROM logistics_message m
+                 WHERE (m.state IN ('received', 'queued')
+                        OR (m.state = 'failed' AND m.next_attempt_at IS NOT NULL
+                            AND m.next_attempt_at <= (now() AT TIME ZONE 'UTC')))
+                   %s
+                   AND (m.sequence_key IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM logistics_message p
+                         WHERE p.sequence_key = m.sequence_key
+                           AND p.id < m.id
+                           AND (p.state IN ('received', 'queued', 'processing')
+                                OR (p.state = 'failed' AND p.next_attempt_at IS NOT NULL))))
+                 ORDER BY m.priority, m.id
+                 LIMIT %s
+                   FOR UPDATE OF m SKIP LOCKED)
+            RETURNING u.id
+            """,
+            extra,
+            limit,
+        )
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self.env.cr.execute(query)
+                claimed = sorted(row[0] for row in self.env.cr.fetchall())
+        except pg_errors.SerializationFailure:
+            # Another worker finished some of them after our snapshot: next round.
+            return self.browse()
+        messages = self.browse(claimed)
+        messages.invalidate_recordset(["state"])
+        return messages
+
+    @api.model
+    def _cron_process_queue(self, batch_size=None):
+        """Scheduled entry point: one batch per call, progress reported to the cron runner."""
+        batch_size = batch_size or int(
+            self.env["ir.config_parameter"].sudo().get_param("logistics_connector.batch_size", 200)
+        )
+        messages = self._claim(batch_size)
+        messages._process_claimed()
+        remaining = self._count_ready()
+        self.env["ir.cron"]._notify_progress(done=len(messages), remaining=remaining)
+        return len(messages)
+
+    @api.model
+    def _process_queue(self, limit=200, max_batches=None):
+        """Process ready messages in batches (tests, scripts). Returns how many were processed."""
+        total, batches = 0, 0
+        while max_batches is None or batches < max_batches:
+            messages = self._claim(limit)
+            if not messages:
+                break
+            messages._process_claimed()
+            total += len(messages)
+            batches += 1
+        return total
+
+    @api.model
+    def _count_ready(self):
+        self.env.cr.execute(
+            """
+            SELECT count(*) FROM logistics_message
+             WHERE state IN ('received', 'queued')
+                OR (state = 'failed' AND next_attempt_at IS NOT NULL
+                    AND next_attempt_at <= (now() AT TIME ZONE 'UTC'))
+            """
+        )
+        return self.env.cr.fetchone()[0]
+
+    def action_process_now(self):
+        """Process these messages now (support action; uses the same locking as the cron)."""
+        messages = self._claim(len(self.ids), ids=self.ids)
+        messages._process_claimed()
+        skipped = self - messages
+        if skipped:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "message": _(
+                        "%s message(s) were not processed: not ready, already being processed, "
+                        "or waiting behind an earlier message of the same shipment.",
+                        len(skipped),
+                    ),
+                    "type": "warning",
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    def _process_claimed(self):
+        """Process claimed messages: per type, in batch when the handler allows it, each
+        message in its own savepoint otherwise, so one bad message never blocks the others."""
+        handlers = self._get_handlers()
+        by_type = {}
+        for message in self:
+            by_type.setdefault(message.message_type, self.browse())
+            by_type[message.message_type] |= message
+        for message_type, messages in by_type.items():
+            spec = handlers.get(message_type)
+            if not spec:
+                for message in messages:
+                    message._record_failure(PermanentError(_("No handler for message type %s", message_type)), 0)
+                continue
+            model, method, batch = spec
+            handler = getattr(self.env[model], method)
+            if batch and len(messages) > 1:
+                started = time.monotonic()
+                try:
+                    with self.env.cr.savepoint():
+                        handler(messages)
+                        self.env.flush_all()
+                except Exception:
+                    _logger.info("Batch of %s %s messages failed; processing one by one", len(messages), message_type)
+                else:
+                    elapsed = int((time.monotonic() - started) * 1000 / len(messages))
+                    messages._mark_done(elapsed)
+                    continue
+            for message in messages:
+                message._process_one(handler)
+
+    def _process_one(self, handler):
+        self.ensure_one()
+        started = time.monotonic()
+        try:
+            with self.env.cr.savepoint():
+                handler(self)
+                self.env.flush_all()
+        except Exception as error:
+            self._record_failure(error, int((time.monotonic() - started) * 1000))
+        else:
+            self._mark_done(int((time.monotonic() - started) * 1000))
+
+    def _mark_done(self, elapsed_ms):
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE logistics_message
+                   SET state = 'done', attempts = attempts + 1, processed_at = (now() AT TIME ZONE 'UTC'),
+                       processing_time_ms = %s, last_error = NULL, error_details = NULL,
+                       next_attempt_at = NULL, missing_mapping_type = NULL, missing_mapping_code = NULL
+                 WHERE id IN %s
+                """,
+                elapsed_ms,
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(
+            [
+                "state",
+                "attempts",
+                "processed_at",
+                "processing_time_ms",
+                "last_error",
+                "error_details",
+                "next_attempt_at",
+                "missing_mapping_type",
+                "missing_mapping_code",
+            ]
+        )
+
+    def _backoff_delay(self, attempts, error=None):
+        """Exponential backoff with jitter; a delay the remote asked for (Retry-After) wins."""
+        backend = self.backend_id
+        if isinstance(error, RetryableError) and error.delay:
+            return min(float(error.delay), backend.retry_max_delay or 6 * 3600)
+        base = backend.retry_base_delay or 60
+        delay = min(base * (2 ** max(attempts - 1, 0)), backend.retry_max_delay or 6 * 3600)
+        return delay * (1 + random.uniform(0, 0.25))
+
+    def _record_failure(self, error, elapsed_ms):
+        """Turn an error into the message's state (outside the failed savepoint)."""
+        self.ensure_one()
+        attempts = self.attempts + 1
+        vals = {
+            "attempts": attempts,
+            "processing_time_ms": elapsed_ms,
+            "processed_at": fields.Datetime.now(),
+            "last_error": str(error) or error.__class__.__name__,
+            "error_details": False,
+            "missing_mapping_type": False,
+            "missing_mapping_code": False,
+        }
+        if isinstance(error, NeedsMappingError):
+            vals.update(
+                state="needs_mapping",
+                next_attempt_at=False,
+                missing_mapping_type=error.mapping_type,
+                missing_mapping_code=error.code,
+            )
+        elif isinstance(error, PermanentError | UserError):
+            vals.update(state="failed", next_attempt_at=False)
+        else:
+            if not isinstance(error, RetryableError):
+                _logger.warning("Message %s (%s) failed unexpectedly", self.id, self.message_type, exc_info=error)
+                vals["error_details"] = "".join(traceback.format_exception(error))[-20000:]
+                vals["last_error"] = _("Unexpected error: %s", vals["last_error"])
+            if attempts >= (self.backend_id.max_attempts or 6):
+                vals.update(state="dead", next_attempt_at=False)
+                vals["last_error"] = _(
+                    "Gave up after %(n)s attempts. Last error: %(error)s", n=attempts, error=vals["last_error"]
+                )
+            else:
+                next_at = fields.Datetime.now() + timedelta(seconds=self._backoff_delay(attempts, error))
+                vals.update(state="failed", next_attempt_at=next_at)
+                self._trigger_processing(at=next_at)
+        self.sudo().write(vals)
+        _logger.info("Message %s: %s (%s)", self.id, vals["state"], vals["last_error"])
+
+    # ------------------------------------------------------------------
+    # Replay, requeue, retention
+    # ------------------------------------------------------------------
+    def action_replay(self):
+        """Send failed, dead or unmapped messages through processing again.
+
+        Handlers are idempotent (idempotency keys on outbound calls, external
+        ids and unique constraints on what they create), so a replay can never
+        create a second shipment or a second financial posting.
+        """
+        replayable = self.filtered(lambda m: m.state in PROBLEM_STATES)
+        if not replayable:
+            raise UserError(_("Only failed, dead or 'needs mapping' messages can be replayed."))
+        for message in replayable:
+            message.sudo().write(
+                {
+                    "state": "queued",
+                    "next_attempt_at": False,
+                    "attempts": 0,
+                    "replay_count": message.replay_count + 1,
+                }
+            )
+        self._trigger_processing()
+        return True
+
+    def _requeue(self):
+        self.sudo().write({"state": "queued", "next_attempt_at": False})
+        self._trigger_processing()
+
+    @api.model
+    def _cron_purge(self):
+        """Retention: done and duplicate messages older than the backend's retention are deleted."""
+        backends = self.env["logistics.backend"].with_context(active_test=False).search([])
+        now = fields.Datetime.now()
+        total = 0
+        for days, group in backends.grouped(lambda b: b.journal_retention_days or 90).items():
+            limit_date = now - timedelta(days=days)
+            old = self.search(
+                [
+                    ("backend_id", "in", group.ids),
+                    ("state", "in", ("done", "duplicate")),
+                    ("create_date", "<", limit_date),
+                ],
+                limit=10000,
+            )
+            attachments = old.payload_attachment_id
+            total += len(old)
+            old.unlink()
+            attachments.sudo().unlink()
+        _logger.info("Integration journal retention: %s messages purged", total)
+        return total
+
+    def action_download_payload(self):
+        self.ensure_one()
+        if not self.payload_attachment_id:
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": f"message-{self.id}.txt",
+                    "raw": self._get_payload_bytes(),
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        else:
+            attachment = self.payload_attachment_id
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}

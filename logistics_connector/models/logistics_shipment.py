@@ -1,0 +1,588 @@
+import hashlib
+import json
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..services.exceptions import PermanentError
+
+_logger = logging.getLogger(__name__)
+
+# The canonical statuses: one selection used by every addon of the suite.
+SHIPMENT_STATUSES = [
+    ("draft", "Draft"),
+    ("tendered", "Tendered"),
+    ("booked", "Booked"),
+    ("picked_up", "Picked Up"),
+    ("in_transit", "In Transit"),
+    ("delayed", "Delayed"),
+    ("customs_hold", "Customs Hold"),
+    ("out_for_delivery", "Out for Delivery"),
+    ("delivered", "Delivered"),
+    ("exception", "Exception"),
+    ("cancelled", "Cancelled"),
+]
+# Progress rank: breaks ties between events of the same time. Exceptions and
+# delays sit at the level of the leg they happen on.
+STATUS_RANK = {
+    "draft": 0,
+    "tendered": 10,
+    "booked": 20,
+    "picked_up": 30,
+    "in_transit": 40,
+    "delayed": 41,
+    "customs_hold": 42,
+    "exception": 43,
+    "out_for_delivery": 50,
+    "delivered": 90,
+    "cancelled": 100,
+}
+TERMINAL_STATUSES = ("delivered", "cancelled")
+# Explicit transitions for actions taken in Odoo (events from carriers follow
+# the event-time rule in _apply_event_status).
+MANUAL_TRANSITIONS = {
+    "draft": {"tendered", "booked", "cancelled"},
+    "tendered": {"booked", "cancelled", "draft"},
+    "booked": {"picked_up", "in_transit", "cancelled", "tendered"},
+    "picked_up": {"in_transit", "delivered", "exception"},
+    "in_transit": {"delayed", "customs_hold", "out_for_delivery", "delivered", "exception"},
+    "delayed": {"in_transit", "out_for_delivery", "delivered", "exception"},
+    "customs_hold": {"in_transit", "out_for_delivery", "exception"},
+    "out_for_delivery": {"delivered", "exception", "in_transit"},
+    "exception": {"in_transit", "out_for_delivery", "delivered", "cancelled"},
+    "delivered": set(),
+    "cancelled": set(),
+}
+
+
+class LogisticsShipment(models.Model):
+    """The canonical shipment every addon of the suite speaks about."""
+
+    _name = "logistics.shipment"
+    _description = "Shipment"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default=lambda self: _("New"), index="trigram"
+    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    backend_id = fields.Many2one(
+        "logistics.backend", string="TMS Backend", check_company=True, tracking=True, index=True
+    )
+    ref_ids = fields.One2many("logistics.shipment.ref", "shipment_id", string="External IDs")
+    direction = fields.Selection([("outbound", "Outbound"), ("inbound", "Inbound")], default="outbound", required=True)
+    carrier_id = fields.Many2one("delivery.carrier", tracking=True, check_company=True)
+    carrier_partner_id = fields.Many2one("res.partner", string="Carrier Partner", tracking=True)
+    service_level = fields.Char(tracking=True)
+    sale_id = fields.Many2one("sale.order", string="Sale Order", index=True, check_company=True)
+    purchase_id = fields.Many2one("purchase.order", string="Purchase Order", index=True, check_company=True)
+    partner_id = fields.Many2one("res.partner", string="Customer / Vendor", index=True)
+    picking_ids = fields.One2many("stock.picking", "logistics_shipment_id", string="Transfers")
+    leg_ids = fields.One2many("logistics.shipment.leg", "shipment_id", string="Legs", copy=True)
+    origin_partner_id = fields.Many2one("res.partner", string="Origin")
+    destination_partner_id = fields.Many2one("res.partner", string="Destination")
+    weight = fields.Float(string="Weight (kg)", digits="Stock Weight")
+    volume = fields.Float(string="Volume (m³)", digits="Volume")
+    package_count = fields.Integer(string="Packages")
+    pallet_count = fields.Integer(string="Pallets")
+    distance_km = fields.Float(string="Distance (km)")
+    planned_pickup = fields.Datetime(tracking=True)
+    planned_delivery = fields.Datetime(tracking=True)
+    actual_pickup = fields.Datetime(tracking=True)
+    actual_delivery = fields.Datetime(tracking=True)
+    tracking_ref = fields.Char(string="Tracking Reference", tracking=True, index=True)
+    bill_of_lading = fields.Char(index=True)
+    status = fields.Selection(SHIPMENT_STATUSES, default="draft", required=True, tracking=True, index=True)
+    status_date = fields.Datetime(readonly=True, help="When the current status was set in Odoo.")
+    status_event_time = fields.Datetime(
+        readonly=True, help="Event time (UTC) of the event that set the current status."
+    )
+    # Proof of delivery (filled from carrier events by shipment_events, or by hand)
+    pod_signer = fields.Char(string="POD Signed By", tracking=True)
+    pod_time = fields.Datetime(string="POD Time", tracking=True)
+    pod_attachment_id = fields.Many2one("ir.attachment", string="POD Document")
+    journal_message_ids = fields.Many2many(
+        "logistics.message",
+        "logistics_message_shipment_rel",
+        "shipment_id",
+        "message_id",
+        string="Integration Messages",
+        readonly=True,
+    )
+    journal_message_count = fields.Integer(compute="_compute_journal_message_count")
+    transport_order_revision = fields.Integer(default=0, copy=False, readonly=True)
+    tms_state = fields.Selection(
+        [
+            ("none", "Not sent"),
+            ("queued", "Queued"),
+            ("sent", "Sent, awaiting booking"),
+            ("booked", "Booked"),
+            ("cancel_queued", "Cancellation queued"),
+            ("cancelled", "Cancelled at TMS"),
+            ("error", "Error"),
+        ],
+        string="TMS State",
+        default="none",
+        copy=False,
+        readonly=True,
+        tracking=True,
+    )
+
+    _sql_constraints = [
+        ("name_company_uniq", "unique(name, company_id)", "The shipment reference must be unique per company."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("logistics.shipment") or _("New")
+            vals.setdefault("status_date", fields.Datetime.now())
+        return super().create(vals_list)
+
+    def _compute_journal_message_count(self):
+        data = dict(
+            self.env["logistics.message"]._read_group([("shipment_ids", "in", self.ids)], ["shipment_ids"], ["__count"])
+        )
+        for shipment in self:
+            shipment.journal_message_count = data.get(shipment, 0)
+
+    # ------------------------------------------------------------------
+    # Status
+    # ------------------------------------------------------------------
+    def _set_status(self, status, event_time=None):
+        """Move to ``status`` by an explicit action in Odoo (checked against MANUAL_TRANSITIONS)."""
+        now = fields.Datetime.now()
+        for shipment in self:
+            if shipment.status == status:
+                continue
+            if status not in MANUAL_TRANSITIONS[shipment.status]:
+                raise UserError(
+                    _(
+                        "Shipment %(name)s cannot go from %(old)s to %(new)s.",
+                        name=shipment.name,
+                        old=dict(SHIPMENT_STATUSES)[shipment.status],
+                        new=dict(SHIPMENT_STATUSES)[status],
+                    )
+                )
+            shipment.write({"status": status, "status_date": now, "status_event_time": event_time or now})
+
+    def _apply_event_status(self, status, event_time):
+        """Apply a carrier/TMS event's status; returns True when the status changed.
+
+        Out-of-order safety: delivered and cancelled are final; otherwise the
+        event with the latest event time decides, and for equal times the
+        higher rank wins. A late 'in transit' therefore never overwrites
+        'delivered', nor a newer 'out for delivery'.
+        """
+        self.ensure_one()
+        if not status or self.status in TERMINAL_STATUSES:
+            return False
+        current_time = self.status_event_time
+        if current_time and event_time:
+            if event_time < current_time:
+                return False
+            if event_time == current_time and STATUS_RANK[status] <= STATUS_RANK[self.status]:
+                return False
+        if status == self.status:
+            if event_time and (not current_time or event_time > current_time):
+                self.status_event_time = event_time
+            return False
+        vals = {"status": status, "status_date": fields.Datetime.now(), "status_event_time": event_time}
+        if status == "delivered" and not self.actual_delivery:
+            vals["actual_delivery"] = event_time
+        if status == "picked_up" and not self.actual_pickup:
+            vals["actual_pickup"] = event_time
+        self.write(vals)
+        return True
+
+    # ------------------------------------------------------------------
+    # External references
+    # ------------------------------------------------------------------
+    def _set_external_ref(self, backend, external_id, ref_type="shipment"):
+        self.ensure_one()
+        existing = self.ref_ids.filtered(lambda r: r.backend_id == backend and r.ref_type == ref_type)
+        if existing:
+            if existing.external_id != external_id:
+                existing.external_id = external_id
+            return existing
+        return self.env["logistics.shipment.ref"].create(
+            {"shipment_id": self.id, "backend_id": backend.id, "external_id": external_id, "ref_type": ref_type}
+        )
+
+    def _get_external_ref(self, backend, ref_type="shipment"):
+        self.ensure_one()
+        ref = self.ref_ids.filtered(lambda r: r.backend_id == backend and r.ref_type == ref_type)[:1]
+        return ref.external_id or False
+
+    @api.model
+    def _find_by_references(self, backend, references):
+        """Find shipments for external references in a few queries.
+
+        ``references`` is a list of dicts with any of: external_id, tracking_ref,
+        bill_of_lading, order_ref, name. Returns a list of shipments (or empty
+        recordsets) in the same order. External ids of the backend win, then the
+        tracking reference, bill of lading, our own reference and the order reference.
+        """
+        Shipment = self.sudo()
+        ext_ids = {r["external_id"] for r in references if r.get("external_id")}
+        by_ext = {}
+        if ext_ids:
+            refs = (
+                self.env["logistics.shipment.ref"]
+                .sudo()
+                .search([("backend_id", "=", backend.id), ("external_id", "in", list(ext_ids))])
+            )
+            by_ext = {ref.external_id: ref.shipment_id for ref in refs}
+        values = {key: {r[key] for r in references if r.get(key)} for key in ("tracking_ref", "bill_of_lading", "name")}
+        by_field = {key: {} for key in values}
+        domain_parts = [[(key, "in", list(vals))] for key, vals in values.items() if vals]
+        company = backend.company_id
+        if domain_parts:
+            from odoo.osv import expression
+
+            found = Shipment.search(
+                expression.AND([[("company_id", "=", company.id)], expression.OR(domain_parts)]), order="id desc"
+            )
+            for shipment in found:
+                for key in by_field:
+                    if shipment[key] in values[key]:
+                        by_field[key].setdefault(shipment[key], shipment)
+        order_refs = {r["order_ref"] for r in references if r.get("order_ref")}
+        by_order = {}
+        if order_refs:
+            found = Shipment.search(
+                [
+                    ("company_id", "=", company.id),
+                    "|",
+                    ("sale_id.name", "in", list(order_refs)),
+                    ("purchase_id.name", "in", list(order_refs)),
+                ],
+                order="id desc",
+            )
+            for shipment in found:
+                for order in (shipment.sale_id, shipment.purchase_id):
+                    if order and order.name in order_refs:
+                        by_order.setdefault(order.name, shipment)
+        result = []
+        for ref in references:
+            shipment = (
+                by_ext.get(ref.get("external_id"))
+                or by_field["tracking_ref"].get(ref.get("tracking_ref"))
+                or by_field["bill_of_lading"].get(ref.get("bill_of_lading"))
+                or by_field["name"].get(ref.get("name"))
+                or by_order.get(ref.get("order_ref"))
+                or Shipment.browse()
+            )
+            result.append(shipment.with_env(self.env))
+        return result
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_open_journal(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("logistics_connector.logistics_message_action")
+        action["domain"] = [("shipment_ids", "in", self.ids)]
+        action["context"] = {}
+        return action
+
+    def _action_view(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("logistics_connector.logistics_shipment_action")
+        if len(self) == 1:
+            action.update({"res_id": self.id, "view_mode": "form", "views": [(False, "form")]})
+        else:
+            action["domain"] = [("id", "in", self.ids)]
+        return action
+
+    @api.model
+    def _prepare_from_pickings(self, pickings, backend=None):
+        first = pickings[:1]
+        outgoing = first.picking_type_code != "incoming"
+        warehouse_partner = first.picking_type_id.warehouse_id.partner_id or first.company_id.partner_id
+        sale = pickings.sale_id[:1]
+        purchase = pickings.move_ids.purchase_line_id.order_id[:1]
+        return {
+            "company_id": first.company_id.id,
+            "backend_id": backend.id if backend else False,
+            "direction": "outbound" if outgoing else "inbound",
+            "carrier_id": first.carrier_id.id,
+            "sale_id": sale.id,
+            "purchase_id": purchase.id,
+            "partner_id": first.partner_id.commercial_partner_id.id,
+            "origin_partner_id": (warehouse_partner if outgoing else first.partner_id).id,
+            "destination_partner_id": (first.partner_id if outgoing else warehouse_partner).id,
+            "weight": sum(pickings.mapped("shipping_weight")) or sum(pickings.mapped("weight")),
+            "package_count": len(pickings.package_ids) or len(pickings),
+            "planned_pickup": first.scheduled_date,
+            "planned_delivery": first.date_deadline or first.scheduled_date,
+        }
+
+    # ------------------------------------------------------------------
+    # Transport orders (the outbox is the journal)
+    # ------------------------------------------------------------------
+    def _transport_order_payload(self):
+        """The canonical JSON transport order sent to a TMS."""
+        self.ensure_one()
+
+        def address(partner):
+            return {
+                "name": partner.name or "",
+                "street": partner.street or "",
+                "zip": partner.zip or "",
+                "city": partner.city or "",
+                "state": partner.state_id.code or "",
+                "country": partner.country_id.code or "",
+            }
+
+        return {
+            "reference": self.name,
+            "revision": self.transport_order_revision,
+            "direction": self.direction,
+            "carrier": self.carrier_id.name or "",
+            "service_level": self.service_level or "",
+            "origin": address(self.origin_partner_id),
+            "destination": address(self.destination_partner_id),
+            "planned_pickup": fields.Datetime.to_string(self.planned_pickup) if self.planned_pickup else None,
+            "planned_delivery": fields.Datetime.to_string(self.planned_delivery) if self.planned_delivery else None,
+            "weight_kg": self.weight,
+            "volume_m3": self.volume,
+            "packages": self.package_count,
+            "pallets": self.pallet_count,
+            "order_reference": self.sale_id.name or self.purchase_id.name or "",
+            "lines": [
+                {
+                    "product": move.product_id.default_code or move.product_id.name,
+                    "description": move.product_id.display_name,
+                    "quantity": move.product_uom_qty,
+                    "uom": move.product_uom.name,
+                }
+                for move in self.picking_ids.move_ids
+            ],
+        }
+
+    def _check_backend_traffic(self, backend):
+        if not backend:
+            raise UserError(_("Shipment %s has no TMS backend.", self.name))
+        if not backend._is_allowed_for_company_traffic(self.company_id):
+            raise UserError(
+                _(
+                    "Backend %(backend)s is a %(env)s backend; company %(company)s works in %(company_env)s: "
+                    "it gets no traffic from this company.",
+                    backend=backend.name,
+                    env=backend.environment,
+                    company=self.company_id.name,
+                    company_env=self.company_id.logistics_environment,
+                )
+            )
+
+    def _queue_outbound(self, message_type, payload, key_suffix):
+        """Put one outbound message per shipment in the journal (the outbox)."""
+        vals_list = []
+        for shipment, body in zip(self, payload, strict=True):
+            backend = shipment.backend_id
+            shipment._check_backend_traffic(backend)
+            vals_list.append(
+                {
+                    "backend_id": backend.id,
+                    "direction": "outbound",
+                    "message_type": message_type,
+                    "payload": body,
+                    "content_type": "application/json",
+                    "idempotency_key": f"{message_type}:{shipment.company_id.id}:{shipment.name}:{key_suffix(shipment, body)}",
+                    "sequence_key": f"shipment:{shipment.id}",
+                    "shipment_ids": [fields.Command.link(shipment.id)],
+                    "source": "odoo",
+                }
+            )
+        messages, _duplicates = self.env["logistics.message"]._journal_many(vals_list)
+        return messages
+
+    def _queue_transport_order(self):
+        shipments = self.filtered(lambda s: s.tms_state in ("none", "error") and s.status != "cancelled")
+        if not shipments:
+            return self.env["logistics.message"]
+        for shipment in shipments:
+            shipment.transport_order_revision += 1
+        messages = shipments._queue_outbound(
+            "transport_order",
+            [s._transport_order_payload() for s in shipments],
+            lambda shipment, body: shipment.transport_order_revision,
+        )
+        shipments.write({"tms_state": "queued"})
+        shipments.filtered(lambda s: s.status == "draft").write({"status": "tendered"})
+        return messages
+
+    def action_send_transport_order(self):
+        messages = self._queue_transport_order()
+        if not messages:
+            raise UserError(_("Nothing to send: the transport order is already queued or sent."))
+        return True
+
+    def action_send_update(self):
+        """Send the shipment's current data as a change of its transport order."""
+        shipments = self.filtered(lambda s: s.tms_state in ("queued", "sent", "booked"))
+        if not shipments:
+            raise UserError(_("Only shipments already sent to the TMS can send a change."))
+        payloads = [s._transport_order_payload() for s in shipments]
+        # The key is the content: sending the same change twice sends it once.
+        shipments._queue_outbound(
+            "transport_update",
+            payloads,
+            lambda shipment, body: hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16],
+        )
+        return True
+
+    def action_cancel(self):
+        """Cancel in Odoo, and at the TMS when it knows the shipment."""
+        for shipment in self:
+            if shipment.status in TERMINAL_STATUSES:
+                raise UserError(_("Shipment %s is already %s.", shipment.name, shipment.status))
+        at_tms = self.filtered(lambda s: s.tms_state in ("queued", "sent", "booked"))
+        if at_tms:
+            at_tms._queue_outbound(
+                "transport_cancel",
+                [{"reference": s.name, "reason": "cancelled in Odoo"} for s in at_tms],
+                lambda shipment, body: "cancel",
+            )
+            at_tms.write({"tms_state": "cancel_queued"})
+        self._set_status("cancelled")
+        return True
+
+    def action_reset_to_draft(self):
+        self.filtered(lambda s: s.status == "tendered" and s.tms_state in ("none", "error"))._set_status("draft")
+        return True
+
+    # Handlers called by the journal (see logistics.message._get_handlers) ----------
+    @api.model
+    def _handle_transport_order_message(self, message):
+        shipment = message.shipment_ids[:1]
+        if not shipment:
+            raise PermanentError(_("The transport order message is linked to no shipment."))
+        client = message.backend_id._get_client()
+        answer = client.send_transport_order(message._get_payload_json(), idempotency_key=message.idempotency_key)
+        message.sudo().write({"http_status": answer.get("_status") or 200, "response_payload": json.dumps(answer)})
+        shipment.tms_state = "sent"
+        if answer.get("booking_id"):
+            shipment._apply_booking(message.backend_id, answer, message)
+        message._link(shipment)
+
+    @api.model
+    def _handle_transport_update_message(self, message):
+        shipment = message.shipment_ids[:1]
+        booking_id = shipment._get_external_ref(message.backend_id, "booking")
+        client = message.backend_id._get_client()
+        answer = client.update_transport_order(
+            booking_id or shipment.name, message._get_payload_json(), idempotency_key=message.idempotency_key
+        )
+        message.sudo().write({"http_status": answer.get("_status") or 200, "response_payload": json.dumps(answer)})
+        if answer.get("booking_id"):
+            shipment._apply_booking(message.backend_id, answer, message)
+        message._link(shipment)
+
+    @api.model
+    def _handle_transport_cancel_message(self, message):
+        shipment = message.shipment_ids[:1]
+        booking_id = shipment._get_external_ref(message.backend_id, "booking")
+        client = message.backend_id._get_client()
+        answer = client.cancel_transport_order(
+            booking_id or shipment.name, message._get_payload_json(), idempotency_key=message.idempotency_key
+        )
+        message.sudo().write({"http_status": answer.get("_status") or 200, "response_payload": json.dumps(answer)})
+        shipment.tms_state = "cancelled"
+        message._link(shipment)
+
+    @api.model
+    def _handle_booking_confirmation_message(self, message):
+        """A booking confirmation received later (webhook or polling)."""
+        data = message._get_payload_json()
+        backend = message.backend_id
+        shipment = message.shipment_ids[:1]
+        if not shipment:
+            shipment = self._find_by_references(
+                backend,
+                [{"external_id": data.get("booking_id"), "name": data.get("reference")}],
+            )[0]
+        if not shipment:
+            raise PermanentError(
+                _(
+                    "No shipment matches booking %(booking)s / reference %(ref)s.",
+                    booking=data.get("booking_id"),
+                    ref=data.get("reference"),
+                )
+            )
+        shipment._apply_booking(backend, data, message)
+        message._link(shipment)
+
+    def _apply_booking(self, backend, data, message=None):
+        """Apply a TMS booking: ids, carrier (through the mapping), tracking, planned dates."""
+        self.ensure_one()
+        vals = {"tms_state": "booked" if self.tms_state != "cancelled" else "cancelled"}
+        scac = data.get("carrier_scac") or data.get("carrier")
+        if scac:
+            mapping = backend._map_code("carrier", scac)
+            if mapping.carrier_id:
+                vals["carrier_id"] = mapping.carrier_id.id
+            if mapping.carrier_partner_id:
+                vals["carrier_partner_id"] = mapping.carrier_partner_id.id
+        if data.get("service_level"):
+            vals["service_level"] = backend._map_code("service_level", data["service_level"]).service_level
+        if data.get("tracking_reference"):
+            vals["tracking_ref"] = data["tracking_reference"]
+        for key in ("planned_pickup", "planned_delivery"):
+            if data.get(key):
+                vals[key] = _parse_datetime(data[key])
+        self.write(vals)
+        if data.get("booking_id"):
+            self._set_external_ref(backend, str(data["booking_id"]), "booking")
+        if self.status in ("draft", "tendered"):
+            self._apply_event_status("booked", fields.Datetime.now())
+        if self.tracking_ref:
+            self.picking_ids.filtered(lambda p: not p.carrier_tracking_ref).write(
+                {"carrier_tracking_ref": self.tracking_ref}
+            )
+
+    @api.model
+    def _cron_poll_bookings(self):
+        """Ask the TMS for bookings of shipments sent without a synchronous confirmation."""
+        waiting = self.search([("tms_state", "=", "sent"), ("backend_id", "!=", False)], limit=200)
+        vals_list = []
+        for backend, shipments in waiting.grouped("backend_id").items():
+            client = backend._get_client()
+            for shipment in shipments:
+                try:
+                    answer = client.get_booking(shipment.name)
+                except Exception as error:
+                    _logger.info("Booking poll of %s failed: %s", shipment.name, error)
+                    continue
+                if answer.get("booking_id"):
+                    vals_list.append(
+                        {
+                            "backend_id": backend.id,
+                            "direction": "inbound",
+                            "message_type": "booking_confirmation",
+                            "payload": answer,
+                            "idempotency_key": f"booking:{answer['booking_id']}:{answer.get('revision', '')}",
+                            "shipment_ids": [fields.Command.link(shipment.id)],
+                            "source": "poll",
+                        }
+                    )
+        if vals_list:
+            self.env["logistics.message"]._journal_many(vals_list)
+        return len(vals_list)
+
+
+def _parse_datetime(value):
+    """ISO 8601 (with or without offset) -> naive UTC datetime, as Odoo stores it."""
+    from datetime import UTC, datetime
+
+    if not value:
+        return False
+    text = str(value).replace("Z", "+00:00")
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
