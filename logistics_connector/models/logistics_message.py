@@ -264,7 +264,7 @@ class LogisticsMessage(models.Model):
                             limit=1,
                         )
         for index, original in enumerate(duplicates):
-            if isinstance(original, int):  # the same key twice in this very batch
+            if isinstance(original, int) and not isinstance(original, bool):  # same key twice in this batch
                 duplicates[index] = messages[original]
         dup_vals = []
         for index, original in enumerate(duplicates):
