@@ -1,0 +1,584 @@
+"""The milestone: one event of one shipment, as a carrier or TMS reported it."""
+
+import logging
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.osv import expression
+from odoo.tools import SQL, mute_logger
+
+from odoo.addons.logistics_connector.models.logistics_shipment import (
+    SHIPMENT_STATUSES,
+    STATUS_RANK,
+    TERMINAL_STATUSES,
+)
+from odoo.addons.logistics_connector.services.exceptions import NeedsMappingError, PermanentError
+
+from ..services import events as event_lib
+
+_logger = logging.getLogger(__name__)
+
+EVENT_STATES = [
+    ("unmatched", "Unmatched"),
+    ("applied", "Applied"),
+    ("outdated", "Outdated"),
+]
+EXCEPTION_TYPES = [
+    ("delayed", "Delayed"),
+    ("customs_hold", "Customs hold"),
+    ("refused", "Refused"),
+    ("damaged", "Damaged"),
+    ("attempted_delivery", "Attempted delivery"),
+    ("lost", "Lost"),
+    ("address_issue", "Address issue"),
+    ("other", "Other"),
+]
+# Canonical status -> the notification it may trigger (see res.company shipment_notify_*).
+NOTIFICATION_KEYS = {
+    "picked_up": "shipped",
+    "in_transit": "shipped",
+    "out_for_delivery": "out_for_delivery",
+    "delayed": "delayed",
+    "delivered": "delivered",
+}
+
+
+def _beats(status, event_time, current_status, current_time):
+    """The rule of logistics.shipment._apply_event_status, for simulating a batch in memory."""
+    if current_status in TERMINAL_STATUSES:
+        return False
+    if current_time and event_time:
+        if event_time < current_time:
+            return False
+        if event_time == current_time and STATUS_RANK[status] <= STATUS_RANK[current_status]:
+            return False
+    return status != current_status or not current_time or (event_time and event_time > current_time)
+
+
+class LogisticsShipmentEvent(models.Model):
+    _name = "logistics.shipment.event"
+    _description = "Shipment Milestone"
+    _order = "event_time desc, id desc"
+    _rec_name = "status"
+    _check_company_auto = True
+
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    backend_id = fields.Many2one("logistics.backend", required=True, ondelete="restrict", index=True, readonly=True)
+    shipment_id = fields.Many2one(
+        "logistics.shipment", ondelete="cascade", index="btree_not_null", readonly=True, check_company=True
+    )
+    message_id = fields.Many2one(
+        "logistics.message", string="Source Message", ondelete="set null", index="btree_not_null", readonly=True
+    )
+    channel = fields.Selection(
+        [("webhook", "Webhook"), ("file", "File"), ("other", "Other")], default="other", readonly=True
+    )
+    state = fields.Selection(EVENT_STATES, required=True, default="unmatched", index=True, readonly=True)
+    status = fields.Selection(SHIPMENT_STATUSES, required=True, index=True, readonly=True)
+    external_code = fields.Char(string="External Status Code", readonly=True)
+    reason_code = fields.Char(readonly=True)
+    reason = fields.Text(readonly=True)
+    exception_type = fields.Selection(EXCEPTION_TYPES, readonly=True)
+    event_time = fields.Datetime(required=True, index=True, readonly=True, help="When it happened (UTC).")
+    event_tz = fields.Char(string="Event UTC Offset", readonly=True, help="The UTC offset the sender gave.")
+    received_time = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
+    event_ref = fields.Char(string="Sender's Event Id", readonly=True)
+    category = fields.Selection(
+        [("informational", "Informational"), ("actionable", "Operationally actionable"), ("billing", "Billing")],
+        required=True,
+        default="informational",
+        readonly=True,
+        index=True,
+    )
+    is_exception = fields.Boolean(readonly=True, index=True)
+    exception_state = fields.Selection(
+        [("open", "Open"), ("resolved", "Resolved")], readonly=True, index="btree_not_null"
+    )
+    activity_id = fields.Many2one("mail.activity", ondelete="set null", readonly=True)
+    resolved_by_id = fields.Many2one("logistics.shipment.event", readonly=True)
+    location_name = fields.Char(readonly=True)
+    location_city = fields.Char(readonly=True)
+    location_state = fields.Char(readonly=True)
+    location_country = fields.Char(string="Country Code", readonly=True)
+    location_zip = fields.Char(readonly=True)
+    location_lat = fields.Float(digits=(10, 6), readonly=True)
+    location_lon = fields.Float(digits=(10, 6), readonly=True)
+    location = fields.Char(compute="_compute_location")
+    # References as received (used to match the event later when it is unmatched)
+    ref_external_id = fields.Char(string="Shipment Id", readonly=True, index="btree_not_null")
+    ref_tracking = fields.Char(string="Tracking Reference", readonly=True, index="btree_not_null")
+    ref_bill_of_lading = fields.Char(string="Bill of Lading", readonly=True, index="btree_not_null")
+    ref_order = fields.Char(string="Order Reference", readonly=True, index="btree_not_null")
+    ref_name = fields.Char(string="Our Reference", readonly=True, index="btree_not_null")
+    references = fields.Char(compute="_compute_references")
+    pod_signer = fields.Char(string="POD Signed By", readonly=True)
+    pod_time = fields.Datetime(string="POD Time", readonly=True)
+    pod_attachment_id = fields.Many2one("ir.attachment", string="POD Document", readonly=True)
+    has_pod = fields.Boolean(compute="_compute_has_pod", store=True)
+    identity = fields.Char(
+        required=True,
+        readonly=True,
+        help="Channel-independent identity (shipment reference, canonical status, event time to the minute, "
+        "city): the same milestone received by webhook and by file counts once.",
+    )
+
+    _sql_constraints = [
+        (
+            "identity_uniq",
+            "unique(company_id, backend_id, identity)",
+            "This milestone was already received from this backend.",
+        ),
+    ]
+
+    @api.depends("location_name", "location_city", "location_state", "location_country")
+    def _compute_location(self):
+        for event in self:
+            parts = [event.location_name, event.location_city, event.location_state, event.location_country]
+            event.location = ", ".join(p for p in parts if p)
+
+    @api.depends("ref_external_id", "ref_tracking", "ref_bill_of_lading", "ref_order", "ref_name")
+    def _compute_references(self):
+        for event in self:
+            parts = [
+                event.ref_tracking,
+                event.ref_bill_of_lading,
+                event.ref_external_id,
+                event.ref_name,
+                event.ref_order,
+            ]
+            event.references = " / ".join(p for p in parts if p)
+
+    @api.depends("pod_signer", "pod_time", "pod_attachment_id")
+    def _compute_has_pod(self):
+        for event in self:
+            event.has_pod = bool(event.pod_signer or event.pod_time or event.pod_attachment_id)
+
+    def _compute_display_name(self):
+        labels = dict(SHIPMENT_STATUSES)
+        for event in self:
+            event.display_name = "%s %s" % (labels.get(event.status, ""), fields.Datetime.to_string(event.event_time))
+
+    # ------------------------------------------------------------------
+    # Intake from normalised events (JSON and X12 alike)
+    # ------------------------------------------------------------------
+    @api.model
+    def _ingest(self, backend, items):
+        """Create the milestones of normalised events and apply them to their shipments.
+
+        ``items`` is a list of ``(message, normalised_event)`` (see
+        ``services/events.normalize_event``). Reads mappings, existing
+        identities and shipments in a few queries for the whole list, creates
+        the events in one ``create()``. Returns the created events (duplicates,
+        already known by their identity, create nothing).
+        """
+        if not items:
+            return self.browse()
+        Event = self.sudo()
+        codes = {n["status_code"] for _m, n in items if n.get("status_code") and not n.get("status")}
+        mappings = backend._map_codes("status", codes) if codes else {}
+        rows = []
+        for message, norm in items:
+            status = norm.get("status")
+            if not status:
+                mapping = mappings.get(norm.get("status_code"))
+                if not mapping or not mapping.status:
+                    raise NeedsMappingError("status", norm.get("status_code"), backend.name)
+                status = mapping.status
+            if status not in STATUS_RANK or status == "draft":
+                raise PermanentError(self.env._("Status %s cannot come from an event.", status))
+            identity = event_lib.event_identity(
+                norm["refs"], status, norm["event_time"], (norm.get("location") or {}).get("city")
+            )
+            rows.append((message, norm, status, identity))
+        known = set()
+        identities = list({row[3] for row in rows})
+        for chunk_start in range(0, len(identities), 5000):
+            self.env.cr.execute(
+                SQL(
+                    "SELECT identity FROM logistics_shipment_event"
+                    " WHERE company_id = %s AND backend_id = %s AND identity IN %s",
+                    backend.company_id.id,
+                    backend.id,
+                    tuple(identities[chunk_start : chunk_start + 5000]),
+                )
+            )
+            known.update(r[0] for r in self.env.cr.fetchall())
+        fresh = []
+        for row in rows:
+            if row[3] in known:
+                continue
+            known.add(row[3])
+            fresh.append(row)
+        if not fresh:
+            return Event.browse()
+        shipments = self.env["logistics.shipment"]._find_by_references(
+            backend,
+            [{event_lib.FIND_KEYS[key]: value for key, value in row[1]["refs"].items()} for row in fresh],
+        )
+        pod_attachments = self._create_pod_attachments([row[1] for row in fresh])
+        vals_list = []
+        for (message, norm, status, identity), shipment, pod_attachment in zip(
+            fresh, shipments, pod_attachments, strict=True
+        ):
+            vals_list.append(
+                self._prepare_event_vals(backend, message, norm, status, identity, shipment, pod_attachment)
+            )
+        created = self._create_skipping_conflicts(vals_list)
+        pod_created = created.filtered("pod_attachment_id")
+        if pod_created:
+            pod_created._attach_pod_documents()
+        created._apply_to_shipments()
+        return created
+
+    @api.model
+    def _prepare_event_vals(self, backend, message, norm, status, identity, shipment, pod_attachment):
+        refs = norm["refs"]
+        location = norm.get("location") or {}
+        pod = norm.get("pod") or {}
+        exception_type = norm.get("exception_type")
+        if not exception_type and status in ("delayed", "customs_hold"):
+            exception_type = status
+        is_exception = status in event_lib.EXCEPTION_STATUSES or exception_type in event_lib.EXCEPTION_TYPES
+        source = (message.source or "") if message else ""
+        return {
+            "company_id": backend.company_id.id,
+            "backend_id": backend.id,
+            "shipment_id": shipment.id or False,
+            "message_id": message.id if message else False,
+            "channel": "webhook"
+            if source.startswith("webhook")
+            else ("file" if source.startswith("file") else "other"),
+            "state": "unmatched",
+            "status": status,
+            "external_code": norm.get("status_code") or False,
+            "reason_code": norm.get("reason_code") or False,
+            "reason": norm.get("reason") or False,
+            "exception_type": exception_type or False,
+            "is_exception": is_exception,
+            "event_time": norm["event_time"],
+            "event_tz": norm.get("event_tz") or False,
+            "event_ref": norm.get("event_id") or False,
+            "category": event_lib.classify(status, bool(pod), exception_type),
+            "location_name": location.get("name") or False,
+            "location_city": location.get("city") or False,
+            "location_state": location.get("state") or False,
+            "location_country": location.get("country") or False,
+            "location_zip": location.get("zip") or False,
+            "location_lat": location.get("lat") or 0.0,
+            "location_lon": location.get("lon") or 0.0,
+            "ref_external_id": refs.get("shipment_id") or False,
+            "ref_tracking": refs.get("tracking_ref") or False,
+            "ref_bill_of_lading": refs.get("bill_of_lading") or False,
+            "ref_order": refs.get("order_ref") or False,
+            "ref_name": refs.get("reference") or False,
+            "pod_signer": pod.get("signer") or False,
+            "pod_time": pod.get("time") or False,
+            "pod_attachment_id": pod_attachment.id if pod_attachment else False,
+            "identity": identity,
+        }
+
+    @api.model
+    def _create_pod_attachments(self, norms):
+        """POD documents of the events as attachments (one create for all); aligned list."""
+        Attachment = self.env["ir.attachment"].sudo()
+        todo = [(index, n["pod"]) for index, n in enumerate(norms) if (n.get("pod") or {}).get("document")]
+        result = [Attachment] * len(norms)
+        if not todo:
+            return result
+        attachments = Attachment.create(
+            [
+                {
+                    "name": pod.get("filename") or "proof-of-delivery",
+                    "raw": pod["document"],
+                    "mimetype": pod.get("mimetype") or False,
+                    "res_model": self._name,
+                }
+                for _index, pod in todo
+            ]
+        )
+        for (index, _pod), attachment in zip(todo, attachments, strict=True):
+            result[index] = attachment
+        return result
+
+    def _attach_pod_documents(self):
+        """POD attachments belong to the shipment once known, to the event before."""
+        for event in self:
+            vals = (
+                {"res_model": "logistics.shipment", "res_id": event.shipment_id.id}
+                if event.shipment_id
+                else {
+                    "res_model": self._name,
+                    "res_id": event.id,
+                }
+            )
+            event.pod_attachment_id.sudo().write(vals)
+
+    @api.model
+    def _create_skipping_conflicts(self, vals_list):
+        """Create events; an identity stored meanwhile by a concurrent worker is skipped."""
+        Event = self.sudo()
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                return Event.create(vals_list)
+        except psycopg2.IntegrityError:
+            _logger.info("Concurrent insert of shipment events; creating one by one")
+        created = Event.browse()
+        for vals in vals_list:
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    created |= Event.create(vals)
+            except psycopg2.IntegrityError:
+                continue
+        return created
+
+    # ------------------------------------------------------------------
+    # Applying events to shipments
+    # ------------------------------------------------------------------
+    def _apply_to_shipments(self):
+        """Apply matched events (in event-time order) to their shipments: status, POD,
+        exceptions and notifications. Out-of-order safe: an event older than the
+        shipment's current status is kept in the timeline as 'outdated'."""
+        matched = self.filtered("shipment_id")
+        if not matched:
+            return
+        applied_ids, outdated_ids = [], []
+        Shipment = self.env["logistics.shipment"].sudo()
+        by_shipment = matched.grouped("shipment_id")
+        for shipment_rec, events in by_shipment.items():
+            shipment = shipment_rec.sudo()
+            status, status_time = shipment.status, shipment.status_event_time
+            winner = None
+            pickup_time = None
+            ordered = events.sorted(lambda e: (e.event_time, STATUS_RANK.get(e.status, 0), e.id))
+            for event in ordered:
+                if _beats(event.status, event.event_time, status, status_time):
+                    applied_ids.append(event.id)
+                    if event.status != status:
+                        winner = event
+                    status, status_time = event.status, max(status_time or event.event_time, event.event_time)
+                    if event.status == "picked_up" and not pickup_time:
+                        pickup_time = event.event_time
+                else:
+                    outdated_ids.append(event.id)
+            if winner is not None:
+                shipment._apply_event_status(status, status_time)
+            elif status_time and (not shipment.status_event_time or status_time > shipment.status_event_time):
+                shipment.status_event_time = status_time
+            if pickup_time and not shipment.actual_pickup:
+                shipment.actual_pickup = pickup_time
+        if applied_ids:
+            self.browse(applied_ids).write({"state": "applied"})
+        if outdated_ids:
+            self.browse(outdated_ids).write({"state": "outdated"})
+        shipments = Shipment.browse([s.id for s in by_shipment])
+        pod_events = matched.filtered("has_pod")
+        if pod_events:
+            pod_events._apply_pod()
+        matched._sync_exceptions(shipments)
+        matched._send_notifications()
+        self.env["logistics.message"]._link_many(
+            [(event.message_id, event.shipment_id) for event in matched if event.message_id]
+        )
+
+    def _apply_pod(self):
+        """Proof of delivery fields of the shipment, from the newest POD event."""
+        for shipment_rec, events in self.grouped("shipment_id").items():
+            shipment = shipment_rec.sudo()
+            vals = {}
+            current_time = shipment.pod_time
+            for event in events.sorted(lambda e: (e.pod_time or e.event_time, e.id)):
+                pod_time = event.pod_time or event.event_time
+                if current_time and pod_time < current_time:
+                    continue
+                current_time = pod_time
+                if event.pod_signer:
+                    vals["pod_signer"] = event.pod_signer
+                vals["pod_time"] = pod_time
+                if event.pod_attachment_id:
+                    vals["pod_attachment_id"] = event.pod_attachment_id.id
+            if vals:
+                shipment.write(vals)
+        with_doc = self.filtered("pod_attachment_id")
+        if with_doc:
+            with_doc._attach_pod_documents()
+
+    # ------------------------------------------------------------------
+    # Exceptions
+    # ------------------------------------------------------------------
+    def _sync_exceptions(self, shipments):
+        """Open an activity for each new exception; close open ones a later progress event resolves."""
+        exceptions = self.filtered("is_exception").sorted("event_time")
+        progress = self.filtered(lambda e: e.status in event_lib.PROGRESS_STATUSES and not e.is_exception)
+        open_events = self.sudo().search(
+            [("shipment_id", "in", shipments.ids), ("exception_state", "=", "open"), ("id", "not in", self.ids)]
+        )
+        latest_progress = {}
+        for event in progress:
+            shipment_id = event.shipment_id.id
+            if shipment_id not in latest_progress or event.event_time > latest_progress[shipment_id].event_time:
+                latest_progress[shipment_id] = event
+        # Exceptions older than the shipment's latest progress event are resolved already.
+        if exceptions:
+            known_progress = dict(
+                self.sudo()._read_group(
+                    [
+                        ("shipment_id", "in", exceptions.shipment_id.ids),
+                        ("status", "in", event_lib.PROGRESS_STATUSES),
+                        ("is_exception", "=", False),
+                    ],
+                    ["shipment_id"],
+                    ["event_time:max"],
+                )
+            )
+            for event in exceptions:
+                later = known_progress.get(event.shipment_id)
+                if later and later > event.event_time:
+                    event.exception_state = "resolved"
+                else:
+                    event.exception_state = "open"
+                    event.activity_id = event._open_exception_activity()
+            open_events |= exceptions.filtered(lambda e: e.exception_state == "open")
+        for event in open_events:
+            resolver = latest_progress.get(event.shipment_id.id)
+            if resolver and resolver.event_time > event.event_time:
+                event._resolve_exception(resolver)
+
+    def _exception_responsible(self):
+        self.ensure_one()
+        shipment = self.shipment_id
+        user = (
+            shipment.sale_id.user_id
+            or self.backend_id.event_responsible_user_id
+            or shipment.company_id.shipment_exception_user_id
+            or shipment.create_uid
+        )
+        if not user or user.share or not user.active:
+            user = self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
+        return user
+
+    def _exception_summary(self):
+        labels = dict(EXCEPTION_TYPES)
+        kind = labels.get(self.exception_type) or dict(SHIPMENT_STATUSES).get(self.status)
+        return self.env._("%(kind)s: %(shipment)s", kind=kind, shipment=self.shipment_id.name)
+
+    def _open_exception_activity(self):
+        self.ensure_one()
+        reason = " - ".join(p for p in (self.reason_code, self.reason) if p) or self.env._("no reason given")
+        note = self.env._(
+            "%(summary)s at %(time)s UTC (%(where)s). Reason: %(reason)s",
+            summary=self._exception_summary(),
+            time=fields.Datetime.to_string(self.event_time),
+            where=self.location or self.env._("location unknown"),
+            reason=reason,
+        )
+        return self.shipment_id.sudo().activity_schedule(
+            "shipment_events.mail_activity_type_shipment_exception",
+            summary=self._exception_summary(),
+            note=note,
+            user_id=self._exception_responsible().id,
+        )
+
+    def _resolve_exception(self, resolver):
+        self.ensure_one()
+        self.write({"exception_state": "resolved", "resolved_by_id": resolver.id})
+        activity = self.activity_id.sudo()
+        if activity.exists() and activity.active:
+            activity.action_feedback(
+                feedback=self.env._(
+                    "Resolved by the %(status)s event of %(time)s UTC.",
+                    status=dict(SHIPMENT_STATUSES).get(resolver.status),
+                    time=fields.Datetime.to_string(resolver.event_time),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Customer notifications
+    # ------------------------------------------------------------------
+    def _send_notifications(self):
+        """Mail the customer on the company's configured statuses, at most once per status and shipment."""
+        candidates = {}
+        for event in self.filtered(lambda e: e.state == "applied"):
+            key = NOTIFICATION_KEYS.get(event.status)
+            shipment = event.shipment_id
+            if not key or not shipment.company_id._shipment_notifies(key):
+                continue
+            if shipment.status != event.status:
+                # Only the shipment's current status is announced (a batch may hold several steps).
+                continue
+            candidates.setdefault((shipment.id, key), event)
+        if not candidates:
+            return
+        self.env["logistics.shipment.notification"]._send(candidates)
+
+    # ------------------------------------------------------------------
+    # Matching events that arrived before their shipment
+    # ------------------------------------------------------------------
+    @api.model
+    def _match_unmatched(self, shipments):
+        """Match waiting events to ``shipments`` (created or given new references) and apply them."""
+        shipments = shipments.sudo().exists()
+        if not shipments:
+            return self.browse()
+        parts = []
+        for field_name, values in (
+            ("ref_tracking", shipments.filtered("tracking_ref").mapped("tracking_ref")),
+            ("ref_bill_of_lading", shipments.filtered("bill_of_lading").mapped("bill_of_lading")),
+            ("ref_name", shipments.mapped("name")),
+            ("ref_order", (shipments.sale_id.mapped("name") + shipments.purchase_id.mapped("name"))),
+            ("ref_external_id", shipments.ref_ids.mapped("external_id")),
+        ):
+            if values:
+                parts.append([(field_name, "in", values)])
+        if not parts:
+            return self.browse()
+        waiting = self.sudo().search(
+            expression.AND(
+                [[("state", "=", "unmatched"), ("company_id", "in", shipments.company_id.ids)], expression.OR(parts)]
+            )
+        )
+        if not waiting:
+            return waiting
+        matched = self.browse()
+        for backend, events in waiting.grouped("backend_id").items():
+            found = self.env["logistics.shipment"]._find_by_references(backend, [e._find_refs() for e in events])
+            for event, shipment in zip(events, found, strict=True):
+                if shipment:
+                    event.shipment_id = shipment.id
+                    matched |= event
+        if matched:
+            matched.filtered("pod_attachment_id")._attach_pod_documents()
+            matched._apply_to_shipments()
+        return matched
+
+    def _find_refs(self):
+        self.ensure_one()
+        return {
+            "external_id": self.ref_external_id,
+            "tracking_ref": self.ref_tracking,
+            "bill_of_lading": self.ref_bill_of_lading,
+            "order_ref": self.ref_order,
+            "name": self.ref_name,
+        }
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_rematch(self):
+        """Try to match unmatched events again (e.g. after fixing a reference by hand)."""
+        waiting = self.filtered(lambda e: e.state == "unmatched")
+        matched = self.browse()
+        for backend, events in waiting.grouped("backend_id").items():
+            found = self.env["logistics.shipment"]._find_by_references(backend, [e._find_refs() for e in events])
+            for event, shipment in zip(events, found, strict=True):
+                if shipment:
+                    event.sudo().shipment_id = shipment.id
+                    matched |= event
+        if matched:
+            matched.filtered("pod_attachment_id")._attach_pod_documents()
+            matched._apply_to_shipments()
+        return True
+
+    def action_open_shipment(self):
+        self.ensure_one()
+        return self.shipment_id._action_view()

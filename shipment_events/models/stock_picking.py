@@ -1,0 +1,17 @@
+from odoo import fields, models
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    logistics_delivered_date = fields.Datetime(
+        related="logistics_shipment_id.actual_delivery", string="Delivered On", store=True
+    )
+    logistics_shipment_status = fields.Selection(
+        related="logistics_shipment_id.status", string="Delivery Status", store=True
+    )
+    logistics_event_count = fields.Integer(related="logistics_shipment_id.event_count", string="Milestones")
+
+    def action_view_shipment_events(self):
+        self.ensure_one()
+        return self.logistics_shipment_id.action_open_events()

@@ -1,0 +1,1 @@
+"""Plain-Python services of shipment events (no ORM): the canonical JSON event."""

@@ -1,0 +1,210 @@
+"""The canonical JSON shipment event: parsing, validation, normalisation and identity.
+
+Plain Python (no ORM) so that it can be unit-tested without a database. The
+JSON Schema lives in ``shipment_events/schemas/shipment_event.schema.json``.
+"""
+
+import base64
+import binascii
+import functools
+import hashlib
+import json
+import os
+import re
+from datetime import UTC, datetime
+
+import jsonschema
+
+from odoo.addons.logistics_connector.services.exceptions import ParseError
+
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "schemas", "shipment_event.schema.json")
+REFERENCE_KEYS = ("shipment_id", "tracking_ref", "bill_of_lading", "order_ref", "reference")
+# Reference of an event -> keys understood by logistics.shipment._find_by_references.
+FIND_KEYS = {
+    "shipment_id": "external_id",
+    "tracking_ref": "tracking_ref",
+    "bill_of_lading": "bill_of_lading",
+    "order_ref": "order_ref",
+    "reference": "name",
+}
+# The reference that names a shipment in the channel-independent identity, best first.
+IDENTITY_REF_ORDER = ("tracking_ref", "bill_of_lading", "shipment_id", "reference", "order_ref")
+
+EXCEPTION_STATUSES = ("delayed", "customs_hold", "exception")
+PROGRESS_STATUSES = ("picked_up", "in_transit", "out_for_delivery", "delivered")
+BILLING_STATUSES = ("delivered",)
+# Exception kinds carried by an event whatever its status (e.g. attempted delivery while out for delivery).
+EXCEPTION_TYPES = ("refused", "damaged", "attempted_delivery", "lost", "address_issue")
+MAX_BATCH_EVENTS = 10_000
+
+
+@functools.cache
+def get_validator():
+    with open(SCHEMA_PATH, encoding="utf-8") as schema_file:
+        schema = json.load(schema_file)
+    validator_cls = jsonschema.validators.validator_for(schema)
+    validator_cls.check_schema(schema)
+    return validator_cls(schema)
+
+
+def parse_datetime(value, where="event_time"):
+    """ISO 8601 with an offset -> (naive UTC datetime, offset text such as '+01:00')."""
+    if not isinstance(value, str):
+        raise ParseError(f"{where} must be an ISO 8601 string", where)
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ParseError(f"{where} {value!r} is not an ISO 8601 date and time", where)
+    if parsed.tzinfo is None:
+        raise ParseError(f"{where} {value!r} has no UTC offset (e.g. +01:00 or Z)", where)
+    offset = parsed.utcoffset()
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    offset_text = "%s%02d:%02d" % (sign, abs(minutes) // 60, abs(minutes) % 60)
+    return parsed.astimezone(UTC).replace(tzinfo=None), offset_text
+
+
+def _path(prefix, error_path):
+    text = prefix
+    for part in error_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "event"
+
+
+def validate_event(event, where="event"):
+    """Raise :class:`ParseError` naming the first problem of ``event`` (schema, dates, base64)."""
+    if not isinstance(event, dict):
+        raise ParseError(f"{where} must be a JSON object, not {type(event).__name__}", where)
+    validator = get_validator()
+    error = jsonschema.exceptions.best_match(validator.iter_errors(event))
+    if error is not None:
+        path = _path(where, error.absolute_path)
+        if error.validator == "anyOf" and error.schema.get("description"):
+            raise ParseError(f"{error.schema['description']}", path)
+        raise ParseError(error.message, path)
+    parse_datetime(event["event_time"], f"{where}.event_time")
+    pod = event.get("pod") or {}
+    if pod.get("time"):
+        parse_datetime(pod["time"], f"{where}.pod.time")
+    if pod.get("document_base64"):
+        try:
+            base64.b64decode(pod["document_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise ParseError("pod.document_base64 is not valid base64", f"{where}.pod.document_base64")
+
+
+def split_body(raw):
+    """The events of a canonical JSON request body: (events, is_batch).
+
+    Raises :class:`ParseError` when the body is not JSON, not an event object
+    nor a batch ``{"events": [...]}``. Events are not validated here (see
+    :func:`validate_event`): a batch can hold good and bad events.
+    """
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ParseError(f"the body is not valid UTF-8 (byte {error.start})", "body")
+    if not raw.strip():
+        raise ParseError("the body is empty", "body")
+    try:
+        data = json.loads(raw)
+    except ValueError as error:
+        raise ParseError(f"the body is not valid JSON: {error}", "body")
+    if isinstance(data, dict) and "events" in data:
+        events = data["events"]
+        if not isinstance(events, list):
+            raise ParseError("'events' must be a list of event objects", "events")
+        if not events:
+            raise ParseError("'events' is empty", "events")
+        if len(events) > MAX_BATCH_EVENTS:
+            raise ParseError(f"a batch holds at most {MAX_BATCH_EVENTS} events ({len(events)} given)", "events")
+        return events, True
+    if isinstance(data, dict):
+        return [data], False
+    raise ParseError(
+        f"the body must be an event object or {{'events': [...]}}, not a JSON {type(data).__name__}", "body"
+    )
+
+
+def _norm(value):
+    return re.sub(r"[^0-9A-Z]", "", str(value or "").upper())
+
+
+def idempotency_key(event):
+    """The journal key of an event: the sender's event id, else a hash of its identifying fields."""
+    if event.get("event_id"):
+        return f"event:{event['event_id']}"
+    try:
+        event_time = parse_datetime(event.get("event_time"))[0].isoformat()
+    except ParseError:
+        event_time = str(event.get("event_time"))
+    location = event.get("location") or {}
+    fields = [
+        *(f"{key}={event.get(key) or ''}" for key in REFERENCE_KEYS),
+        f"code={event.get('status_code') or ''}",
+        f"status={event.get('status') or ''}",
+        f"time={event_time}",
+        f"loc={_norm(location.get('city'))}/{_norm(location.get('country'))}",
+    ]
+    return "event-hash:" + hashlib.sha256("|".join(fields).encode()).hexdigest()[:40]
+
+
+def event_identity(refs, status, event_time, city):
+    """Channel-independent identity of a milestone: the same event received over the
+    webhook and in an uploaded X12 file has the same identity.
+
+    ``refs`` holds canonical reference keys (tracking_ref, bill_of_lading,
+    shipment_id, reference, order_ref); ``event_time`` is naive UTC (compared to
+    the minute, as X12 carries no seconds).
+    """
+    ref = next((f"{key}:{_norm(refs[key])}" for key in IDENTITY_REF_ORDER if refs.get(key)), "")
+    minute = event_time.replace(second=0, microsecond=0).isoformat() if event_time else ""
+    text = "|".join([ref, status or "", minute, _norm(city)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def normalize_event(event):
+    """A validated canonical JSON event -> the dict the event model consumes."""
+    event_time, event_tz = parse_datetime(event["event_time"])
+    location = event.get("location") or {}
+    pod = event.get("pod") or None
+    if pod:
+        pod = dict(pod)
+        pod["time"] = parse_datetime(pod["time"], "pod.time")[0] if pod.get("time") else None
+        if pod.get("document_base64"):
+            pod["document"] = base64.b64decode(pod.pop("document_base64"))
+    exception = event.get("exception") or {}
+    return {
+        "event_id": event.get("event_id"),
+        "refs": {key: str(event[key]).strip() for key in REFERENCE_KEYS if event.get(key)},
+        "status_code": event.get("status_code"),
+        "status": event.get("status"),
+        "reason_code": event.get("reason_code") or None,
+        "reason": event.get("reason") or exception.get("description") or None,
+        "exception_type": exception.get("type") or None,
+        "event_time": event_time,
+        "event_tz": event_tz,
+        "location": {
+            "name": location.get("name"),
+            "city": location.get("city"),
+            "state": location.get("state"),
+            "country": (location.get("country") or "").upper() or None,
+            "zip": location.get("zip"),
+            "lat": location.get("lat"),
+            "lon": location.get("lon"),
+        },
+        "pod": pod,
+    }
+
+
+def classify(status, has_pod=False, exception_type=None):
+    """informational / actionable / billing (delivered and proof of delivery are billing-relevant)."""
+    if status in BILLING_STATUSES or has_pod:
+        return "billing"
+    if status in EXCEPTION_STATUSES or exception_type in EXCEPTION_TYPES:
+        return "actionable"
+    return "informational"

@@ -1,0 +1,106 @@
+import base64
+import json
+from datetime import timedelta
+
+from odoo import fields
+
+
+class ShipmentEventsCommon:
+    """Shared setup: a carrier backend with webhook secrets, a customer, a shipment."""
+
+    SECRET = "whsec-current-0123456789"
+    OLD_SECRET = "whsec-previous-9876543210"
+
+    @classmethod
+    def setup_shipment_events(cls):
+        env = cls.env
+        cls.company = env.company
+        cls.company.write(
+            {
+                "logistics_environment": "production",
+                "shipment_pod_require_signer": True,
+                "shipment_pod_require_time": True,
+                "shipment_pod_require_document": False,
+                "shipment_notify_shipped": False,
+                "shipment_notify_out_for_delivery": False,
+                "shipment_notify_delayed": False,
+                "shipment_notify_delivered": False,
+            }
+        )
+        cls.backend = env["logistics.backend"].create(
+            {
+                "name": "Fast Carrier Platform",
+                "code": "fastcarrier",
+                "kind": "carrier",
+                "environment": "production",
+                "auth_type": "none",
+                "webhook_secret": cls.SECRET,
+                "auto_send_transport_orders": False,
+            }
+        )
+        cls.customer = env["res.partner"].create(
+            {"name": "Customer Events", "email": "customer.events@example.com", "city": "Lyon"}
+        )
+        cls.salesman = env["res.users"].create(
+            {
+                "name": "Sam Sales",
+                "login": "sam.sales.events",
+                "email": "sam@example.com",
+                "groups_id": [fields.Command.set([env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        cls.product = env["product.product"].create({"name": "Widget", "type": "consu"})
+        cls.sale = env["sale.order"].create(
+            {
+                "partner_id": cls.customer.id,
+                "user_id": cls.salesman.id,
+                "order_line": [fields.Command.create({"product_id": cls.product.id, "product_uom_qty": 1})],
+            }
+        )
+        cls.shipment = env["logistics.shipment"].create(
+            {
+                "partner_id": cls.customer.id,
+                "sale_id": cls.sale.id,
+                "tracking_ref": "PRO-1001",
+                "bill_of_lading": "BOL-1001",
+                "status": "booked",
+            }
+        )
+        cls.env["logistics.code.mapping"].create(
+            [
+                {"backend_id": cls.backend.id, "mapping_type": "status", "external_code": code, "status": status}
+                for code, status in (("PU", "picked_up"), ("IT", "in_transit"), ("DL", "delivered"), ("DY", "delayed"))
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    def make_event(self, status="in_transit", minutes=0, ref="PRO-1001", **extra):
+        """A canonical JSON event at a fixed base time + ``minutes``."""
+        base = fields.Datetime.from_string("2026-11-20 08:00:00") + timedelta(minutes=minutes)
+        event = {
+            "tracking_ref": ref,
+            "status": status,
+            "event_time": base.strftime("%Y-%m-%dT%H:%M:%S") + "+00:00",
+            "location": {"city": "Lyon", "country": "FR"},
+        }
+        event.update(extra)
+        return {k: v for k, v in event.items() if v is not None}
+
+    def receive(self, events, source="webhook 127.0.0.1", backend=None):
+        """Journal events as the webhook does (single event or batch); returns (status, answer)."""
+        body = events if isinstance(events, dict) else {"events": events}
+        return self.env["logistics.message"]._webhook_receive_json(
+            backend or self.backend, json.dumps(body).encode(), source
+        )
+
+    def process(self):
+        return self.env["logistics.message"]._process_queue()
+
+    def events_of(self, shipment=None):
+        return self.env["logistics.shipment.event"].search(
+            [("shipment_id", "=", (shipment or self.shipment).id)], order="event_time, id"
+        )
+
+    @staticmethod
+    def pdf_base64():
+        return base64.b64encode(b"%PDF-1.4 signed proof of delivery").decode()

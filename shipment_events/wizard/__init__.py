@@ -1,0 +1,1 @@
+from . import shipment_event_upload

@@ -1,0 +1,68 @@
+import base64
+
+from odoo import fields, models
+
+
+class ShipmentEventUpload(models.TransientModel):
+    """Upload an X12 214 interchange or a canonical JSON events file: journaled as the webhook does."""
+
+    _name = "shipment.event.upload"
+    _description = "Upload Shipment Events File"
+
+    backend_id = fields.Many2one("logistics.backend", required=True, domain=[("active", "=", True)])
+    file = fields.Binary(required=True, attachment=False)
+    filename = fields.Char()
+    file_format = fields.Selection(
+        [("auto", "Detect"), ("json", "Canonical JSON"), ("x12", "X12 214")], default="auto", required=True
+    )
+    process_now = fields.Boolean(help="Process the events now instead of through the journal's queue.")
+    result = fields.Text(readonly=True)
+
+    def _detect_format(self, raw):
+        if self.file_format != "auto":
+            return self.file_format
+        head = raw.lstrip()[:3]
+        if head[:1] in (b"{", b"["):
+            return "json"
+        if head == b"ISA":
+            return "x12"
+        name = (self.filename or "").lower()
+        return "json" if name.endswith(".json") else "x12"
+
+    def _upload(self):
+        """Journal the file; returns (http-like status, answer) as the webhook would."""
+        self.ensure_one()
+        raw = base64.b64decode(self.file or b"")
+        source = f"file {self.filename or 'upload'}"
+        Message = self.env["logistics.message"]
+        if self._detect_format(raw) == "json":
+            status, answer = Message._webhook_receive_json(self.backend_id, raw, source)
+        else:
+            status, answer = Message._webhook_receive_x12(self.backend_id, raw, source)
+        if self.process_now and answer.get("message_ids") and status in (200, 202):
+            answer = Message._webhook_process_sync(answer)
+        return status, answer
+
+    def action_upload(self):
+        self.ensure_one()
+        status, answer = self._upload()
+        if status >= 400:
+            text = self.env._("The file was refused: %s (kept in the journal as failed).", answer.get("error"))
+            kind = "danger"
+        elif answer.get("status") == "duplicate":
+            text = self.env._("This file was received before; nothing new.")
+            kind = "warning"
+        else:
+            text = self.env._("%s message(s) journaled.", len(answer.get("message_ids") or []))
+            kind = "success"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Upload events file"),
+                "message": text,
+                "type": kind,
+                "sticky": kind == "danger",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
