@@ -226,8 +226,45 @@ class LogisticsMessage(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _webhook_receive_x12(self, backend, body, source):
-        """Journal an X12 214 interchange (one message per interchange); returns (http status, answer)."""
-        raise PermanentError(self.env._("X12 214 intake is not available yet."))
+        """Journal an X12 214 interchange (one message per interchange); returns (http status, answer).
+
+        The idempotency key is the interchange's sender, receiver and control number
+        (ISA06, ISA08, ISA13): a resent interchange is a duplicate.
+        """
+        try:
+            envelope = _sniff_isa(body)
+            self._x12_check(body)
+        except ParseError as error:
+            message = self._journal_failed_body(backend, "x12_214", body, "application/edi-x12", source, error)
+            answer = {"error": str(error), "message_ids": message.ids}
+            ack = self._x12_reject_ack(backend, body, error, message)
+            if ack:
+                answer["ack_message_id"] = ack.id
+            return 400, answer
+        message, original = self._journal(
+            {
+                "backend_id": backend.id,
+                "direction": "inbound",
+                "message_type": "x12_214",
+                "payload": body,
+                "content_type": "application/edi-x12",
+                "idempotency_key": "x12:{sender}:{receiver}:{control}".format(**envelope),
+                "source": source,
+            }
+        )
+        if original:
+            return 200, {"status": "duplicate", "message_ids": original.ids}
+        return 202, {"status": "accepted", "message_ids": message.ids}
+
+    @api.model
+    def _x12_check(self, body):
+        """Parse the interchange fully (raises ParseError naming the problem)."""
+        return True
+
+    @api.model
+    def _x12_reject_ack(self, backend, body, error, message):
+        """The 997 rejecting a malformed interchange, journaled as outbound (when the envelope is readable)."""
+        return self.browse()
 
     @api.model
     def _handle_x12_214_message(self, message):
@@ -260,3 +297,23 @@ class LogisticsMessage(models.Model):
         )
         self.browse([p[0] for p in pairs]).invalidate_recordset(["shipment_ids"])
         self.env["logistics.shipment"].browse([p[1] for p in pairs]).invalidate_recordset(["journal_message_ids"])
+
+
+def _sniff_isa(body):
+    """Sender, receiver and control number of an X12 interchange (the fixed-width ISA segment)."""
+    try:
+        text = body.decode("latin-1") if isinstance(body, bytes) else body
+    except (AttributeError, UnicodeDecodeError):
+        text = ""
+    text = text.lstrip()
+    if not text.startswith("ISA") or len(text) < 106:
+        raise ParseError("the body is not an X12 interchange: it must start with a 106-character ISA segment", "ISA")
+    separator = text[3]
+    elements = text[:106].split(separator)
+    if len(elements) < 17:
+        raise ParseError(f"the ISA segment has {len(elements) - 1} elements instead of 16", "ISA")
+    return {
+        "sender": elements[6].strip(),
+        "receiver": elements[8].strip(),
+        "control": elements[13].strip(),
+    }

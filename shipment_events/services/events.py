@@ -64,7 +64,7 @@ def parse_datetime(value, where="event_time"):
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     offset_text = "%s%02d:%02d" % (sign, abs(minutes) // 60, abs(minutes) % 60)
-    return parsed.astimezone(UTC).replace(tzinfo=None), offset_text
+    return parsed.astimezone(UTC).replace(tzinfo=None, microsecond=0), offset_text
 
 
 def _path(prefix, error_path):

@@ -1,1 +1,1 @@
-from . import test_events, test_install
+from . import test_event_format, test_events, test_install
