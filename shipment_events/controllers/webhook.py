@@ -35,14 +35,39 @@ class LogisticsWebhookController(http.Controller):
         save_session=False,
     )
     def logistics_webhook(self, backend_code, **_kwargs):
+        state = {}
         try:
-            return self._webhook(backend_code)
+            with request.env.cr.savepoint():
+                return self._webhook(backend_code, state)
         except Exception:
             # Never a 500 nor a traceback to the caller; the details stay in the server log.
             _logger.exception("Webhook %s: unexpected error", backend_code)
+            self._keep_body_after_error(state)
             return _answer(503, {"error": "temporary problem while receiving the request; please retry later"})
 
-    def _webhook(self, backend_code):
+    def _keep_body_after_error(self, state):
+        """An authenticated body is journaled even when its intake failed unexpectedly: the
+        journal's queue processes it later (a JSON body through the batch handler, which
+        splits single events and batches alike)."""
+        if not state.get("authenticated"):
+            return
+        try:
+            with request.env.cr.savepoint():
+                request.env["logistics.message"]._journal(
+                    {
+                        "backend_id": state["backend"].id,
+                        "direction": "inbound",
+                        "message_type": "shipment_event_batch" if state["kind"] == "json" else "x12_214",
+                        "payload": state["body"],
+                        "content_type": state["content_type"],
+                        "source": state["source"],
+                        "last_error": "unexpected error at intake (see the server log); queued again",
+                    }
+                )
+        except Exception:
+            _logger.exception("Webhook: the body could not be journaled either")
+
+    def _webhook(self, backend_code, state):
         user = request.env.ref("shipment_events.user_webhook", raise_if_not_found=False)
         if not user:
             return _answer(503, {"error": "the webhook is not configured on this server"})
@@ -87,6 +112,14 @@ class LogisticsWebhookController(http.Controller):
 
         Message = request.env["logistics.message"]
         source = f"webhook {remote_addr}"
+        state.update(
+            authenticated=True,
+            backend=backend_sudo,
+            body=body,
+            source=source,
+            kind=kind,
+            content_type="application/json" if kind == "json" else "application/edi-x12",
+        )
         if kind == "json":
             status, data = Message._webhook_receive_json(backend_sudo, body, source)
         else:
