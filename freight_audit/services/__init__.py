@@ -1,0 +1,1 @@
+"""Plain-Python services of freight audit (no ORM): rating, tolerances, the audit engine, invoice formats."""
