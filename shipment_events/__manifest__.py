@@ -12,6 +12,8 @@
         "security/shipment_events_security.xml",
         "security/ir.model.access.csv",
         "data/res_users_data.xml",
+        "data/ir_sequence_data.xml",
+        "data/logistics_code_mapping_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
         "views/logistics_shipment_event_views.xml",

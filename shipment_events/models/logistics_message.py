@@ -5,9 +5,14 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.logistics_connector.services.exceptions import ParseError, PermanentError
+from odoo.addons.logistics_connector.services import x12
+from odoo.addons.logistics_connector.services.exceptions import ParseError
 
+from ..formats import x12_214
 from ..services import events as event_lib
+
+# AT701 codes that are exceptions of a given kind (reason codes are kept on the event as well).
+X12_EXCEPTION_TYPES = {"A7": "refused", "A9": "damaged", "AH": "attempted_delivery", "AP": "attempted_delivery"}
 
 _logger = logging.getLogger(__name__)
 
@@ -226,20 +231,31 @@ class LogisticsMessage(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _webhook_receive_x12(self, backend, body, source):
-        """Journal an X12 214 interchange (one message per interchange); returns (http status, answer).
+        """Journal an X12 214 interchange (one message per interchange) and its 997; returns
+        (http status, answer).
 
         The idempotency key is the interchange's sender, receiver and control number
-        (ISA06, ISA08, ISA13): a resent interchange is a duplicate.
+        (ISA06, ISA08, ISA13): a resent interchange is a duplicate. A broken envelope, or
+        an interchange whose every transaction set is rejected, is a 400 (payload kept as
+        failed); sets rejected next to accepted ones are reported in the 997 (AK9 P).
         """
         try:
-            envelope = _sniff_isa(body)
-            self._x12_check(body)
+            interchange, events, results = x12_214.parse_214(body)
         except ParseError as error:
             message = self._journal_failed_body(backend, "x12_214", body, "application/edi-x12", source, error)
-            answer = {"error": str(error), "message_ids": message.ids}
-            ack = self._x12_reject_ack(backend, body, error, message)
+            answer = {"error": f"malformed X12 interchange: {error}", "message_ids": message.ids}
+            ack = self._journal_997(backend, message, reject_body=body)
             if ack:
-                answer["ack_message_id"] = ack.id
+                answer.update(ack_message_id=ack.id, ack=ack.payload)
+            return 400, answer
+        rejected = [result for result in results if not result.accepted]
+        if not events and rejected:
+            error = "; ".join(m for result in rejected for m in result.messages)
+            message = self._journal_failed_body(backend, "x12_214", body, "application/edi-x12", source, error)
+            ack = self._journal_997(backend, message, interchange=interchange, results=results)
+            answer = {"error": f"every transaction set was rejected: {error}", "message_ids": message.ids}
+            if ack:
+                answer.update(ack_message_id=ack.id, ack=ack.payload)
             return 400, answer
         message, original = self._journal(
             {
@@ -248,27 +264,71 @@ class LogisticsMessage(models.Model):
                 "message_type": "x12_214",
                 "payload": body,
                 "content_type": "application/edi-x12",
-                "idempotency_key": "x12:{sender}:{receiver}:{control}".format(**envelope),
+                "idempotency_key": "x12:{sender}:{receiver}:{control}".format(**interchange.envelope),
                 "source": source,
             }
         )
         if original:
             return 200, {"status": "duplicate", "message_ids": original.ids}
-        return 202, {"status": "accepted", "message_ids": message.ids}
+        ack = self._journal_997(backend, message, interchange=interchange, results=results)
+        answer = {
+            "status": "partial" if rejected else "accepted",
+            "message_ids": message.ids,
+            "events": len(events),
+        }
+        if rejected:
+            answer["rejected_sets"] = [
+                {"control_number": result.control_number, "error": "; ".join(result.messages)} for result in rejected
+            ]
+        if ack:
+            answer.update(ack_message_id=ack.id, ack=ack.payload)
+        return 202, answer
 
     @api.model
-    def _x12_check(self, body):
-        """Parse the interchange fully (raises ParseError naming the problem)."""
-        return True
-
-    @api.model
-    def _x12_reject_ack(self, backend, body, error, message):
-        """The 997 rejecting a malformed interchange, journaled as outbound (when the envelope is readable)."""
-        return self.browse()
+    def _journal_997(self, backend, message, interchange=None, results=(), reject_body=None):
+        """The 997 functional acknowledgment of a received interchange, journaled as outbound
+        (state done: carriers fetch it from the journal or read it in the webhook answer).
+        None when the interchange is too broken to be acknowledged (unreadable ISA, no GS)."""
+        control = int(self.env["ir.sequence"].sudo().next_by_code("shipment_events.x12_997") or 1)
+        try:
+            if reject_body is not None:
+                text = x12.reject_997(reject_body, control_number=control)
+            else:
+                text = x12.build_997(interchange, results, control_number=control)
+        except ParseError as error:
+            _logger.info("No 997 for message %s: %s", message.id, error)
+            return None
+        acks, _duplicates = self._journal_many(
+            [
+                {
+                    "backend_id": backend.id,
+                    "direction": "outbound",
+                    "message_type": "x12_997",
+                    "payload": text,
+                    "content_type": "application/edi-x12",
+                    "idempotency_key": f"997:{control:09d}",
+                    "source": f"997 of message {message.id}",
+                    "state": "done",
+                    "processed_at": fields.Datetime.now(),
+                }
+            ]
+        )
+        return acks[:1]
 
     @api.model
     def _handle_x12_214_message(self, message):
-        raise PermanentError(self.env._("X12 214 processing is not available yet."))
+        """Apply the events of an X12 214 interchange (AT7 codes through the backend's status mappings)."""
+        _interchange, events, _results = x12_214.parse_214(message._get_payload_bytes())
+        backend = message.backend_id
+        tz_name = backend.company_id.partner_id.tz or "UTC"
+        items = []
+        for event in events:
+            norm = x12_214.to_canonical(event)
+            if norm.get("is_local_time"):
+                norm["event_time"], norm["event_tz"] = event_lib.localize(norm["event_time"], tz_name)
+            norm["exception_type"] = X12_EXCEPTION_TYPES.get(norm.get("status_code"))
+            items.append((message, norm))
+        self.env["logistics.shipment.event"]._ingest(backend, items)
 
     # ------------------------------------------------------------------
     # Links in bulk
@@ -297,23 +357,3 @@ class LogisticsMessage(models.Model):
         )
         self.browse([p[0] for p in pairs]).invalidate_recordset(["shipment_ids"])
         self.env["logistics.shipment"].browse([p[1] for p in pairs]).invalidate_recordset(["journal_message_ids"])
-
-
-def _sniff_isa(body):
-    """Sender, receiver and control number of an X12 interchange (the fixed-width ISA segment)."""
-    try:
-        text = body.decode("latin-1") if isinstance(body, bytes) else body
-    except (AttributeError, UnicodeDecodeError):
-        text = ""
-    text = text.lstrip()
-    if not text.startswith("ISA") or len(text) < 106:
-        raise ParseError("the body is not an X12 interchange: it must start with a 106-character ISA segment", "ISA")
-    separator = text[3]
-    elements = text[:106].split(separator)
-    if len(elements) < 17:
-        raise ParseError(f"the ISA segment has {len(elements) - 1} elements instead of 16", "ISA")
-    return {
-        "sender": elements[6].strip(),
-        "receiver": elements[8].strip(),
-        "control": elements[13].strip(),
-    }

@@ -15,6 +15,7 @@ from odoo.addons.logistics_connector.models.logistics_shipment import (
 )
 from odoo.addons.logistics_connector.services.exceptions import NeedsMappingError, PermanentError
 
+from ..formats import x12_214
 from ..services import events as event_lib
 
 _logger = logging.getLogger(__name__)
@@ -560,6 +561,25 @@ class LogisticsShipmentEvent(models.Model):
             "order_ref": self.ref_order,
             "name": self.ref_name,
         }
+
+    # ------------------------------------------------------------------
+    # Shipped default status mappings (X12 AT7)
+    # ------------------------------------------------------------------
+    @api.model
+    def _install_default_status_mappings(self):
+        """Create the default AT7 status mappings (no backend) that do not exist yet."""
+        Mapping = self.env["logistics.code.mapping"].sudo().with_context(active_test=False)
+        existing = set(
+            Mapping.search([("backend_id", "=", False), ("mapping_type", "=", "status")]).mapped("external_code")
+        )
+        Mapping.create(
+            [
+                {"mapping_type": "status", "external_code": code, "status": status, "description": "X12 AT7 default"}
+                for code, status in x12_214.DEFAULT_STATUS_MAP.items()
+                if code not in existing
+            ]
+        )
+        return True
 
     # ------------------------------------------------------------------
     # Actions

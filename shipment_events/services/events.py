@@ -14,6 +14,7 @@ import re
 from datetime import UTC, datetime
 
 import jsonschema
+import pytz
 
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
@@ -65,6 +66,16 @@ def parse_datetime(value, where="event_time"):
     sign = "+" if minutes >= 0 else "-"
     offset_text = "%s%02d:%02d" % (sign, abs(minutes) // 60, abs(minutes) % 60)
     return parsed.astimezone(UTC).replace(tzinfo=None, microsecond=0), offset_text
+
+
+def localize(naive_local, tz_name):
+    """A local time without offset (X12 'LT') in the zone ``tz_name`` -> (naive UTC, offset text)."""
+    zone = pytz.timezone(tz_name or "UTC")
+    aware = zone.localize(naive_local)
+    minutes = int(aware.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    offset_text = "%s%02d:%02d" % (sign, abs(minutes) // 60, abs(minutes) % 60)
+    return aware.astimezone(UTC).replace(tzinfo=None, microsecond=0), offset_text
 
 
 def _path(prefix, error_path):

@@ -102,5 +102,23 @@ class ShipmentEventsCommon:
         )
 
     @staticmethod
+    def x12_214(statuses, control=101, pro="PRO-1001", extra_set=None):
+        """An X12 214 interchange: one set, one LX loop per (code, reason, CCYYMMDD, HHMM, time code, city)."""
+        isa = "ISA*00*{:<10}*00*{:<10}*02*{:<15}*ZZ*{:<15}*261120*0800*U*00401*{:09d}*0*P*>~".format(
+            "", "", "FASTCARR", "OURCOMPANY", control
+        )
+        body = [f"B10*{pro}*SHIP-778*FSTC", "L11*BOL-1001*BM"]
+        for index, (code, reason, day, clock, time_code, city) in enumerate(statuses, start=1):
+            body += [f"LX*{index}", f"AT7*{code}*{reason}***{day}*{clock}*{time_code}".rstrip("*"), f"MS1*{city}**FR"]
+        sets = [body] + ([extra_set] if extra_set else [])
+        segments = [isa, f"GS*QM*FASTCARR*OURCOMPANY*20261120*0800*{control}*X*004010~"]
+        for number, set_body in enumerate(sets, start=1):
+            segments.append(f"ST*214*{number:04d}~")
+            segments += [segment + "~" for segment in set_body]
+            segments.append(f"SE*{len(set_body) + 2}*{number:04d}~")
+        segments += [f"GE*{len(sets)}*{control}~", f"IEA*1*{control:09d}~"]
+        return "\n".join(segments).encode()
+
+    @staticmethod
     def pdf_base64():
         return base64.b64encode(b"%PDF-1.4 signed proof of delivery").decode()

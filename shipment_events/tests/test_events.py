@@ -426,3 +426,152 @@ class TestShipmentEvents(ShipmentEventsCommon, TransactionCase):
         self.assertEqual(self.sale.logistics_event_count, 1)
         action = self.sale.action_view_shipment_events()
         self.assertEqual(self.env["logistics.shipment.event"].search(action["domain"]), self.events_of())
+
+
+@tagged("post_install", "-at_install")
+class TestShipmentEventsX12(ShipmentEventsCommon, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_shipment_events()
+
+    def upload(self, data, filename="status.edi"):
+        wizard = self.env["shipment.event.upload"].create(
+            {"backend_id": self.backend.id, "file": base64.b64encode(data), "filename": filename}
+        )
+        return wizard._upload()
+
+    def test_default_at7_mappings_shipped(self):
+        from ..formats.x12_214 import DEFAULT_STATUS_MAP
+
+        defaults = self.env["logistics.code.mapping"].search(
+            [("backend_id", "=", False), ("mapping_type", "=", "status")]
+        )
+        self.assertEqual({m.external_code: m.status for m in defaults}, DEFAULT_STATUS_MAP)
+
+    def test_x12_file_applies_events_and_acknowledges(self):
+        data = self.x12_214(
+            [("AF", "NS", "20261120", "0810", "UT", "Lyon"), ("D1", "", "20261120", "1040", "ET", "Lyon")]
+        )
+        status, answer = self.upload(data)
+        self.assertEqual(status, 202)
+        self.assertEqual(answer["events"], 2)
+        message = self.env["logistics.message"].browse(answer["message_ids"])
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "message_type": "x12_214",
+                    "state": "received",
+                    "idempotency_key": "x12:FASTCARR:OURCOMPANY:000000101",
+                    "source": "file status.edi",
+                }
+            ],
+        )
+        ack = self.env["logistics.message"].browse(answer["ack_message_id"])
+        self.assertRecordValues(ack, [{"message_type": "x12_997", "direction": "outbound", "state": "done"}])
+        self.assertIn("AK1*QM*101~", ack.payload)
+        self.assertIn("AK5*A~", ack.payload)
+        self.assertIn("AK9*A*1*1*1~", ack.payload)
+        self.process()
+        self.assertEqual(message.state, "done")
+        events = self.events_of()
+        self.assertRecordValues(
+            events,
+            [
+                {
+                    "status": "picked_up",
+                    "external_code": "AF",
+                    "reason_code": "NS",
+                    "channel": "file",
+                    "event_time": fields.Datetime.from_string("2026-11-20 08:10:00"),
+                    "event_tz": "+00:00",
+                    "ref_bill_of_lading": "BOL-1001",
+                    "ref_external_id": "SHIP-778",
+                },
+                {
+                    "status": "delivered",
+                    "external_code": "D1",
+                    "reason_code": False,
+                    "channel": "file",
+                    # 10:40 Eastern time in November is 15:40 UTC.
+                    "event_time": fields.Datetime.from_string("2026-11-20 15:40:00"),
+                    "event_tz": "-05:00",
+                    "ref_bill_of_lading": "BOL-1001",
+                    "ref_external_id": "SHIP-778",
+                },
+            ],
+        )
+        self.assertEqual(events[1].category, "billing")
+        self.assertEqual(self.shipment.status, "delivered")
+        # The same interchange again (same ISA13): a duplicate.
+        status, answer = self.upload(data)
+        self.assertEqual(status, 200)
+        self.assertEqual(answer["message_ids"], message.ids)
+
+    def test_same_event_by_webhook_json_and_x12_file_counts_once(self):
+        self.receive(self.make_event(status="delivered", minutes=100, event_id="JSON-D1"))
+        self.process()
+        # 09:40 UTC, Lyon, PRO-1001, D1 (delivered): the same milestone in X12.
+        self.upload(self.x12_214([("D1", "", "20261120", "0940", "UT", "LYON")], control=102))
+        self.process()
+        events = self.events_of()
+        self.assertEqual(len(events), 1)
+        self.assertEqual(events.channel, "webhook")
+        x12_message = self.env["logistics.message"].search([("message_type", "=", "x12_214")])
+        self.assertEqual(x12_message.state, "done")
+
+    def test_x12_refused_opens_exception_and_keeps_reason(self):
+        self.upload(self.x12_214([("A7", "AO", "20261120", "1200", "UT", "Lyon")], control=103))
+        self.process()
+        event = self.events_of()
+        self.assertRecordValues(
+            event,
+            [
+                {
+                    "status": "exception",
+                    "external_code": "A7",
+                    "reason_code": "AO",
+                    "exception_type": "refused",
+                    "exception_state": "open",
+                }
+            ],
+        )
+        self.assertEqual(self.shipment.status, "exception")
+        self.assertEqual(event.activity_id.user_id, self.salesman)
+        self.assertIn("AO", str(event.activity_id.note))
+
+    def test_x12_local_time_uses_company_time_zone(self):
+        self.company.partner_id.tz = "Europe/Paris"
+        self.upload(self.x12_214([("X6", "NS", "20261120", "1000", "LT", "Lyon")], control=104))
+        self.process()
+        self.assertRecordValues(
+            self.events_of(),
+            [{"event_time": fields.Datetime.from_string("2026-11-20 09:00:00"), "event_tz": "+01:00"}],
+        )
+
+    def test_x12_unmapped_backend_code_waits_for_mapping(self):
+        self.upload(self.x12_214([("ZX", "NS", "20261120", "1000", "UT", "Lyon")], control=105))
+        self.process()
+        message = self.env["logistics.message"].search([("message_type", "=", "x12_214")])
+        self.assertRecordValues(
+            message, [{"state": "needs_mapping", "missing_mapping_type": "status", "missing_mapping_code": "ZX"}]
+        )
+        self.env["logistics.code.mapping"].create(
+            {"backend_id": self.backend.id, "mapping_type": "status", "external_code": "ZX", "status": "in_transit"}
+        )
+        self.process()
+        self.assertEqual(message.state, "done")
+        self.assertEqual(self.shipment.status, "in_transit")
+
+    def test_x12_malformed_kept_failed_with_rejecting_997(self):
+        data = self.x12_214([("AF", "NS", "20261120", "0810", "UT", "Lyon")], control=106).replace(b"IEA*1", b"IEA*7")
+        status, answer = self.upload(data)
+        self.assertEqual(status, 400)
+        self.assertIn("IEA01", answer["error"])
+        message = self.env["logistics.message"].browse(answer["message_ids"])
+        self.assertRecordValues(message, [{"state": "failed", "message_type": "x12_214"}])
+        self.assertEqual(message._get_payload_bytes(), data)
+        ack = self.env["logistics.message"].browse(answer["ack_message_id"])
+        self.assertIn("AK9*R", ack.payload)
+        self.assertFalse(self.events_of())
