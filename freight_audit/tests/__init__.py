@@ -1,3 +1,4 @@
 from . import test_install
 from . import test_rating
 from . import test_tolerance
+from . import test_audit_engine
