@@ -1,0 +1,526 @@
+"""X12 214 -- Transportation Carrier Shipment Status Message (004010 and later).
+
+Plain Python (no ORM). The envelope is read by
+``logistics_connector/services/x12.py``; this module reads the 214 sets and
+returns one normalised event per AT7 status. Status codes are *not* mapped
+here (the backend's code mappings do it); :data:`DEFAULT_STATUS_MAP` is the
+suggested starting point for those mappings.
+
+Segments read (position in the set; others of the 214 standard are accepted and
+ignored, segments foreign to the 214 reject the set)::
+
+    ST*214*0001~
+    B10*PRO12345*SHIP-778*ABCD~        B1001 carrier's reference (PRO), B1002 shipment id, B1003 SCAC (required)
+    L11*BOL-1*BM~                       header references: L1101 value, L1102 qualifier (BM, PO, CR...)
+    N1*SH*Acme Corp*93*ACME01~          N1 loops: N101 entity (SH shipper, CN consignee...), N102 name
+    N3*1 Main St~  N4*Dallas*TX*75201*US~
+    MS3 ...                             ignored
+    LX*1~                               detail loop, one or more
+    AT7*X6*NS***20260115*1430*ET~       AT701 status, AT702 reason, AT703/AT704 appointment status/reason,
+                                        AT705 date CCYYMMDD (required), AT706 time HHMM[SS] (required),
+                                        AT707 time code (LT or none: local time)
+    MS1*Memphis*TN*US~                  location of the AT7 before it: city, state, country (MS108 postal code)
+    MS2*ABCD*TRL5501~                   equipment of the AT7 before it: owner SCAC, number
+    L11*PO-9*PO~                        references of this LX (they complete the header's)
+    AT8*G*L*1250*10~                    AT801 weight qualifier, AT802 unit (L, K), AT803 weight, AT804 lading qty
+    SE*n*0001~
+
+Output of :func:`parse_214`: ``(interchange, events, results)``. Each event
+is a dict::
+
+    {"transaction_control": "0001", "group_control": "1001", "interchange_control": "000000001",
+     "carrier_reference": "PRO12345", "shipment_id": "SHIP-778", "scac": "ABCD",
+     "references": {"BM": "BOL-1", "PO": "PO-9"}, "reference_list": [("BM", "BOL-1"), ("PO", "PO-9")],
+     "parties": {"SH": {"name", "id_qualifier", "id", "address", "city", "state", "zip", "country"}},
+     "assigned_number": "1",
+     "status_code": "X6", "reason_code": "NS",
+     "appointment_status_code": None, "appointment_reason_code": None,
+     "event_time": datetime(2026, 1, 15, 14, 30, tzinfo=UTC-05:00),   # naive when local time
+     "time_code": "ET", "utc_offset": "-05:00", "is_local_time": False,
+     "location": {"city": "Memphis", "state": "TN", "country": "US", "postal_code": None},
+     "equipment": {"owner_scac": "ABCD", "number": "TRL5501"} or None,
+     "weight": Decimal("1250"), "weight_qualifier": "G", "weight_unit": "L", "lading_quantity": 10,
+     "segment_position": 6,            # AT7 position in its set (ST = 1)
+     "identity": "<sha256 hex>"}
+
+Time codes (X12 623): LT (or none) -> naive local time, ``is_local_time``;
+UT/GM -> UTC; ES/ED, CS/CD, MS/MD, PS/PD, AS/AD, HS/HD, NS/ND, TS/TD -> fixed
+offsets; ET, CT, MT, PT, AT (Alaska), HT (Hawaii), NT, TT (Atlantic) -> the
+offset in force on that date in America/New_York, Chicago, Denver,
+Los_Angeles, Anchorage, Pacific/Honolulu, America/St_Johns, Halifax; 01..12
+-> UTC+1..+12, 13..24 -> UTC-12..-1 (ISO P01.., M12..).
+
+``results`` holds one :class:`~odoo.addons.logistics_connector.services.x12.SetResult`
+per set: a set with a semantic problem (no B10, AT7 without date, segment out
+of order, unknown time code...) is rejected (AK3/AK4 note for the 997) and
+yields no event, while the other sets of the interchange still yield theirs.
+A broken envelope raises ParseError (nothing is read).
+"""
+
+import hashlib
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytz
+
+from odoo.addons.logistics_connector.services import x12
+from odoo.addons.logistics_connector.services.exceptions import ParseError
+
+CANONICAL_STATUSES = (
+    "draft",
+    "tendered",
+    "booked",
+    "picked_up",
+    "in_transit",
+    "delayed",
+    "customs_hold",
+    "out_for_delivery",
+    "delivered",
+    "exception",
+    "cancelled",
+)
+
+# AT701 shipment status code (X12 1650) -> canonical status: the default of a backend's status mappings.
+DEFAULT_STATUS_MAP = {
+    "XB": "tendered",  # Shipment Acknowledged
+    "AA": "booked",  # Estimated Pick Up
+    "X3": "booked",  # Arrived at Pick-up Location
+    "X8": "booked",  # Arrived at Pick-up Location Loading Dock
+    "L1": "booked",  # Loading
+    "AF": "picked_up",  # Carrier Departed Pick-up Location with Shipment
+    "AM": "picked_up",  # Loaded on Truck
+    "CP": "picked_up",  # Completed Loading at Pick-up Location
+    "P1": "in_transit",  # Departed Terminal Location
+    "X4": "in_transit",  # Arrived at Terminal Location
+    "X6": "in_transit",  # En Route to Delivery Location
+    "AG": "in_transit",  # Estimated Delivery (informational)
+    "X2": "in_transit",  # Estimated Date and/or Time of Arrival at Consignee's Location
+    "B6": "in_transit",  # Estimated to Arrive at Carrier Terminal
+    "C1": "in_transit",  # Estimated to Depart Terminal Location
+    "AI": "in_transit",  # Shipment has been Reconsigned
+    "AN": "in_transit",  # Diverted to Air Carrier
+    "AR": "in_transit",  # Rail Arrival at Destination Intermodal Ramp
+    "RL": "in_transit",  # Rail Departure from Origin Intermodal Ramp
+    "I1": "in_transit",  # In-Gate
+    "OA": "in_transit",  # Out-Gate (not "out for delivery")
+    "R1": "in_transit",  # Received from Prior Carrier
+    "J1": "in_transit",  # Delivered to Connecting Line
+    "BA": "in_transit",  # Connecting Line or Cartage Pick-up
+    "CL": "in_transit",  # Trailer Closed Out
+    "K1": "in_transit",  # Arrived at Customs
+    "AV": "in_transit",  # Available for Delivery (at the destination terminal)
+    "X1": "out_for_delivery",  # Arrived at Delivery Location
+    "X5": "out_for_delivery",  # Arrived at Delivery Location Loading Dock
+    "AJ": "out_for_delivery",  # Tendered for Delivery
+    "S1": "out_for_delivery",  # Trailer Spotted at Consignee's Location
+    "D1": "delivered",  # Completed Unloading at Delivery Location
+    "CD": "delivered",  # Carrier Departed Delivery Location
+    "SD": "delayed",  # Shipment Delayed
+    "BC": "delayed",  # Storage in Transit
+    "PR": "customs_hold",  # U.S. Customs Hold at In-Bond Location
+    "AH": "exception",  # Attempted Delivery
+    "AP": "exception",  # Delivery Not Completed
+    "A7": "exception",  # Refused by Consignee
+    "A9": "exception",  # Shipment Damaged
+    "A3": "exception",  # Shipment Returned to Shipper
+    "OO": "exception",  # Paperwork Received - Did not Receive Shipment or Equipment
+    "CA": "cancelled",  # Shipment Cancelled
+}
+
+# X12 623 time codes: fixed offsets in hours...
+FIXED_OFFSETS = {
+    "UT": 0,
+    "GM": 0,
+    "ES": -5,
+    "ED": -4,
+    "CS": -6,
+    "CD": -5,
+    "MS": -7,
+    "MD": -6,
+    "PS": -8,
+    "PD": -7,
+    "AS": -9,
+    "AD": -8,
+    "HS": -10,
+    "HD": -9,
+    "NS": -3.5,
+    "ND": -2.5,
+    "TS": -4,
+    "TD": -3,
+    **{"%02d" % hours: hours for hours in range(1, 13)},  # ISO P01..P12
+    **{"%02d" % (25 - hours): -hours for hours in range(1, 13)},  # 13 = M12 ... 24 = M01
+}
+# ... and zones whose offset depends on daylight saving time at that date.
+ZONES = {
+    "ET": "America/New_York",
+    "CT": "America/Chicago",
+    "MT": "America/Denver",
+    "PT": "America/Los_Angeles",
+    "AT": "America/Anchorage",
+    "HT": "Pacific/Honolulu",
+    "NT": "America/St_Johns",
+    "TT": "America/Halifax",
+}
+LOCAL_TIME_CODES = ("", "LT")
+
+# Segments of the 214 standard that are accepted and not interpreted.
+IGNORED_HEADER = {"MAN", "K1", "G62", "MS3", "L10", "NTE"}
+IGNORED_DETAIL = {"MAN", "Q7", "K1", "AT5", "CD3", "NM1", "N1", "N2", "N3", "N4", "G62", "H6", "POD", "SPO", "NTE"}
+PARTY_SEGMENTS = {"N2", "N3", "N4", "G61"}
+
+
+def to_event_time(date_value, time_value, time_code):
+    """(date, time, X12 623 time code) -> (datetime, "+HH:MM" offset or None, is_local_time).
+
+    Local time (LT, or no code) gives a naive datetime; every other code an
+    aware one in the offset of that code (on that date for ET, CT...).
+    Raises KeyError for an unknown time code.
+    """
+    naive = datetime.combine(date_value, time_value)
+    if time_code in LOCAL_TIME_CODES:
+        return naive, None, True
+    if time_code in FIXED_OFFSETS:
+        offset = timedelta(hours=FIXED_OFFSETS[time_code])
+    else:
+        offset = pytz.timezone(ZONES[time_code]).localize(naive).utcoffset()
+    minutes = int(offset.total_seconds() // 60)
+    text = "%s%02d:%02d" % ("+" if minutes >= 0 else "-", abs(minutes) // 60, abs(minutes) % 60)
+    return naive.replace(tzinfo=timezone(offset) if minutes else UTC), text, False
+
+
+def _norm(value):
+    return re.sub(r"[^0-9A-Z]", "", str(value or "").upper())
+
+
+def event_identity(event):
+    """A deterministic identity of an event (sha256 hex) for idempotency.
+
+    SCAC | shipment id | carrier reference | status (or appointment status) |
+    event time (UTC ISO 8601 when the offset is known, else local time marked
+    ``L``) | city | state | country. The same status sent twice, in two sets or
+    two files, has the same identity; ET and UT spellings of the same instant too.
+    """
+    event_time = event["event_time"]
+    if event_time.tzinfo is not None:
+        when = event_time.astimezone(UTC).replace(tzinfo=None).isoformat()
+    else:
+        when = event_time.isoformat() + "L"
+    location = event.get("location") or {}
+    status = event.get("status_code") or "appt:%s" % (event.get("appointment_status_code") or "")
+    parts = [
+        _norm(event.get("scac")),
+        _norm(event.get("shipment_id")),
+        _norm(event.get("carrier_reference")),
+        status,
+        when,
+        _norm(location.get("city")),
+        _norm(location.get("state")),
+        _norm(location.get("country")),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _missing(segment, segment_id, message):
+    return x12.segment_error(segment, message, x12.SEGMENT_MANDATORY_MISSING, segment_id=segment_id)
+
+
+def _out_of_order(segment, message):
+    return x12.segment_error(segment, message, x12.SEGMENT_OUT_OF_SEQUENCE)
+
+
+class _Set214:
+    """Reads one 214 transaction set; raises SegmentError / ParseError at its first problem."""
+
+    def __init__(self, tset, group, interchange):
+        self.tset = tset
+        self.group = group
+        self.interchange = interchange
+        self.header = {}
+        self.references = []
+        self.parties = {}
+        self.loops = []  # {"lx": LX, "at7": [[AT7, MS1, MS2]], "references": [(qualifier, value)], "at8": AT8}
+
+    def run(self):
+        if self.tset.id_code != "214":
+            raise ParseError(f"transaction set {self.tset.id_code} is not a 214", self.tset.segments[0].where)
+        body = self.tset.body
+        se = self.tset.segments[-1]
+        if not body or body[0].id != "B10":
+            found = body[0] if body else se
+            if any(segment.id == "B10" for segment in body):
+                raise _out_of_order(found, "B10 must be the first segment after ST")
+            raise _missing(found, "B10", "the 214 has no B10 segment (carrier reference, shipment id, SCAC)")
+        self._b10(body[0])
+        state = "header"
+        loop = None
+        for index, segment in enumerate(body[1:], start=1):
+            kind = segment.id
+            if kind == "B10":
+                raise x12.segment_error(segment, "a second B10 segment", x12.SEGMENT_EXCEEDS_MAXIMUM_USE)
+            if kind == "LX":
+                loop = self._lx(loop, segment)
+                state = "detail"
+            elif state == "header":
+                if kind == "L11":
+                    self.references.append(self._l11(segment))
+                elif kind == "N1":
+                    code, party = x12.read_party(body, index)
+                    self.parties.setdefault(code, party)
+                    state = "party"
+                elif kind in ("AT7", "MS1", "MS2", "AT8"):
+                    raise _out_of_order(segment, f"{kind} before any LX loop")
+                elif kind not in IGNORED_HEADER:
+                    raise self._unknown(segment)
+            elif state == "party":
+                if kind == "N1":
+                    code, party = x12.read_party(body, index)
+                    self.parties.setdefault(code, party)
+                elif kind == "L11":
+                    raise _out_of_order(segment, "L11 of the heading must come before the N1 loops")
+                elif kind in ("AT7", "MS1", "MS2", "AT8"):
+                    raise _out_of_order(segment, f"{kind} before any LX loop")
+                elif kind not in PARTY_SEGMENTS | IGNORED_HEADER:
+                    raise self._unknown(segment)
+            else:
+                self._detail(loop, segment)
+        if loop is None:
+            raise _missing(se, "LX", "the 214 has no LX loop with an AT7 status")
+        self._check_loop(loop, se)
+        return self._events()
+
+    def _unknown(self, segment):
+        known = {"L11", "N1", "LX", "AT7", "MS1", "MS2", "AT8"} | IGNORED_HEADER | IGNORED_DETAIL | PARTY_SEGMENTS
+        if segment.id in known:
+            return _out_of_order(segment, f"{segment.id} is not allowed here")
+        return x12.segment_error(segment, f"{segment.id} is not a segment of the 214", x12.SEGMENT_NOT_IN_SET)
+
+    def _b10(self, b10):
+        self.header = {
+            "carrier_reference": b10.get(1) or None,
+            "shipment_id": b10.get(2) or None,
+            "scac": x12.require(b10, 3, "standard carrier alpha code", "140"),
+        }
+        if not (self.header["carrier_reference"] or self.header["shipment_id"]):
+            raise x12.element_error(
+                b10,
+                1,
+                "(reference identification) or B1002 (shipment identification number) is required",
+                x12.ELEMENT_CONDITIONAL_MISSING,
+                "127",
+            )
+
+    @staticmethod
+    def _l11(segment):
+        value = x12.require(segment, 1, "reference identification", "127")
+        qualifier = x12.require(segment, 2, "reference identification qualifier", "128")
+        return qualifier, value
+
+    def _lx(self, loop, lx):
+        if loop is not None:
+            self._check_loop(loop, lx)
+        loop = {"lx": lx, "at7": [], "references": [], "at8": None, "closed": False, "stage": 0, "last": "LX"}
+        self.loops.append(loop)
+        return loop
+
+    @staticmethod
+    def _check_loop(loop, next_segment):
+        if not loop["at7"]:
+            raise _missing(next_segment, "AT7", f"LX {loop['lx'].get(1)} has no AT7 status")
+
+    # Order of the LX loop (X12 214 detail): the AT7 loops (AT7, MS1, MS2), then L11, then AT8.
+    DETAIL_STAGE = {"AT7": 1, "MS1": 1, "MS2": 1, "L11": 2, "AT8": 3}
+
+    def _detail(self, loop, segment):
+        kind = segment.id
+        if loop["closed"]:
+            # Segments after a CD3 belong to its carton loop: not interpreted.
+            if kind in ("AT7", "MS1", "MS2"):
+                raise _out_of_order(segment, f"{kind} after a CD3 carton loop")
+            if kind == "CD3" or kind in IGNORED_DETAIL or kind in ("L11", "AT8"):
+                return
+            raise self._unknown(segment)
+        stage = self.DETAIL_STAGE.get(kind)
+        if stage is not None:
+            if stage < loop["stage"]:
+                order = "AT7, MS1, MS2, L11, AT8"
+                raise _out_of_order(segment, f"{kind} is out of order in LX {loop['lx'].get(1)} ({order})")
+            loop["stage"] = stage
+        if kind == "AT7":
+            loop["at7"].append([segment, None, None])
+            loop["last"] = "AT7"
+            return
+        if kind in ("MS1", "MS2"):
+            allowed = ("AT7",) if kind == "MS1" else ("AT7", "MS1")
+            if loop["last"] not in allowed:
+                raise _out_of_order(segment, f"{kind} must follow its AT7 (AT7, MS1, MS2)")
+            loop["at7"][-1][1 if kind == "MS1" else 2] = segment
+        elif kind == "L11":
+            loop["references"].append(self._l11(segment))
+        elif kind == "AT8":
+            if loop["at8"] is None:
+                loop["at8"] = segment
+        elif kind == "CD3":
+            loop["closed"] = True
+        elif kind not in IGNORED_DETAIL:
+            raise self._unknown(segment)
+        loop["last"] = kind
+
+    def _events(self):
+        header_refs = {}
+        for qualifier, value in self.references:
+            header_refs.setdefault(qualifier, value)
+        events = []
+        for loop in self.loops:
+            references = dict(header_refs)
+            loop_refs = {}
+            for qualifier, value in loop["references"]:
+                loop_refs.setdefault(qualifier, value)
+            references.update(loop_refs)
+            weight = self._weight(loop["at8"])
+            for at7, ms1, ms2 in loop["at7"]:
+                event = {
+                    "transaction_control": self.tset.control_number,
+                    "group_control": self.group.control_number,
+                    "interchange_control": self.interchange.control_number,
+                    **self.header,
+                    "references": dict(references),
+                    "reference_list": self.references + loop["references"],
+                    "parties": dict(self.parties),
+                    "assigned_number": loop["lx"].get(1) or None,
+                    **self._status(at7),
+                    "location": self._location(ms1),
+                    "equipment": {"owner_scac": ms2.get(1) or None, "number": ms2.get(2) or None} if ms2 else None,
+                    **weight,
+                    "segment_position": at7.set_position,
+                }
+                event["identity"] = event_identity(event)
+                events.append(event)
+        return events
+
+    @staticmethod
+    def _status(at7):
+        status_code, appointment_code = at7.get(1), at7.get(3)
+        if not (status_code or appointment_code):
+            raise x12.element_error(
+                at7,
+                1,
+                "(shipment status code) or AT703 (appointment status code) is required",
+                x12.ELEMENT_CONDITIONAL_MISSING,
+                "1650",
+            )
+        event_date = x12.to_date(at7, 5, "date", "373", required=True)
+        event_clock = x12.to_time(at7, 6, "time", "337", required=True)
+        time_code = at7.get(7)
+        try:
+            event_time, offset, is_local = to_event_time(event_date, event_clock, time_code)
+        except KeyError:
+            raise x12.element_error(
+                at7, 7, f"(time code) {time_code!r} is not an X12 time code", x12.ELEMENT_INVALID_CODE, "623", time_code
+            )
+        return {
+            "status_code": status_code or None,
+            "reason_code": at7.get(2) or None,
+            "appointment_status_code": appointment_code or None,
+            "appointment_reason_code": at7.get(4) or None,
+            "event_time": event_time,
+            "time_code": time_code or None,
+            "utc_offset": offset,
+            "is_local_time": is_local,
+        }
+
+    @staticmethod
+    def _location(ms1):
+        if ms1 is None:
+            return {"city": None, "state": None, "country": None, "postal_code": None}
+        return {
+            "city": ms1.get(1) or None,
+            "state": ms1.get(2) or None,
+            "country": ms1.get(3) or None,
+            "postal_code": ms1.get(8) or None,
+        }
+
+    @staticmethod
+    def _weight(at8):
+        if at8 is None:
+            return {"weight": None, "weight_qualifier": None, "weight_unit": None, "lading_quantity": None}
+        return {
+            "weight": x12.to_decimal(at8, 3, "weight", "81"),
+            "weight_qualifier": at8.get(1) or None,
+            "weight_unit": at8.get(2) or None,
+            "lading_quantity": x12.to_int(at8, 4, "lading quantity", "80"),
+        }
+
+
+def read_214_set(tset, group, interchange):
+    """The events of one 214 transaction set; raises ParseError (a SegmentError when a segment is named)."""
+    return _Set214(tset, group, interchange).run()
+
+
+def parse_214(data):
+    """Parse an X12 214 interchange -> ``(interchange, events, results)``.
+
+    * ``interchange``: :class:`~odoo.addons.logistics_connector.services.x12.Interchange`
+      (raises ParseError when the envelope is broken: nothing is read then).
+    * ``events``: the events of the accepted sets, in file order (see the module docstring).
+    * ``results``: one ``SetResult`` per transaction set; a rejected set has
+      ``accepted=False``, its AK5 codes, its AK3/AK4 note and a readable message.
+      Pass them to ``x12.build_997`` for the acknowledgment (AK9 A, P or R).
+    """
+    interchange = x12.parse_interchange(data)
+    events, results = [], []
+    for group in interchange.groups:
+        for tset in group.transaction_sets:
+            try:
+                set_events = read_214_set(tset, group, interchange)
+            except ParseError as error:
+                codes = None if tset.id_code == "214" else [x12.SET_NOT_SUPPORTED]
+                results.append(x12.SetResult.rejected(tset, error, codes))
+                continue
+            events.extend(set_events)
+            results.append(x12.SetResult.ok(tset))
+    return interchange, events, results
+
+
+def to_canonical(event):
+    """A 214 event -> the normalised event of ``shipment_events/services/events.py`` (without ``status``).
+
+    References: B1001 (PRO) -> ``tracking_ref``, B1002 -> ``shipment_id``,
+    L11 BM -> ``bill_of_lading``, PO -> ``order_ref``, CR -> ``reference``.
+    ``event_time`` is naive UTC with ``event_tz`` the offset; for a local time
+    (``is_local_time``) it is the naive local time and ``event_tz`` is None.
+    """
+    references = event.get("references") or {}
+    refs = {
+        "tracking_ref": event.get("carrier_reference"),
+        "shipment_id": event.get("shipment_id"),
+        "bill_of_lading": references.get("BM"),
+        "order_ref": references.get("PO"),
+        "reference": references.get("CR"),
+    }
+    event_time = event["event_time"]
+    if event_time.tzinfo is not None:
+        event_time = event_time.astimezone(UTC).replace(tzinfo=None)
+    location = event.get("location") or {}
+    return {
+        "event_id": None,
+        "refs": {key: value for key, value in refs.items() if value},
+        "status_code": event.get("status_code") or event.get("appointment_status_code"),
+        "status": None,
+        "reason_code": event.get("reason_code"),
+        "reason": None,
+        "exception_type": None,
+        "event_time": event_time,
+        "event_tz": event.get("utc_offset"),
+        "is_local_time": event.get("is_local_time", False),
+        "location": {
+            "name": None,
+            "city": location.get("city"),
+            "state": location.get("state"),
+            "country": (location.get("country") or "").upper() or None,
+            "zip": location.get("postal_code"),
+            "lat": None,
+            "lon": None,
+        },
+        "pod": None,
+        "identity": event.get("identity"),
+    }
