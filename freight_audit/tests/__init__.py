@@ -2,3 +2,4 @@ from . import test_install
 from . import test_rating
 from . import test_tolerance
 from . import test_audit_engine
+from . import test_csv_invoice
