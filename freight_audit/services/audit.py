@@ -91,6 +91,7 @@ class LineIn:
     def __post_init__(self):
         self.shipment_ref = str(self.shipment_ref or "").strip()
         self.charge_code = str(self.charge_code or "").strip().upper()
+        self.charge_kind = self.charge_kind or None  # False / "" (an empty ORM field): not given
         where = f"line {self.sequence}" if self.sequence is not None else "line"
         self.amount = to_decimal(self.amount, f"{where}: amount", error=PermanentError)
         self.quantity = to_decimal(self.quantity, f"{where}: quantity", error=PermanentError, allow_none=True)
@@ -483,6 +484,8 @@ class _InvoiceAudit:
         seen = {}
         for result in self.results:
             line = result.line
+            if not (line.shipment_ref and line.charge_code):
+                continue  # without both keys a charge cannot be recognised again
             earlier = self.duplicates.charge_billed_by(line.shipment_ref, line.charge_code)
             if earlier is not None and _key(*earlier) != _key(invoice.carrier, invoice.invoice_number):
                 result.duplicate_of = f"invoice {earlier[1]} of carrier {earlier[0]}"

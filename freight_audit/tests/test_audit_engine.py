@@ -474,6 +474,11 @@ class TestAuditEngine(BaseCase):
             result.line_results[2].findings[0].message,
             "Charge LIFT of shipment SHP1 (75.00) was already billed on line 2 (SHP1 LIFT)",
         )
+        # lines without a charge code are not taken for duplicates of each other
+        lines = [("SHP1", "400", D("475.00")), ("SHP1", "", D("5.00")), ("SHP1", "", D("6.00"))]
+        result = self.run_audit(make_invoice(lines))
+        unauthorised = ("ACCESSORIAL_UNAUTHORISED",)
+        self.assertEqual([r.codes for r in result.line_results], [(), unauthorised, unauthorised])
         # a second base line of another code is rated at 0.00: a rate variance
         lines = [("SHP1", "400", D("475.00")), LineIn("SHP1", "LH", D("475.00"), charge_kind="base")]
         result = self.run_audit(make_invoice(lines))
@@ -529,6 +534,8 @@ class TestAuditEngine(BaseCase):
         self.assertIn("Line 2 SHP1 FUEL (fuel)", result.explanation())
         with self.assertRaisesRegex(PermanentError, "line 3: amount 'abc' is not a number"):
             LineIn("SHP1", "400", "abc", sequence=3)
+        # an empty ORM field (False) is "not given"
+        self.assertIsNone(LineIn("SHP1", False, "1", charge_kind=False).charge_kind)
         with self.assertRaisesRegex(PermanentError, "charge kind 'misc'"):
             LineIn("SHP1", "400", "1", charge_kind="misc")
         self.assertEqual(LineIn("SHP1", " lift ", "1").charge_code, "LIFT")
