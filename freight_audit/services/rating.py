@@ -559,7 +559,10 @@ class FuelSchedule:
             index = to_decimal(fuel_index, "fuel index", error=RatingError)
             for index_min, index_max, percent in self.index_bands:
                 if index_min <= index and (index_max is None or index < index_max):
-                    band = f"{fmt_num(index_min)}..{fmt_num(index_max)}" if index_max is not None else f"≥ {fmt_num(index_min)}"
+                    if index_max is None:
+                        band = f"≥ {fmt_num(index_min)}"
+                    else:
+                        band = f"{fmt_num(index_min)}..{fmt_num(index_max)}"
                     return percent, f"fuel index {fmt_num(index)} in band {band}"
             raise RatingError(f"{self.label}: no index band holds fuel index {fmt_num(index)}")
         if self.index_bands and not self.periods:
