@@ -69,6 +69,7 @@ ISA_NAMES = (
 )
 ISA_LENGTH = 106
 SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
+DIGITS = re.compile(r"[0-9]+\Z")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # X12 718 -- transaction set syntax error codes (AK502..AK506).
@@ -104,6 +105,11 @@ ELEMENT_INVALID_CHARACTER = "6"
 ELEMENT_INVALID_CODE = "7"
 ELEMENT_INVALID_DATE = "8"
 ELEMENT_INVALID_TIME = "9"
+
+
+def _digits(value):
+    """ASCII digits only (``str.isdigit`` also accepts '²', which ``int`` refuses)."""
+    return bool(DIGITS.match(value))
 
 
 # ----------------------------------------------------------------------
@@ -319,7 +325,7 @@ def to_date(segment, index, name, reference="373", required=False):
     if not value:
         return None
     try:
-        if len(value) != 8 or not value.isdigit():
+        if len(value) != 8 or not _digits(value):
             raise ValueError(value)
         return datetime.strptime(value, "%Y%m%d").date()
     except ValueError:
@@ -334,7 +340,7 @@ def to_time(segment, index, name, reference="337", required=False):
     if not value:
         return None
     try:
-        if len(value) not in (4, 6, 7, 8) or not value.isdigit():
+        if len(value) not in (4, 6, 7, 8) or not _digits(value):
             raise ValueError(value)
         fraction = value[6:]
         microsecond = int(fraction.ljust(6, "0")) if fraction else 0
@@ -345,9 +351,9 @@ def to_time(segment, index, name, reference="337", required=False):
         )
 
 
-N2 = re.compile(r"-?\d{1,18}\Z")
-R = re.compile(r"-?(\d+\.?\d*|\.\d+)\Z")
-N0 = re.compile(r"-?\d{1,18}\Z")
+N2 = re.compile(r"-?[0-9]{1,18}\Z")
+R = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)\Z")
+N0 = re.compile(r"-?[0-9]{1,18}\Z")
 
 
 def to_n2(segment, index, name, reference="", required=False):
@@ -556,9 +562,9 @@ class _Reader:
     def _interchange(self, isa, delimiters):
         get = isa.elements.__getitem__
         version, control, ack, usage = get(11), get(12), get(13), get(14)
-        if not (control.isdigit() and len(control) == 9):
+        if not (_digits(control) and len(control) == 9):
             raise ParseError(f"ISA13 (interchange control number) {control!r} is not nine digits", "ISA13")
-        if not version.isdigit():
+        if not _digits(version):
             raise ParseError(f"ISA12 (interchange control version number) {version!r} is not a version", "ISA12")
         try:
             prepared_at = datetime.strptime(get(8) + get(9), "%y%m%d%H%M")
@@ -647,7 +653,7 @@ class _Reader:
         missing = [f"GS{n:02d}" for n, value in enumerate(values, start=1) if not value]
         if missing:
             self.problem(f"GS is missing {', '.join(missing)}", gs.where, group=group)
-        if not (group.control_number.isdigit() and len(group.control_number) <= 9):
+        if not (_digits(group.control_number) and len(group.control_number) <= 9):
             self.problem(
                 f"GS06 (group control number) {group.control_number!r} is not a number of at most 9 digits",
                 gs.where,
@@ -667,7 +673,7 @@ class _Reader:
         tset = TransactionSet(st.get(1), st.get(2), [], st.get(3), group_control_number=group.control_number)
         self._append(tset, st)
         group.transaction_sets.append(tset)
-        if not re.fullmatch(r"\d{3}", tset.id_code):
+        if not re.fullmatch(r"[0-9]{3}", tset.id_code):
             self.problem(
                 f"ST01 (transaction set identifier) {tset.id_code!r} is not a 3-digit code",
                 st.where,
@@ -700,7 +706,7 @@ class _Reader:
     def _close_set(self, group, tset, se):
         self._append(tset, se)
         count, control = se.get(1), se.get(2)
-        if not count.isdigit():
+        if not _digits(count):
             self.problem(
                 f"SE01 (number of included segments) {count!r} is not a number",
                 se.where,
@@ -738,7 +744,7 @@ class _Reader:
         count, control = ge.get(1), ge.get(2)
         if not group.transaction_sets:
             self.problem(f"functional group {group.control_number} holds no transaction set", ge.where, group=group)
-        if not count.isdigit():
+        if not _digits(count):
             self.problem(
                 f"GE01 (number of transaction sets) {count!r} is not a number",
                 ge.where,
@@ -773,7 +779,7 @@ class _Reader:
     def _close_interchange(self, interchange, iea):
         interchange.iea = iea
         count, control = iea.get(1), iea.get(2)
-        if not count.isdigit():
+        if not _digits(count):
             self.problem(f"IEA01 (number of functional groups) {count!r} is not a number", iea.where)
         elif int(count) != len(interchange.groups):
             self.problem(
@@ -969,7 +975,7 @@ def _ak_segments(group, results, reject_all, delimiters):
         accepted += is_accepted
     received = len(group.transaction_sets)
     declared = group.ge.get(1) if group.ge is not None else ""
-    included = declared if declared.isdigit() else str(received)
+    included = declared if _digits(declared) else str(received)
     if group_rejected or accepted == 0:
         code = "R"
     elif accepted == received:

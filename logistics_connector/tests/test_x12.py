@@ -202,6 +202,9 @@ class TestX12Reader(BaseCase):
             (ok.split("SE*3*0001")[0], "truncated: no IEA trailer", "after transaction set 0001, segment 2 (B3)"),
             (ok.replace("SE*5*0001", "SE*6*0001"), "SE01 says 6 segments but transaction set 0001 has 5", None),
             (ok.replace("SE*5*0001", "SE*five*0001"), "SE01 .* 'five' is not a number", None),
+            (ok.replace("SE*5*0001", "SE*\u00b2*0001"), "SE01 .* '\u00b2' is not a number", None),
+            (ok.replace("GE*2*1001", "GE*\u00b2*1001"), "GE01 .* '\u00b2' is not a number", None),
+            (ok.replace("IEA*2", "IEA*\u00b2"), "IEA01 .* '\u00b2' is not a number", None),
             (ok.replace("SE*5*0001", "SE*5*0009"), "SE02 '0009' does not match ST02 '0001'", None),
             (ok.replace("GE*2*1001", "GE*3*1001"), "GE01 says 3 transaction sets but group 1001 has 2", None),
             (ok.replace("GE*2*1001", "GE*2*1009"), "GE02 '1009' does not match GS06 '1001'", None),
@@ -274,7 +277,7 @@ class TestX12Reader(BaseCase):
     def test_corrupted_bytes_raise_only_parse_error(self):
         rng = random.Random(214)
         text = TWO_GROUPS
-        alphabet = "*~>|^:'\n\r\x00\xff AZ09-.ISAGSEST"
+        alphabet = "*~>|^:'\n\r\x00\xff\u00b2 AZ09-.ISAGSEST"
         failures = 0
         for _round in range(600):
             chars = list(text)
