@@ -347,7 +347,8 @@ class LogisticsShipmentEvent(models.Model):
         Shipment = self.env["logistics.shipment"].sudo()
         by_shipment = matched.grouped("shipment_id")
         for shipment_rec, events in by_shipment.items():
-            shipment = shipment_rec.sudo()
+            # The milestones are the status history (timeline): no chatter tracking message per event.
+            shipment = shipment_rec.sudo().with_context(mail_notrack=True)
             status, status_time = shipment.status, shipment.status_event_time
             winner = None
             pickup_time = None
