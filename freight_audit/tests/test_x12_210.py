@@ -4,6 +4,8 @@ The interchanges are written by hand from the 210 (004010) segment layout;
 amounts are N2 (two implied decimals) and worked out by hand in the comments.
 """
 
+import contextlib
+import random
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -520,6 +522,23 @@ class TestX12_210(BaseCase):
                     (invoice["net_amount_due"], invoice["total"], invoice["lines"][0]["amount"]),
                     (amount, amount, amount),
                 )
+
+    def test_corrupted_interchanges_raise_only_parse_error(self):
+        rng = random.Random(210)
+        alphabet = "*~>\n\x00\u00b2 .,-09AZLXL1L3B3"
+        outcomes = {"read": 0, "refused": 0}
+        for _round in range(400):
+            chars = list(GOOD)
+            for _hit in range(rng.randint(1, 3)):
+                chars[rng.randrange(len(chars))] = rng.choice(alphabet)
+            with contextlib.suppress(ParseError):
+                invoices = x12_210.parse_210("".join(chars))
+                self.assertTrue(all(sum(line["amount"] for line in i["lines"]) == i["total"] for i in invoices))
+                outcomes["read"] += 1
+                continue
+            outcomes["refused"] += 1
+        self.assertGreater(outcomes["read"], 20)
+        self.assertGreater(outcomes["refused"], 50)
 
     def test_broken_envelope_raises(self):
         cases = [

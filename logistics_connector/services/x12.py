@@ -1020,24 +1020,29 @@ def build_997(interchange, results=(), control_number=1, now=None, reject_all=Fa
         if key not in outbound:
             outbound[key] = OutboundGroup("FA", key[0], key[1], [], key[2])
         outbound[key].transaction_sets.append(OutboundSet("997", segments))
-    return write_interchange(
-        (interchange.receiver_qualifier, interchange.receiver_id),
-        (interchange.sender_qualifier, interchange.sender_id),
-        control_number,
-        list(outbound.values()),
-        now=now,
-        delimiters=delimiters,
-        version=interchange.version,
-        usage=interchange.usage or "P",
-        group_control_start=group_control_number,
-    )
+    try:
+        return write_interchange(
+            (interchange.receiver_qualifier, interchange.receiver_id),
+            (interchange.sender_qualifier, interchange.sender_id),
+            control_number,
+            list(outbound.values()),
+            now=now,
+            delimiters=delimiters,
+            version=interchange.version,
+            usage=interchange.usage or "P",
+            group_control_start=group_control_number,
+        )
+    except PermanentError as error:
+        # A received identifier echoed in the 997 holds one of its delimiters: it cannot be written back.
+        raise ParseError(f"the 997 cannot be written: {error}", "997")
 
 
 def reject_997(data, control_number=1, now=None):
     """The 997 rejecting a malformed interchange (every set R, AK9 R with the 716 codes found) -> text.
 
     The envelope is read leniently (:func:`scan_interchange`). Raises
-    ParseError when there is nothing to acknowledge: unreadable ISA or no GS.
+    ParseError when there is nothing to acknowledge (unreadable ISA, no GS)
+    or a received identifier cannot be echoed.
     """
     interchange = scan_interchange(data)
     return build_997(interchange, (), control_number=control_number, now=now, reject_all=True)

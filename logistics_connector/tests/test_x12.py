@@ -582,6 +582,10 @@ class TestX12Acknowledgment(BaseCase):
             x12.reject_997(ISA_LITERAL + "IEA*0*000000101~", control_number=51, now=NOW)
         with self.assertRaisesRegex(ParseError, "does not start with an ISA"):
             x12.reject_997("garbage", control_number=52, now=NOW)
+        # A group control number holding the component separator cannot be echoed in AK1.
+        broken = ONE_GROUP.replace("*1001*X*", "*10>1*X*")
+        with self.assertRaisesRegex(ParseError, "the 997 cannot be written: AK102 '10>1' contains an X12 delimiter"):
+            x12.reject_997(broken, control_number=53, now=NOW)
 
     def test_set_result_helpers(self):
         interchange = x12.parse_interchange(ONE_GROUP)

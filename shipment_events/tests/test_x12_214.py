@@ -3,7 +3,9 @@
 The interchanges are written by hand from the 214 (004010) segment layout.
 """
 
+import contextlib
 import hashlib
+import random
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -384,6 +386,23 @@ class TestX12_214(BaseCase):
         for text, pattern in cases:
             with self.subTest(pattern=pattern), self.assertRaisesRegex(ParseError, pattern):
                 x12_214.parse_214(text)
+
+    def test_corrupted_interchanges_raise_only_parse_error(self):
+        rng = random.Random(214)
+        alphabet = "*~>\n\x00\u00b2 AZ09-.LXAT7MS1B10"
+        outcomes = {"read": 0, "refused": 0}
+        for _round in range(400):
+            chars = list(GOOD)
+            for _hit in range(rng.randint(1, 3)):
+                chars[rng.randrange(len(chars))] = rng.choice(alphabet)
+            with contextlib.suppress(ParseError):
+                interchange, _events, results = x12_214.parse_214("".join(chars))
+                x12.build_997(interchange, results, control_number=1, now=NOW)
+                outcomes["read"] += 1
+                continue
+            outcomes["refused"] += 1
+        self.assertGreater(outcomes["read"], 50)
+        self.assertGreater(outcomes["refused"], 50)
 
     def test_time_codes(self):
         day, summer = datetime(2026, 1, 15).date(), datetime(2026, 7, 15).date()
