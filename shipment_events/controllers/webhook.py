@@ -33,6 +33,7 @@ class LogisticsWebhookController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        readonly=False,  # auth="none" routes default to a read-only cursor; the journal writes
     )
     def logistics_webhook(self, backend_code, **_kwargs):
         state = {}
