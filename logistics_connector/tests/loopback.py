@@ -41,10 +41,11 @@ Knobs shared by all servers
   method=None, body=None, headers=None, fault=None)``: for requests whose path (SOAP: the
   operation name) matches the glob ``key``: wait ``delay`` seconds (a hang if longer than
   the client's read timeout), then answer the next scripted status (a status below 300
-  or ``None`` means "answer normally"), with ``Retry-After`` and ``body`` on scripted
-  errors. A behaviour applies ``times`` times (default: as many as ``statuses``, forever
-  when there are none), the first matching active behaviour wins. ``fault=("Client",
-  "Unknown carrier")`` makes the SOAP server answer a SOAP Fault (HTTP 500).
+  or ``None`` means "answer normally"), with ``Retry-After`` and ``body`` (a dict as JSON,
+  bytes as they are) on scripted errors. A behaviour applies ``times`` times (default: as
+  many as ``statuses``, once for a ``fault``, forever for a ``delay`` alone); the first
+  matching active behaviour wins. ``fault=("Client", "Unknown carrier")`` makes the SOAP
+  server answer a SOAP Fault (HTTP 500); ``statuses=[401]`` forces a token refresh.
 * auth the API demands: ``api_key=("X-API-Key", "k")``, ``basic=("user", "pw")``,
   ``oauth=<OAuthServer>`` (a bearer token it issued and did not revoke); constructor
   arguments or attributes; a wrong or missing credential gets 401.
