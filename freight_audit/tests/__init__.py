@@ -4,3 +4,7 @@ from . import test_tolerance
 from . import test_audit_engine
 from . import test_csv_invoice
 from . import test_x12_210
+from . import test_import_channels
+from . import test_audit_rules
+from . import test_audit_case
+from . import test_posting

@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+from ..services.audit import FINDING_CODES
+
+FINDING_SELECTION = [(code, code.replace("_", " ").capitalize()) for code in FINDING_CODES]
+
+
+class FreightAuditFinding(models.Model):
+    """One audit finding: the rule that fired, the contract version behind the expected amount."""
+
+    _name = "freight.audit.finding"
+    _description = "Freight Audit Finding"
+    _order = "invoice_id, line_id, id"
+
+    invoice_id = fields.Many2one("freight.invoice", required=True, ondelete="cascade", index=True)
+    line_id = fields.Many2one("freight.invoice.line", ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="invoice_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="invoice_id.currency_id")
+    code = fields.Selection(FINDING_SELECTION, required=True, index=True)
+    severity = fields.Selection([("info", "Information"), ("error", "Blocking")], required=True)
+    message = fields.Text(required=True)
+    source = fields.Char(string="Rule / Contract")
+    rate_card_id = fields.Many2one("freight.rate.card", ondelete="set null")
+    rate_card_version = fields.Integer()
+    expected_amount = fields.Monetary(string="Expected")
+    billed_amount = fields.Monetary(string="Billed")

@@ -1,0 +1,165 @@
+import logging
+
+from odoo import _, fields, models
+
+from odoo.addons.logistics_connector.services.exceptions import LogisticsError
+
+from ..services.fap_api import FapApi, JsonHttpClient
+
+_logger = logging.getLogger(__name__)
+
+
+class LogisticsBackend(models.Model):
+    _inherit = "logistics.backend"
+
+    fap_invoice_cursor = fields.Char(
+        string="FAP Invoice Cursor", copy=False, help="Where the next invoice poll starts (given by the FAP)."
+    )
+    fap_last_poll = fields.Datetime(string="Last FAP Poll", copy=False, readonly=True)
+    fap_last_poll_error = fields.Text(string="Last FAP Poll Error", copy=False, readonly=True)
+
+    def _freight_fap_api(self):
+        """The FAP API of this backend, on the connector's REST client when available."""
+        self.ensure_one()
+        try:
+            client = self._get_client()
+        except ImportError:
+            backend_sudo = self.sudo()
+            headers = {}
+            if self.auth_type == "api_key" and backend_sudo.api_key:
+                headers[self.api_key_header or "X-API-Key"] = backend_sudo.api_key
+            client = JsonHttpClient(
+                backend_sudo.base_url, headers=headers, timeout=(self.timeout_connect or 5.0, self.timeout_read or 30.0)
+            )
+        return FapApi(client)
+
+    def _freight_fap_backends(self):
+        return self.search([("kind", "=", "fap"), ("active", "=", True)])
+
+    # ------------------------------------------------------------------
+    # Scheduled pulls: every answer goes to the journal first
+    # ------------------------------------------------------------------
+    def _cron_fap_pull_invoices(self):
+        """Pull new invoices of every FAP backend; each invoice is one journal message."""
+        backends = self if self else self._freight_fap_backends()
+        total = 0
+        for backend in backends:
+            try:
+                invoices, cursor = backend._freight_fap_api().list_invoices(since=backend.fap_invoice_cursor)
+            except LogisticsError as error:
+                backend.write({"fap_last_poll": fields.Datetime.now(), "fap_last_poll_error": str(error)})
+                _logger.info("FAP invoice poll of %s failed: %s", backend.code, error)
+                continue
+            vals_list = [
+                {
+                    "backend_id": backend.id,
+                    "direction": "inbound",
+                    "message_type": "freight_invoice_json",
+                    "payload": invoice,
+                    "content_type": "application/json",
+                    "idempotency_key": backend._freight_invoice_key(invoice),
+                    "source": "poll",
+                }
+                for invoice in invoices
+                if isinstance(invoice, dict)
+            ]
+            if vals_list:
+                self.env["logistics.message"]._journal_many(vals_list)
+            vals = {"fap_last_poll": fields.Datetime.now(), "fap_last_poll_error": False}
+            if cursor:
+                vals["fap_invoice_cursor"] = cursor
+            backend.write(vals)
+            total += len(vals_list)
+        return total
+
+    def _freight_invoice_key(self, invoice):
+        """The journal key of a FAP invoice: its id and revision (a new revision is a new message)."""
+        if invoice.get("id"):
+            return f"fap_invoice:{invoice['id']}:{invoice.get('revision') or 0}"
+        return f"fap_invoice:{invoice.get('carrier_scac')}:{invoice.get('invoice_number')}"
+
+    def _cron_fap_payment_status(self):
+        """Ask the FAP about the payment of billed invoices not paid yet."""
+        backends = self if self else self._freight_fap_backends()
+        invoices = self.env["freight.invoice"].search(
+            [
+                ("backend_id", "in", backends.ids),
+                ("external_id", "!=", False),
+                ("vendor_bill_id", "!=", False),
+                ("fap_payment_state", "!=", "paid"),
+            ],
+            limit=500,
+        )
+        vals_list = []
+        for backend, group in invoices.grouped("backend_id").items():
+            api = backend._freight_fap_api()
+            for invoice in group:
+                try:
+                    answer = api.get_payment(invoice.external_id)
+                except LogisticsError as error:
+                    _logger.info("FAP payment poll of %s failed: %s", invoice.external_id, error)
+                    continue
+                status = str(answer.get("status") or "").lower()
+                if status not in ("scheduled", "paid"):
+                    continue
+                answer.setdefault("invoice_id", invoice.external_id)
+                vals_list.append(
+                    {
+                        "backend_id": backend.id,
+                        "direction": "inbound",
+                        "message_type": "fap_payment_status",
+                        "payload": answer,
+                        "content_type": "application/json",
+                        "idempotency_key": f"fap_payment:{invoice.external_id}:{status}:{answer.get('date') or ''}",
+                        "source": "poll",
+                    }
+                )
+        if vals_list:
+            self.env["logistics.message"]._journal_many(vals_list)
+        return len(vals_list)
+
+    def _cron_fap_dispute_answers(self):
+        """Ask the FAP for the carriers' answers to open disputes."""
+        backends = self if self else self._freight_fap_backends()
+        cases = self.env["freight.audit.case"].search(
+            [
+                ("state", "=", "disputed"),
+                ("dispute_reference", "!=", False),
+                ("invoice_id.backend_id", "in", backends.ids),
+            ],
+            limit=500,
+        )
+        vals_list = []
+        for backend, group in cases.grouped(lambda c: c.invoice_id.backend_id).items():
+            api = backend._freight_fap_api()
+            for case in group:
+                try:
+                    answer = api.get_dispute(case.dispute_reference)
+                except LogisticsError as error:
+                    _logger.info("FAP dispute poll of %s failed: %s", case.dispute_reference, error)
+                    continue
+                if not answer.get("answer"):
+                    continue
+                vals_list.append(
+                    {
+                        "backend_id": backend.id,
+                        "direction": "inbound",
+                        "message_type": "fap_dispute_answer",
+                        "payload": answer,
+                        "content_type": "application/json",
+                        "idempotency_key": "fap_dispute_answer:%s:%s"
+                        % (case.dispute_reference, answer.get("answered_at") or ""),
+                        "source": "poll",
+                    }
+                )
+        if vals_list:
+            self.env["logistics.message"]._journal_many(vals_list)
+        return len(vals_list)
+
+    def action_fap_pull_invoices(self):
+        count = self._cron_fap_pull_invoices()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": _("%s invoice(s) received into the journal.", count), "type": "info"},
+        }

@@ -1,0 +1,139 @@
+import logging
+from collections import defaultdict
+from decimal import Decimal
+
+from odoo import fields, models
+
+from ..services import audit as audit_engine
+from ..services import rating
+
+_logger = logging.getLogger(__name__)
+
+
+def _address(partner):
+    return rating.Address(partner.country_id.code or "", partner.state_id.code or "", partner.zip or "")
+
+
+class LogisticsShipment(models.Model):
+    """Freight audit reads the canonical shipment fields; it never writes them."""
+
+    _inherit = "logistics.shipment"
+
+    freight_invoice_line_ids = fields.One2many("freight.invoice.line", "shipment_id", string="Carrier Charges")
+    freight_accrual_ids = fields.One2many("freight.accrual", "shipment_id", string="Freight Accruals")
+
+    def _freight_ship_date(self):
+        self.ensure_one()
+        moment = self.actual_pickup or self.planned_pickup or self.actual_delivery or self.create_date
+        return fields.Date.to_date(moment) if moment else None
+
+    def _freight_has_pod(self):
+        """Complete proof of delivery: shipment_events' verdict when installed, else signer and time."""
+        self.ensure_one()
+        if "pod_complete" in self._fields:
+            return bool(self.pod_complete)
+        return bool(self.pod_signer and self.pod_time)
+
+    def _freight_facts(self):
+        """{shipment id: ShipmentFacts} for the audit engine (the reference is our shipment name)."""
+        facts = {}
+        for shipment in self:
+            facts[shipment.id] = audit_engine.ShipmentFacts(
+                ref=shipment.name,
+                found=True,
+                delivered=shipment.status == "delivered",
+                pod_complete=shipment._freight_has_pod(),
+                actual_weight_kg=Decimal(str(shipment.weight)) if shipment.weight else None,
+                pallets=Decimal(shipment.pallet_count) if shipment.pallet_count else None,
+                km=Decimal(str(shipment.distance_km)) if shipment.distance_km else None,
+                ship_date=shipment._freight_ship_date(),
+                origin=_address(shipment.origin_partner_id),
+                dest=_address(shipment.destination_partner_id),
+                service_level=shipment.service_level or None,
+            )
+        return facts
+
+    def _freight_analytic_distribution(self):
+        """{shipment id: analytic distribution} from the shipment's origin: the sale order's lines,
+        else the purchase order's lines (weighted by their subtotals)."""
+        result = {}
+        for shipment in self:
+            lines = shipment.sale_id.order_line.filtered(lambda line: not line.display_type)
+            if not any(lines.mapped("analytic_distribution")):
+                lines = shipment.purchase_id.order_line.filtered(lambda line: not line.display_type)
+            weights = defaultdict(float)
+            total = sum(abs(line.price_subtotal) for line in lines if line.analytic_distribution) or 0.0
+            for line in lines:
+                if not line.analytic_distribution:
+                    continue
+                share = abs(line.price_subtotal) / total if total else 1.0 / len(lines)
+                for key, percent in line.analytic_distribution.items():
+                    weights[key] += percent * share
+            result[shipment.id] = {key: round(value, 2) for key, value in weights.items() if value}
+        return result
+
+    def _freight_expected_amounts(self):
+        """{shipment id: {amount, currency, explanation, rate_card_id}} from the carrier's rate cards
+        (base freight and fuel surcharge), for accruals. The amount is 0 when nothing rates it."""
+        result = {}
+        cards = (
+            self.env["freight.rate.card"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", self.company_id.ids),
+                    ("carrier_partner_id", "in", self.carrier_partner_id.ids),
+                    ("customer_id", "=", False),
+                ]
+            )
+        )
+        schedules = self.env["freight.fuel.schedule"].sudo().search([("company_id", "in", self.company_id.ids)])
+        for shipment in self:
+            carrier = shipment.carrier_partner_id
+            key = carrier._freight_carrier_key()
+            own_cards = cards.filtered(
+                lambda c, s=shipment, p=carrier: c.company_id == s.company_id and c.carrier_partner_id == p
+            )
+            own_schedules = schedules.filtered(
+                lambda sch, s=shipment, p=carrier: sch.company_id == s.company_id
+                and sch.carrier_partner_id in (p, p.browse())
+            )
+            ship_date = shipment._freight_ship_date()
+            try:
+                card, reason = rating.select_rate_card(
+                    [c._to_rate_card() for c in own_cards],
+                    key,
+                    shipment.service_level or None,
+                    ship_date,
+                    _address(shipment.origin_partner_id),
+                    _address(shipment.destination_partner_id),
+                )
+                if card is None:
+                    result[shipment.id] = {"amount": 0.0, "explanation": reason}
+                    continue
+                facts = shipment._freight_facts()[shipment.id]
+                base, text = rating.expected_base(
+                    card, weight_kg=facts.actual_weight_kg, pallets=facts.pallets, km=facts.km
+                )
+                amount, words = base, [reason, text]
+                schedule = rating.find_fuel_schedule(
+                    [s._to_fuel_schedule() for s in own_schedules], key, card.fuel_schedule_id
+                )
+                if schedule is not None:
+                    record = own_schedules.filtered(lambda s, sid=schedule.id: s.id == sid)
+                    index = record._index_for(ship_date) if record.index_value_ids else None
+                    fuel, _percent, fuel_text = rating.expected_fuel(
+                        schedule, base, 0, ship_date, Decimal(str(index)) if index is not None else None, card.decimals
+                    )
+                    amount += fuel
+                    words.append(fuel_text)
+            except (rating.ContractError, rating.RatingError) as error:
+                result[shipment.id] = {"amount": 0.0, "explanation": str(error)}
+                continue
+            result[shipment.id] = {
+                "amount": float(amount),
+                "currency": own_cards.filtered(lambda c, cid=card.id: c.id == cid).currency_id,
+                "explanation": "; ".join(words) + f"; accrued {rating.fmt_money(amount, card.decimals)}",
+                "rate_card_id": card.id,
+            }
+        return result

@@ -1,0 +1,60 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    # Audit rules
+    freight_require_delivered = fields.Boolean(
+        string="Pay Delivered Shipments Only",
+        default=True,
+        help="A carrier invoice line of a shipment that is not delivered yet goes to an audit case.",
+    )
+    freight_require_pod = fields.Boolean(
+        string="Require Proof of Delivery",
+        help="A shipment without a complete proof of delivery goes to an audit case.",
+    )
+    freight_weight_tolerance_percent = fields.Float(
+        string="Billed Weight Tolerance (%)",
+        default=0.0,
+        help="Billed weight may exceed the shipment's actual weight by this percentage.",
+    )
+    # Default tolerances (a carrier may have its own, see Freight Tolerances)
+    freight_tolerance_mode = fields.Selection(
+        [("either", "Absolute or percentage (the larger)"), ("both", "Absolute and percentage (the smaller)")],
+        default="either",
+        required=True,
+    )
+    freight_line_tolerance_abs = fields.Monetary(string="Line Tolerance (amount)", currency_field="currency_id")
+    freight_line_tolerance_percent = fields.Float(string="Line Tolerance (%)")
+    freight_total_tolerance_abs = fields.Monetary(string="Invoice Tolerance (amount)", currency_field="currency_id")
+    freight_total_tolerance_percent = fields.Float(string="Invoice Tolerance (%)")
+    # Approval
+    freight_approval_threshold = fields.Monetary(
+        string="Manager Approval Above",
+        currency_field="currency_id",
+        help="Audit cases approving more than this amount (company currency) need a Freight Manager. "
+        "0 means no threshold.",
+    )
+    # Posting
+    freight_auto_post_bill = fields.Boolean(
+        string="Post Vendor Bills Automatically", default=True, help="Approved carrier invoices become posted bills."
+    )
+    freight_purchase_journal_id = fields.Many2one(
+        "account.journal",
+        string="Freight Bills Journal",
+        domain="[('type', '=', 'purchase'), ('company_id', '=', id)]",
+        help="Leave empty to use the company's first purchase journal.",
+    )
+    freight_accrual_enabled = fields.Boolean(string="Accrue Delivered Freight")
+    freight_accrual_journal_id = fields.Many2one(
+        "account.journal",
+        string="Freight Accrual Journal",
+        domain="[('type', '=', 'general'), ('company_id', '=', id)]",
+    )
+    freight_accrual_expense_account_id = fields.Many2one(
+        "account.account", string="Accrued Freight Expense Account", domain="[('company_ids', 'in', id)]"
+    )
+    freight_accrued_liability_account_id = fields.Many2one(
+        "account.account", string="Accrued Freight Liabilities Account", domain="[('company_ids', 'in', id)]"
+    )
