@@ -214,8 +214,8 @@ class LogisticsMessage(models.Model):
         a concurrent insert of the same key (database constraint + savepoint).
         """
         prepared = []
-        for vals in vals_list:
-            vals = dict(vals)
+        for given in vals_list:
+            vals = dict(given)
             payload = vals.pop("payload", None)
             vals.update(self._payload_vals(payload, filename=vals.get("message_type") or "payload"))
             vals.setdefault("state", "received" if vals.get("direction") == "inbound" else "queued")
@@ -344,7 +344,7 @@ class LogisticsMessage(models.Model):
                   FROM logistics_message m
                  WHERE (m.state IN ('received', 'queued')
                         OR (m.state = 'failed' AND m.next_attempt_at IS NOT NULL
-                            AND m.next_attempt_at <= (now() AT TIME ZONE 'UTC')))
+                            AND m.next_attempt_at <= %s))
                    %s
                    AND (m.sequence_key IS NULL OR NOT EXISTS (
                         SELECT 1 FROM logistics_message p
@@ -357,6 +357,7 @@ class LogisticsMessage(models.Model):
                    FOR UPDATE OF m SKIP LOCKED)
             RETURNING u.id
             """,
+            fields.Datetime.now(),  # the application's clock (a database now() ignores frozen test time)
             extra,
             limit,
         )
@@ -399,12 +400,14 @@ class LogisticsMessage(models.Model):
     @api.model
     def _count_ready(self):
         self.env.cr.execute(
-            """
-            SELECT count(*) FROM logistics_message
-             WHERE state IN ('received', 'queued')
-                OR (state = 'failed' AND next_attempt_at IS NOT NULL
-                    AND next_attempt_at <= (now() AT TIME ZONE 'UTC'))
-            """
+            SQL(
+                """
+                SELECT count(*) FROM logistics_message
+                 WHERE state IN ('received', 'queued')
+                    OR (state = 'failed' AND next_attempt_at IS NOT NULL AND next_attempt_at <= %s)
+                """,
+                fields.Datetime.now(),
+            )
         )
         return self.env.cr.fetchone()[0]
 
@@ -479,11 +482,12 @@ class LogisticsMessage(models.Model):
             SQL(
                 """
                 UPDATE logistics_message
-                   SET state = 'done', attempts = attempts + 1, processed_at = (now() AT TIME ZONE 'UTC'),
+                   SET state = 'done', attempts = attempts + 1, processed_at = %s,
                        processing_time_ms = %s, last_error = NULL, error_details = NULL,
                        next_attempt_at = NULL, missing_mapping_type = NULL, missing_mapping_code = NULL
                  WHERE id IN %s
                 """,
+                fields.Datetime.now(),
                 elapsed_ms,
                 tuple(self.ids),
             )

@@ -248,9 +248,9 @@ class LogisticsShipment(models.Model):
                 expression.AND([[("company_id", "=", company.id)], expression.OR(domain_parts)]), order="id desc"
             )
             for shipment in found:
-                for key in by_field:
+                for key, found_by_value in by_field.items():
                     if shipment[key] in values[key]:
-                        by_field[key].setdefault(shipment[key], shipment)
+                        found_by_value.setdefault(shipment[key], shipment)
         order_refs = {r["order_ref"] for r in references if r.get("order_ref")}
         by_order = {}
         if order_refs:
@@ -316,7 +316,7 @@ class LogisticsShipment(models.Model):
             "origin_partner_id": (warehouse_partner if outgoing else first.partner_id).id,
             "destination_partner_id": (first.partner_id if outgoing else warehouse_partner).id,
             "weight": sum(pickings.mapped("shipping_weight")) or sum(pickings.mapped("weight")),
-            "package_count": len(pickings.package_ids) or len(pickings),
+            "package_count": len(pickings.move_line_ids.result_package_id) or len(pickings),
             "planned_pickup": first.scheduled_date,
             "planned_delivery": first.date_deadline or first.scheduled_date,
         }
@@ -392,7 +392,9 @@ class LogisticsShipment(models.Model):
                     "message_type": message_type,
                     "payload": body,
                     "content_type": "application/json",
-                    "idempotency_key": f"{message_type}:{shipment.company_id.id}:{shipment.name}:{key_suffix(shipment, body)}",
+                    "idempotency_key": (
+                        f"{message_type}:{shipment.company_id.id}:{shipment.name}:{key_suffix(shipment, body)}"
+                    ),
                     "sequence_key": f"shipment:{shipment.id}",
                     "shipment_ids": [fields.Command.link(shipment.id)],
                     "source": "odoo",

@@ -35,7 +35,7 @@ class StockPicking(models.Model):
     def _logistics_create_shipments(self, backend=None, grouped=False):
         """One shipment per transfer (or one for all of them with ``grouped``)."""
         Shipment = self.env["logistics.shipment"]
-        groups = [self] if grouped else [picking for picking in self]
+        groups = [self] if grouped else list(self)
         vals_list = [Shipment._prepare_from_pickings(pickings, backend) for pickings in groups]
         shipments = Shipment.create(vals_list)
         for pickings, shipment in zip(groups, shipments, strict=True):

@@ -1,5 +1,12 @@
-from . import test_backend
-from . import test_exceptions
-from . import test_x12
-from . import test_clients
-from . import test_signature
+from . import (
+    test_backend,
+    test_clients,
+    test_concurrency,
+    test_exceptions,
+    test_journal,
+    test_security,
+    test_shipment,
+    test_signature,
+    test_transport_order,
+    test_x12,
+)

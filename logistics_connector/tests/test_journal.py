@@ -1,0 +1,256 @@
+from datetime import datetime, timedelta
+
+import psycopg2.errors
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.logistics_connector.services.exceptions import RetryableError
+
+from .common import LogisticsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestJournal(LogisticsCommon, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_logistics()
+        cls.Message = cls.env["logistics.message"]
+
+    def test_stored_before_processing_with_hash_and_payload(self):
+        messages, duplicates = self.journal_booking()
+        self.assertEqual(duplicates, [False])
+        self.assertEqual(messages.state, "received")
+        self.assertIn('"booking_id": "BK-1"', messages.payload)
+        self.assertEqual(len(messages.content_hash), 64)
+        self.assertIn('"carrier_scac": "FFRT"', messages.payload_pretty)
+        # The cron is woken up (ir.cron.trigger) instead of waiting for its interval.
+        cron = self.env.ref("logistics_connector.ir_cron_process_messages")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+
+    def test_large_and_binary_payloads_kept_byte_for_byte(self):
+        raw = b"\x00\xffISA" + b"x" * 300_000
+        messages, _dups = self.Message._journal_many(
+            [
+                {
+                    "backend_id": self.backend.id,
+                    "direction": "inbound",
+                    "message_type": "booking_confirmation",
+                    "payload": raw,
+                    "idempotency_key": "big",
+                }
+            ]
+        )
+        self.assertFalse(messages.payload)
+        self.assertTrue(messages.payload_attachment_id)
+        self.assertEqual(messages._get_payload_bytes(), raw)
+        self.assertEqual(messages.payload_size, len(raw))
+
+    def test_idempotency_key_unique_per_backend_and_direction(self):
+        first, _dups = self.journal_booking()
+        again, duplicates = self.journal_booking()
+        self.assertFalse(again)
+        self.assertEqual(duplicates, [first])
+        duplicate_row = self.Message.search([("duplicate_of_id", "=", first.id)])
+        self.assertEqual(duplicate_row.state, "duplicate")
+        self.assertFalse(duplicate_row.idempotency_key)
+        # Same key outbound, or on another backend, is another message.
+        other = self.backend.copy({"code": "other-tms"})
+        messages, duplicates = self.Message._journal_many(
+            [
+                {
+                    "backend_id": other.id,
+                    "direction": "inbound",
+                    "message_type": "booking_confirmation",
+                    "payload": {},
+                    "idempotency_key": "booking:BK-1",
+                },
+                {
+                    "backend_id": self.backend.id,
+                    "direction": "outbound",
+                    "message_type": "transport_order",
+                    "payload": {},
+                    "idempotency_key": "booking:BK-1",
+                },
+            ]
+        )
+        self.assertEqual(len(messages), 2)
+        self.assertEqual(duplicates, [False, False])
+
+    def test_database_enforces_the_key(self):
+        first, _dups = self.journal_booking()
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.UniqueViolation), self.env.cr.savepoint():
+            self.Message.create(
+                {
+                    "backend_id": self.backend.id,
+                    "direction": "inbound",
+                    "message_type": "booking_confirmation",
+                    "idempotency_key": first.idempotency_key,
+                }
+            )
+
+    def test_same_key_twice_in_one_batch(self):
+        vals = {
+            "backend_id": self.backend.id,
+            "direction": "inbound",
+            "message_type": "booking_confirmation",
+            "payload": {"booking_id": "X"},
+            "idempotency_key": "same",
+        }
+        messages, duplicates = self.Message._journal_many([vals, vals])
+        self.assertEqual(len(messages), 1)
+        self.assertEqual(duplicates, [False, messages])
+
+    def test_booking_confirmation_applied_and_linked(self):
+        self.map_carrier()
+        messages, _dups = self.journal_booking()
+        self.assertEqual(self.Message._process_queue(), 1)
+        self.assertEqual(messages.state, "done")
+        self.assertEqual(messages.attempts, 1)
+        shipment = self.shipment
+        self.assertEqual(shipment.carrier_id, self.carrier)
+        self.assertEqual(shipment.carrier_partner_id, self.carrier_partner)
+        self.assertEqual(shipment.tracking_ref, "TRK-BK-1")
+        self.assertEqual(shipment.planned_pickup, datetime(2026, 11, 23, 7, 0))  # 08:00+01:00 in UTC
+        self.assertEqual(shipment.status, "booked")
+        self.assertEqual(shipment._get_external_ref(self.backend, "booking"), "BK-1")
+        self.assertEqual(messages.shipment_ids, shipment)
+        self.assertEqual(messages.link_ids.mapped("res_model"), ["logistics.shipment"])
+
+    def test_unmapped_code_waits_then_completes_when_mapped(self):
+        messages, _dups = self.journal_booking(scac="ZZZZ")
+        self.Message._process_queue()
+        self.assertEqual(messages.state, "needs_mapping")
+        self.assertEqual((messages.missing_mapping_type, messages.missing_mapping_code), ("carrier", "ZZZZ"))
+        self.assertIn("No carrier mapping for code 'ZZZZ'", messages.last_error)
+        self.assertFalse(self.shipment.carrier_id, "nothing is guessed")
+        self.map_carrier("ZZZZ")
+        self.assertEqual(messages.state, "queued")
+        self.Message._process_queue()
+        self.assertEqual(messages.state, "done")
+        self.assertEqual(self.shipment.carrier_id, self.carrier)
+
+    def test_bad_input_fails_without_retry_and_keeps_payload(self):
+        messages, _dups = self.Message._journal_many(
+            [
+                {
+                    "backend_id": self.backend.id,
+                    "direction": "inbound",
+                    "message_type": "booking_confirmation",
+                    "payload": b"{not json",
+                    "idempotency_key": "bad",
+                }
+            ]
+        )
+        self.Message._process_queue()
+        self.assertEqual(messages.state, "failed")
+        self.assertFalse(messages.next_attempt_at)
+        self.assertIn("not valid JSON", messages.last_error)
+        self.assertEqual(messages.payload, "{not json")
+
+    def test_one_bad_message_never_blocks_or_rolls_back_others(self):
+        self.map_carrier()
+        other = self.env["logistics.shipment"].create({"backend_id": self.backend.id})
+        good1, _d = self.journal_booking("BK-1")
+        bad, _d = self.Message._journal_many(
+            [
+                {
+                    "backend_id": self.backend.id,
+                    "direction": "inbound",
+                    "message_type": "booking_confirmation",
+                    "payload": {"booking_id": "nope", "reference": "UNKNOWN"},
+                    "idempotency_key": "bad",
+                }
+            ]
+        )
+        good2, _d = self.journal_booking("BK-2", shipment=other)
+        self.Message._process_queue()
+        self.assertEqual((good1.state, bad.state, good2.state), ("done", "failed", "done"))
+        self.assertIn("No shipment matches booking nope", bad.last_error)
+        self.assertEqual(other.tracking_ref, "TRK-BK-2")
+
+    def test_backoff_then_dead_letter_then_replay(self):
+        self.map_carrier()
+        messages, _dups = self.journal_booking()
+        messages.state = "processing"
+        start = datetime(2026, 11, 22, 12, 0, 0)
+        with freeze_time(start):
+            messages._record_failure(RetryableError("TMS answered 503"), 12)
+        self.assertEqual(messages.state, "failed")
+        self.assertEqual(messages.attempts, 1)
+        # First retry after the base delay (60 s) plus at most 25 % jitter.
+        delay = (messages.next_attempt_at - start).total_seconds()
+        self.assertTrue(60 <= delay <= 75, delay)
+        with freeze_time(start):
+            messages._record_failure(RetryableError("TMS answered 503"), 12)
+        delay = (messages.next_attempt_at - start).total_seconds()
+        self.assertTrue(120 <= delay <= 150, delay)  # doubled
+        # Not picked before its time.
+        with freeze_time(start + timedelta(seconds=30)):
+            self.assertFalse(self.Message._claim(10, ids=messages.ids))
+        # A Retry-After from the remote wins over the backoff.
+        with freeze_time(start):
+            messages._record_failure(RetryableError("429", delay=7), 1)
+        self.assertEqual(messages.state, "dead")  # third attempt of max_attempts=3
+        self.assertIn("Gave up after 3 attempts", messages.last_error)
+        self.assertFalse(messages.next_attempt_at)
+        messages.action_replay()
+        self.assertEqual((messages.state, messages.attempts, messages.replay_count), ("queued", 0, 1))
+        self.Message._process_queue()
+        self.assertEqual(messages.state, "done")
+        # Replaying again applies nothing twice: the booking reference is still unique.
+        refs = self.env["logistics.shipment.ref"].search([("shipment_id", "=", self.shipment.id)])
+        self.assertEqual(len(refs), 1)
+        with self.assertRaises(UserError):
+            messages.action_replay()
+
+    def test_retry_after_delay_used(self):
+        messages, _dups = self.journal_booking()
+        start = datetime(2026, 11, 22, 12, 0, 0)
+        with freeze_time(start):
+            messages._record_failure(RetryableError("429 Too Many Requests", delay=7), 1)
+        self.assertEqual(messages.next_attempt_at, start + timedelta(seconds=7))
+
+    def test_unexpected_error_kept_with_traceback_and_retried(self):
+        messages, _dups = self.journal_booking()
+        messages._record_failure(ZeroDivisionError("division by zero"), 3)
+        self.assertEqual(messages.state, "failed")
+        self.assertTrue(messages.next_attempt_at)
+        self.assertIn("Unexpected error: division by zero", messages.last_error)
+        self.assertIn("ZeroDivisionError", messages.error_details)
+
+    def test_messages_of_one_shipment_in_order(self):
+        first, _d = self.journal_booking("BK-1", key="k1")
+        second, _d = self.journal_booking("BK-2", key="k2")
+        (first | second).write({"sequence_key": "shipment:%s" % self.shipment.id})
+        first.write({"state": "failed", "next_attempt_at": datetime(2099, 1, 1)})
+        # The second waits while the first is retrying.
+        self.assertFalse(self.Message._claim(10, ids=second.ids))
+        first.write({"state": "dead", "next_attempt_at": False})
+        self.assertEqual(self.Message._claim(10, ids=second.ids), second)
+
+    def test_retention_purges_done_keeps_failed(self):
+        done, _d = self.journal_booking("BK-1", key="old-done")
+        failed, _d = self.journal_booking("BK-2", key="old-failed")
+        recent, _d = self.journal_booking("BK-3", key="recent-done")
+        done.state = "done"
+        failed.state = "failed"
+        recent.state = "done"
+        self.backend.journal_retention_days = 30
+        old = datetime.now() - timedelta(days=31)
+        self.env.cr.execute("UPDATE logistics_message SET create_date = %s WHERE id IN %s", (old, (done.id, failed.id)))
+        purged = self.Message._cron_purge()
+        self.assertGreaterEqual(purged, 1)
+        self.assertFalse(done.exists())
+        self.assertTrue(failed.exists())
+        self.assertTrue(recent.exists())
+
+    def test_cron_reports_progress(self):
+        self.map_carrier()
+        self.journal_booking("BK-1")
+        processed = self.Message._cron_process_queue(batch_size=10)
+        self.assertEqual(processed, 1)
+        self.assertEqual(self.Message._count_ready(), 0)
