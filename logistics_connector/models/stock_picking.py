@@ -18,6 +18,13 @@ class StockPicking(models.Model):
             and (p.picking_type_code == "outgoing" or (p.picking_type_code == "incoming" and p.carrier_id))
         )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("carrier_id"):
+            # A receipt travels with a carrier once one is set on it (a delivery already has one).
+            self.filtered(lambda p: p.picking_type_code == "incoming")._logistics_auto_transport_order()
+        return res
+
     def _logistics_auto_transport_order(self):
         """On confirmation: create the shipment and queue its transport order to the company's TMS."""
         eligible = self._logistics_eligible()

@@ -143,6 +143,30 @@ class TestShipmentFromOrders(LogisticsCommon, TransactionCase):
         self.assertEqual(types, ["transport_order", "transport_cancel"])
         self.assertEqual(len(set(shipment.journal_message_ids.mapped("sequence_key"))), 1)
 
+    def test_receipt_with_a_carrier_queues_an_inbound_transport_order(self):
+        vendor = self.env["res.partner"].create({"name": "Widget Factory", "city": "Turin"})
+        order = self.env["purchase.order"].create(
+            {
+                "partner_id": vendor.id,
+                "order_line": [(0, 0, {"product_id": self.product.id, "product_qty": 10, "price_unit": 5.0})],
+            }
+        )
+        order.button_confirm()
+        receipt = order.picking_ids
+        self.assertEqual(receipt.picking_type_code, "incoming")
+        self.assertFalse(order.logistics_shipment_ids, "no carrier yet: the vendor may deliver itself")
+        receipt.carrier_id = self.carrier
+        shipment = order.logistics_shipment_ids
+        self.assertEqual(len(shipment), 1)
+        self.assertRecordValues(
+            shipment, [{"direction": "inbound", "purchase_id": order.id, "status": "tendered", "tms_state": "queued"}]
+        )
+        self.assertEqual(order.logistics_shipment_count, 1)
+        self.assertEqual(order.action_view_logistics_shipments()["res_id"], shipment.id)
+        # Setting the carrier again queues nothing more.
+        receipt.carrier_id = self.carrier
+        self.assertEqual(len(shipment.journal_message_ids), 1)
+
     def test_group_pickings_into_one_shipment(self):
         self.backend.auto_send_transport_orders = False
         orders = self._sale() | self._sale()
