@@ -1,0 +1,14 @@
+from odoo import models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "state" in vals:
+            customer_moves = self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+            if customer_moves:
+                orders = customer_moves.line_ids.sale_line_ids.order_id
+                self.env["sale.order"]._billing_mark_dirty(orders.ids)
+        return result

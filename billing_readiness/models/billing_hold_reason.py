@@ -1,0 +1,128 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..services import readiness
+
+REASON_CODES = [
+    ("not_delivered", "Not delivered"),
+    ("waiting_period", "Waiting period"),
+    ("charge_unconfirmed", "Charges not confirmed"),
+    ("nothing_to_invoice", "Nothing to invoice"),
+    ("pod_missing", "POD missing"),
+    ("exception_open", "Open delivery exception"),
+    ("audit_case_open", "Open audit case"),
+    ("manual", "Manual hold"),
+    ("invoice_error", "Invoicing failed"),
+]
+REASON_KINDS = [("hold", "Hold (needs a person)"), ("wait", "Waiting (facts not in yet)")]
+
+
+class BillingHoldReason(models.Model):
+    """Why an order cannot be invoiced yet: one record per fact, shared by the orders it concerns."""
+
+    _name = "billing.hold.reason"
+    _description = "Billing Hold Reason"
+    _order = "id desc"
+
+    name = fields.Char(required=True, readonly=True)
+    key = fields.Char(required=True, readonly=True, index=True)
+    code = fields.Selection(REASON_CODES, required=True, readonly=True, index=True)
+    kind = fields.Selection(REASON_KINDS, required=True, readonly=True, index=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    shipment_id = fields.Many2one("logistics.shipment", readonly=True, ondelete="cascade", index="btree_not_null")
+    case_id = fields.Many2one("freight.audit.case", string="Audit Case", readonly=True, ondelete="cascade")
+    order_id = fields.Many2one("sale.order", readonly=True, ondelete="cascade", index="btree_not_null")
+    order_ids = fields.Many2many(
+        "sale.order", "billing_hold_reason_sale_order_rel", "reason_id", "order_id", string="Orders", readonly=True
+    )
+    order_count = fields.Integer(compute="_compute_order_count")
+
+    _sql_constraints = [("key_uniq", "unique(key)", "One reason record per fact.")]
+
+    @api.depends("code", "shipment_id", "case_id", "order_id")
+    def _compute_display_name(self):
+        labels = {
+            "not_delivered": self.env._("Shipment %(shipment)s not delivered yet"),
+            "waiting_period": self.env._("Waiting period after delivery of %(order)s"),
+            "charge_unconfirmed": self.env._("Rebillable charges of shipment %(shipment)s not confirmed yet"),
+            "nothing_to_invoice": self.env._("Nothing invoiceable yet on %(order)s"),
+            "pod_missing": self.env._("POD missing for shipment %(shipment)s"),
+            "exception_open": self.env._("Open delivery exception on shipment %(shipment)s"),
+            "audit_case_open": self.env._("Audit case %(case)s open"),
+            "manual": self.env._("Put on hold manually: %(order)s"),
+            "invoice_error": self.env._("Invoicing failed: %(order)s"),
+        }
+        for reason in self:
+            template = labels.get(reason.code)
+            if not template:
+                reason.display_name = reason.name
+                continue
+            reason.display_name = template % {
+                "shipment": reason.shipment_id.sudo().name or "",
+                "case": reason.case_id.sudo().name or "",
+                "order": reason.order_id.sudo().name or "",
+            }
+
+    def _compute_order_count(self):
+        self.env.cr.execute(
+            SQL(
+                "SELECT reason_id, count(*) FROM billing_hold_reason_sale_order_rel"
+                " WHERE reason_id IN %s GROUP BY reason_id",
+                tuple(self.ids) or (0,),
+            )
+        )
+        counts = dict(self.env.cr.fetchall())
+        for reason in self:
+            reason.order_count = counts.get(reason.id, 0)
+
+    @api.model
+    def _ids_for(self, reasons, company_by_key):
+        """{key: id} of the reason records of ``reasons`` (readiness.Reason), created when missing.
+
+        Two queries at most when records are missing (one when all exist): concurrent
+        sweeps insert the same key safely (``ON CONFLICT DO NOTHING``).
+        """
+        wanted = {r.key: r for r in reasons}
+        if not wanted:
+            return {}
+        self.env.cr.execute(SQL("SELECT key, id FROM billing_hold_reason WHERE key = ANY(%s)", list(wanted)))
+        found = dict(self.env.cr.fetchall())
+        missing = [r for key, r in wanted.items() if key not in found]
+        if missing:
+            rows = [
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, (now() at time zone 'UTC'), %s, (now() at time zone 'UTC'))",
+                    r.label,
+                    r.key,
+                    r.code,
+                    readiness.REASONS[r.code][0],
+                    company_by_key.get(r.key),
+                    r.shipment_id,
+                    r.case_id,
+                    r.order_id,
+                    self.env.uid,
+                    self.env.uid,
+                )
+                for r in missing
+            ]
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO billing_hold_reason (name, key, code, kind, company_id, shipment_id, case_id,"
+                    " order_id, create_uid, create_date, write_uid, write_date) VALUES %s"
+                    " ON CONFLICT (key) DO NOTHING RETURNING key, id",
+                    SQL(", ").join(rows),
+                )
+            )
+            found.update(dict(self.env.cr.fetchall()))
+            still = [r.key for r in missing if r.key not in found]
+            if still:  # inserted meanwhile by a concurrent sweep
+                self.env.cr.execute(SQL("SELECT key, id FROM billing_hold_reason WHERE key = ANY(%s)", still))
+                found.update(dict(self.env.cr.fetchall()))
+        return found
+
+    def action_open_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("billing_readiness.sale_order_billing_action")
+        action["domain"] = [("billing_hold_reason_ids", "in", self.ids)]
+        action["context"] = {}
+        return action

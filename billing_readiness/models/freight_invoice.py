@@ -1,0 +1,11 @@
+from odoo import models
+
+
+class FreightInvoice(models.Model):
+    _inherit = "freight.invoice"
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "state" in vals or "is_duplicate" in vals:
+            self.env["sale.order"]._billing_mark_dirty(self.line_ids.shipment_id.sale_id.ids)
+        return result

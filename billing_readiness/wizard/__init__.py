@@ -1,0 +1,2 @@
+from . import billing_hold_wizard
+from . import billing_reconciliation_wizard
