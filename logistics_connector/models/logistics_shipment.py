@@ -39,6 +39,32 @@ STATUS_RANK = {
     "cancelled": 100,
 }
 TERMINAL_STATUSES = ("delivered", "cancelled")
+# Statuses that describe our planning, not the goods' movement: they are set with the
+# time Odoo learnt them (a booking processed late, after an outage, is stamped later
+# than the carrier's pickup), so any movement event beats them whatever its time.
+PLANNING_STATUSES = ("draft", "tendered", "booked")
+
+
+def status_beats(status, event_time, current_status, current_time):
+    """Does an event (``status`` at ``event_time``) replace the current status?
+
+    Delivered and cancelled are final; a movement event always beats a planning
+    status and a planning status never replaces a movement; otherwise the latest
+    event time decides, and for equal times the higher rank wins. A late 'in transit'
+    therefore never overwrites 'delivered', nor a newer 'out for delivery'.
+    """
+    if not status or current_status in TERMINAL_STATUSES:
+        return False
+    if (current_status in PLANNING_STATUSES) != (status in PLANNING_STATUSES):
+        return status not in PLANNING_STATUSES  # the goods moved: planning never takes them back
+    if current_time and event_time:
+        if event_time < current_time:
+            return False
+        if event_time == current_time and STATUS_RANK[status] <= STATUS_RANK[current_status]:
+            return False
+    return status != current_status or not current_time or bool(event_time and event_time > current_time)
+
+
 # Explicit transitions for actions taken in Odoo (events from carriers follow
 # the event-time rule in _apply_event_status).
 MANUAL_TRANSITIONS = {
@@ -173,20 +199,12 @@ class LogisticsShipment(models.Model):
     def _apply_event_status(self, status, event_time):
         """Apply a carrier/TMS event's status; returns True when the status changed.
 
-        Out-of-order safety: delivered and cancelled are final; otherwise the
-        event with the latest event time decides, and for equal times the
-        higher rank wins. A late 'in transit' therefore never overwrites
-        'delivered', nor a newer 'out for delivery'.
+        Out-of-order safety: see :func:`status_beats`.
         """
         self.ensure_one()
-        if not status or self.status in TERMINAL_STATUSES:
-            return False
         current_time = self.status_event_time
-        if current_time and event_time:
-            if event_time < current_time:
-                return False
-            if event_time == current_time and STATUS_RANK[status] <= STATUS_RANK[self.status]:
-                return False
+        if not status_beats(status, event_time, self.status, current_time):
+            return False
         if status == self.status:
             if event_time and (not current_time or event_time > current_time):
                 self.status_event_time = event_time

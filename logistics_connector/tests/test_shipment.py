@@ -40,6 +40,16 @@ class TestShipmentStatus(LogisticsCommon, TransactionCase):
         self.assertTrue(shipment._apply_event_status("delivered", t))
         self.assertEqual(shipment.status, "delivered")
 
+    def test_movement_beats_a_booking_learnt_later(self):
+        """The TMS booking was processed after an outage; the carrier's pickup happened before."""
+        shipment = self.shipment
+        shipment._apply_event_status("booked", datetime(2026, 11, 20, 12, 0))
+        self.assertTrue(shipment._apply_event_status("picked_up", datetime(2026, 11, 20, 9, 0)))
+        self.assertEqual(shipment.actual_pickup, datetime(2026, 11, 20, 9, 0))
+        # The other way round a booking never takes the goods back.
+        self.assertFalse(shipment._apply_event_status("booked", datetime(2026, 11, 20, 13, 0)))
+        self.assertEqual(shipment.status, "picked_up")
+
     def test_newer_exception_then_recovery(self):
         shipment = self.shipment
         t = datetime(2026, 11, 20, 10, 0)

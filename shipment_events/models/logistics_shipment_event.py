@@ -9,9 +9,10 @@ from odoo.osv import expression
 from odoo.tools import SQL, mute_logger
 
 from odoo.addons.logistics_connector.models.logistics_shipment import (
+    PLANNING_STATUSES,
     SHIPMENT_STATUSES,
     STATUS_RANK,
-    TERMINAL_STATUSES,
+    status_beats,
 )
 from odoo.addons.logistics_connector.services.exceptions import NeedsMappingError, PermanentError
 
@@ -47,14 +48,7 @@ NOTIFICATION_KEYS = {
 
 def _beats(status, event_time, current_status, current_time):
     """The rule of logistics.shipment._apply_event_status, for simulating a batch in memory."""
-    if current_status in TERMINAL_STATUSES:
-        return False
-    if current_time and event_time:
-        if event_time < current_time:
-            return False
-        if event_time == current_time and STATUS_RANK[status] <= STATUS_RANK[current_status]:
-            return False
-    return status != current_status or not current_time or (event_time and event_time > current_time)
+    return status_beats(status, event_time, current_status, current_time)
 
 
 class LogisticsShipmentEvent(models.Model):
@@ -358,7 +352,11 @@ class LogisticsShipmentEvent(models.Model):
                     applied_ids.append(event.id)
                     if event.status != status:
                         winner = event
-                    status, status_time = event.status, max(status_time or event.event_time, event.event_time)
+                    if status in PLANNING_STATUSES or not status_time:
+                        status_time = event.event_time  # planning was stamped when Odoo learnt it
+                    else:
+                        status_time = max(status_time, event.event_time)
+                    status = event.status
                     if event.status == "picked_up" and not pickup_time:
                         pickup_time = event.event_time
                 else:
