@@ -24,6 +24,6 @@
         "wizard/freight_invoice_import_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/freight_audit_demo.xml"],
     "installable": True,
 }

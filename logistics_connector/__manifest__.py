@@ -24,7 +24,7 @@
         "views/res_company_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/logistics_demo.xml"],
     "application": True,
     "installable": True,
 }

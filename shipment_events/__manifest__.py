@@ -25,6 +25,6 @@
         "views/shipment_event_upload_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/shipment_events_demo.xml"],
     "installable": True,
 }
