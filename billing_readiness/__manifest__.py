@@ -23,7 +23,7 @@
         "report/billing_reconciliation_report.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/billing_readiness_demo.xml"],
     "post_init_hook": "post_init_hook",
     "installable": True,
 }
