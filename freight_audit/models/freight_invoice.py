@@ -345,8 +345,16 @@ class FreightInvoice(models.Model):
         tolerances = self.env["freight.tolerance"].search(
             [("company_id", "in", companies.ids), ("carrier_partner_id", "in", carriers.ids)]
         )
+        # Only what can be a duplicate of these invoices: the same invoice numbers, and lines of
+        # the same shipment references (compared as the engine does: stripped, upper case), so
+        # the audit of one invoice does not read every invoice ever billed.
+        numbers = {(name or "").strip().upper() for name in self.mapped("name")} - {""}
+        refs = {(line.shipment_id.name or line.shipment_reference or "").strip().upper() for line in self.line_ids} - {
+            ""
+        }
         others = self.sudo().search(
             [
+                ("id", "in", self._ids_by_stripped_upper("freight_invoice", "name", numbers)),
                 ("company_id", "in", companies.ids),
                 ("carrier_partner_id", "in", carriers.ids),
                 ("state", "!=", "cancel"),
@@ -359,6 +367,7 @@ class FreightInvoice(models.Model):
             .sudo()
             .search(
                 [
+                    ("id", "in", self._billed_line_ids_by_reference(refs)),
                     ("invoice_id.company_id", "in", companies.ids),
                     ("invoice_id.state", "not in", ("cancel", "rejected")),
                     ("invoice_id.is_duplicate", "=", False),
@@ -376,6 +385,41 @@ class FreightInvoice(models.Model):
             "billed_lines": billed_lines,
             "facts": shipments._freight_facts(),
         }
+
+    @api.model
+    def _ids_by_stripped_upper(self, table, column, keys):
+        """Ids of ``table`` rows whose ``column``, stripped of blanks and upper-cased, is in ``keys``."""
+        if not keys:
+            return []
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE upper(regexp_replace(%s, '^\\s+|\\s+$', '', 'g')) IN %s",
+                SQL.identifier(table),
+                SQL.identifier(column),
+                tuple(keys),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _billed_line_ids_by_reference(self, refs):
+        """Ids of invoice lines billed under one of ``refs`` (the shipment's name when the line is
+        matched, else the reference as billed; stripped of blanks and upper-cased)."""
+        if not refs:
+            return []
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line.id
+                  FROM freight_invoice_line line
+             LEFT JOIN logistics_shipment shipment ON shipment.id = line.shipment_id
+                 WHERE upper(regexp_replace(COALESCE(NULLIF(shipment.name, ''), line.shipment_reference),
+                                            '^\\s+|\\s+$', '', 'g')) IN %s
+                """,
+                tuple(refs),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _audit_one(self, context):
         """Run the engine on one invoice -> (AuditResult, line records in the engine's order)."""
