@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/res_users_data.xml",
         "views/freight_charge_type_views.xml",
         "views/freight_rate_card_views.xml",
         "views/freight_fuel_schedule_views.xml",

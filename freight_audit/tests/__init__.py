@@ -1,10 +1,13 @@
-from . import test_install
-from . import test_rating
-from . import test_tolerance
-from . import test_audit_engine
-from . import test_csv_invoice
-from . import test_x12_210
-from . import test_import_channels
-from . import test_audit_rules
-from . import test_audit_case
-from . import test_posting
+from . import (
+    test_audit_case,
+    test_audit_engine,
+    test_audit_rules,
+    test_csv_invoice,
+    test_import_channels,
+    test_install,
+    test_invoice_webhook,
+    test_posting,
+    test_rating,
+    test_tolerance,
+    test_x12_210,
+)

@@ -1,0 +1,161 @@
+"""Carrier invoices pushed over real HTTP: FAP JSON and X12 210, every answer, what is stored."""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from .common import FreightAuditCommon
+
+SECRET = "whsec-fap-0123456789"
+LOGGER = "odoo.addons.freight_audit.controllers.invoice_webhook"
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceWebhook(FreightAuditCommon, AccountTestInvoicingCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_freight()
+        cls.fap_backend.webhook_secret = SECRET
+        cls.edi_backend.webhook_secret = SECRET
+        cls.Message = cls.env["logistics.message"]
+
+    def post(self, body, backend=None, secret=SECRET, content_type="application/json", timestamp=None):
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        timestamp = str(int(time.time())) if timestamp is None else str(timestamp)
+        headers = {"Content-Type": content_type}
+        if secret:
+            digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + raw, hashlib.sha256).hexdigest()
+            headers.update({"X-Logistics-Timestamp": timestamp, "X-Logistics-Signature": f"v1={digest}"})
+        code = (backend or self.fap_backend).code
+        return self.url_open(f"/logistics/freight/{code}/invoices", data=raw, headers=headers)
+
+    def messages(self, backend=None):
+        return self.Message.search([("backend_id", "=", (backend or self.fap_backend).id)], order="id")
+
+    def assert_answer(self, response, status, fragment=None):
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertEqual(response.headers["Content-Type"], "application/json; charset=utf-8")
+        self.assertNotIn("Traceback", response.text)
+        answer = response.json()
+        if fragment:
+            self.assertIn(fragment, answer["error"])
+        return answer
+
+    def lines(self):
+        # 412.5 kg -> 495.00 base; fuel 10 % = 49.50 (hand-worked in common.py).
+        return [("SHP-A", "400", 495.00), ("SHP-A", "FSC", 49.50)]
+
+    def test_json_invoice_pushed_imported_audited_and_billed_once(self):
+        invoice = self.fap_invoice("PUSH-1", self.lines(), currency=self.currency.name)
+        answer = self.assert_answer(self.post(invoice), 202)
+        [message] = self.messages()
+        self.assertEqual(answer["message_ids"], message.ids)
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "message_type": "freight_invoice_json",
+                    "state": "received",
+                    "idempotency_key": "fap_invoice:F-PUSH-1:1",
+                }
+            ],
+        )
+        self.Message._process_queue()
+        pushed = self.invoices_named("PUSH-1")
+        self.assertRecordValues(pushed, [{"amount_total": 544.50, "state": "billed", "message_id": message.id}])
+        self.assertEqual(pushed.vendor_bill_id.amount_total, 544.50)
+        # Pushed again, and pulled by the cron: the same FAP id and revision, received once.
+        again = self.assert_answer(self.post(invoice), 200)
+        self.assertEqual(again["status"], "duplicate")
+        self.assertEqual(again["message_ids"], message.ids)
+        self.fap.add_invoice(invoice)
+        self.fap_backend._cron_fap_pull_invoices()
+        self.Message._process_queue()
+        self.assertEqual(len(self.invoices_named("PUSH-1")), 1)
+        self.assertEqual(self.env["account.move"].search_count([("freight_invoice_id", "=", pushed.id)]), 1)
+
+    def test_batch_of_invoices(self):
+        first = self.fap_invoice("PUSH-2", self.lines(), currency=self.currency.name)
+        shipment_b = self.make_shipment("SHP-B", weight=412.5)
+        second = self.fap_invoice("PUSH-3", [(shipment_b.name, "400", 495.00)], currency=self.currency.name)
+        answer = self.assert_answer(self.post({"invoices": [first, second]}), 202)
+        self.assertEqual(len(answer["message_ids"]), 2)
+        self.Message._process_queue()
+        self.assertEqual(self.invoices_named("PUSH-2").state, "billed")
+        self.assertEqual(self.invoices_named("PUSH-3").state, "billed")
+        # One new among known ones: accepted, the known one recorded as a duplicate row.
+        third = self.fap_invoice("PUSH-4", [(shipment_b.name, "FSC", 49.50)], currency=self.currency.name)
+        self.assert_answer(self.post({"invoices": [first, third]}), 202)
+
+    def test_x12_210_posted_then_uploaded_counts_once(self):
+        body = self.x12_invoice("PUSH-210", [("SHP-A", "400", 495.00), ("SHP-A", "FUE", 49.50)], self.currency.name)
+        answer = self.assert_answer(self.post(body, backend=self.edi_backend, content_type="application/edi-x12"), 202)
+        self.Message._process_queue()
+        message = self.Message.browse(answer["message_ids"])
+        self.assertEqual(message.state, "done", message.last_error)
+        self.assertEqual(self.invoices_named("PUSH-210").amount_total, 544.50)
+        again = self.post(body, backend=self.edi_backend, content_type="application/edi-x12")
+        self.assertEqual(self.assert_answer(again, 200)["status"], "duplicate")
+        wizard = self.env["freight.invoice.import"].create(
+            {"backend_id": self.edi_backend.id, "file": base64.b64encode(body), "filename": "p.edi"}
+        )
+        wizard.action_import()
+        self.assertEqual(len(self.invoices_named("PUSH-210")), 1)
+
+    def test_400_names_the_problem_and_keeps_the_body(self):
+        cases = [
+            (b"{not json", "application/json", self.fap_backend, "not valid JSON"),
+            (
+                {"invoice_number": "X", "carrier_scac": "FFRT", "lines": []},
+                "application/json",
+                self.fap_backend,
+                "lines",
+            ),
+            ({"invoices": []}, "application/json", self.fap_backend, "non-empty list"),
+            (b"ISA*00*broken", "application/edi-x12", self.edi_backend, "malformed X12 210"),
+        ]
+        for body, content_type, backend, fragment in cases:
+            with self.subTest(fragment=fragment):
+                before = len(self.messages(backend))
+                self.assert_answer(self.post(body, backend=backend, content_type=content_type), 400, fragment)
+                new = self.messages(backend)[before:]
+                self.assertEqual(new.mapped("state"), ["failed"])
+                self.assertIn(fragment, new.last_error)
+        self.assertFalse(self.env["freight.invoice"].search([("name", "=", "X")]))
+
+    def test_401_404_413_415(self):
+        invoice = self.fap_invoice("PUSH-9", self.lines(), currency=self.currency.name)
+        with self.assertLogs(LOGGER, level="WARNING") as logs:
+            self.assert_answer(self.post(invoice, secret="wrong-secret"), 401)
+        self.assertIn("127.0.0.1", logs.output[0])
+        with self.assertLogs(LOGGER, level="WARNING"):
+            self.assert_answer(self.post(invoice, secret=False), 401)
+        with self.assertLogs(LOGGER, level="WARNING"):
+            self.assert_answer(self.post(invoice, timestamp=int(time.time()) - 3600), 401, "too old")
+        self.assertFalse(self.messages(), "nothing stored for an unauthenticated request")
+        response = self.url_open("/logistics/freight/no-such-backend/invoices", data=b"{}")
+        self.assert_answer(response, 404, "no-such-backend")
+        self.assert_answer(self.post(invoice, content_type="text/html"), 415, "text/html")
+        self.fap_backend.webhook_max_body_kb = 1
+        self.assert_answer(self.post({"invoices": [invoice] * 20}), 413, "1 KiB")
+        self.assertFalse(self.messages())
+
+    def test_rotated_secret_accepted_during_the_window(self):
+        self.fap_backend.action_rotate_webhook_secret()
+        self.assertNotEqual(self.fap_backend.webhook_secret, SECRET)
+        invoice = self.fap_invoice("PUSH-R", self.lines(), currency=self.currency.name)
+        self.assert_answer(self.post(invoice, secret=SECRET), 202)
+        self.assert_answer(
+            self.post(
+                self.fap_invoice("PUSH-R2", self.lines(), currency=self.currency.name),
+                secret=self.fap_backend.webhook_secret,
+            ),
+            202,
+        )
