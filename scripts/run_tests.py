@@ -179,7 +179,8 @@ def main():
     if template and not db_exists(template):
         print(f"Building template database {template} with {', '.join(DEPENDENCIES)} ...", flush=True)
         rc, figures = run_odoo(
-            odoo_base_cmd(template, data_dir, addons_path) + ["-i", ",".join(DEPENDENCIES), "--log-level", "warn"],
+            odoo_base_cmd(template, data_dir, addons_path)
+            + ["-i", ",".join(DEPENDENCIES), "--without-demo", "all", "--log-level", "warn"],
             os.path.join(log_dir, f"{template}.log"),
         )
         if rc != 0 or figures["error_lines"]:
@@ -191,9 +192,13 @@ def main():
     if template:
         copy_db(template, db, data_dir)
 
+    # Tests build their own data; demo data (checked by scripts/smoke_serve.sh) would
+    # put its queued journal messages and records into every test's way.
     cmd = odoo_base_cmd(db, data_dir, addons_path) + [
         "-i",
         modules,
+        "--without-demo",
+        "all",
         "--test-enable",
         "--test-tags",
         tags,

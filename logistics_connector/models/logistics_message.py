@@ -335,6 +335,9 @@ class LogisticsMessage(models.Model):
         sequence key wait until the earlier ones of that key are finished.
         """
         extra = SQL("AND m.id IN %s", tuple(ids)) if ids else SQL()
+        if not self.env.su:
+            # A user (not the cron's superuser) only processes what the record rules let them read.
+            extra = SQL("%s AND m.company_id IN %s", extra, tuple(self.env.companies.ids))
         query = SQL(
             """
             UPDATE logistics_message AS u
