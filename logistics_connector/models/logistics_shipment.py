@@ -460,7 +460,13 @@ class LogisticsShipment(models.Model):
         """Cancel in Odoo, and at the TMS when it knows the shipment."""
         for shipment in self:
             if shipment.status in TERMINAL_STATUSES:
-                raise UserError(_("Shipment %s is already %s.", shipment.name, shipment.status))
+                raise UserError(
+                    _(
+                        "Shipment %(shipment)s is already %(status)s.",
+                        shipment=shipment.name,
+                        status=dict(SHIPMENT_STATUSES)[shipment.status],
+                    )
+                )
         at_tms = self.filtered(lambda s: s.tms_state in ("queued", "sent", "booked"))
         if at_tms:
             at_tms._queue_outbound(
