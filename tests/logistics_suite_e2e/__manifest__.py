@@ -7,5 +7,10 @@
     "author": "Logistics-Finance Suite",
     "depends": ["billing_readiness"],
     "data": [],
+    "assets": {
+        "web.assets_tests": [
+            "logistics_suite_e2e/static/tests/tours/logistics_suite_tour.js",
+        ],
+    },
     "installable": True,
 }

@@ -1,1 +1,1 @@
-from . import test_docker_compose, test_scenario, test_suite_installed
+from . import test_docker_compose, test_scenario, test_suite_installed, test_tour
