@@ -553,15 +553,16 @@ class SaleOrder(models.Model):
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
         budget = time_budget or (CRON_TIME_BUDGET if in_cron else None)
         started = time.monotonic()
-        done = 0
+        done = claimed = 0
         conflict = False
-        while limit is None or done < limit:
-            size = batch_size if limit is None else min(batch_size, limit - done)
+        while limit is None or claimed < limit:
+            size = batch_size if limit is None else min(batch_size, limit - claimed)
             orders, conflict = self._billing_claim_ready(size)
             if not orders:
                 break
-            orders._billing_invoice_claimed()
-            done += len(orders)
+            results = orders._billing_invoice_claimed()
+            claimed += len(orders)
+            done += sum(1 for moves in results.values() if moves)
             if budget is not None and time.monotonic() - started > budget:
                 break
         remaining = self._billing_count_ready()
@@ -677,7 +678,8 @@ class SaleOrder(models.Model):
                     ", ".join(moves.filtered(lambda m, o=order: o in m.line_ids.sale_line_ids.order_id).mapped(
                         "display_name"
                     )),
-                )
+                ),
+                subtype_xmlid="mail.mt_note",
             )
 
     def _billing_post(self, moves):
@@ -691,7 +693,7 @@ class SaleOrder(models.Model):
                 {"billing_invoice_error": message, "billing_invoice_error_time": fields.Datetime.now()}
             )
             for order in self:
-                order.message_post(body=message)
+                order.message_post(body=message, subtype_xmlid="mail.mt_note")
 
     def _billing_record_error(self, error):
         message = str(error) or error.__class__.__name__
@@ -700,7 +702,7 @@ class SaleOrder(models.Model):
         )
         self._billing_recompute_readiness()
         for order in self:
-            order.message_post(body=_("Scheduled invoicing failed: %s", message))
+            order.message_post(body=_("Scheduled invoicing failed: %s", message), subtype_xmlid="mail.mt_note")
 
     # ------------------------------------------------------------------
     # Manual override (Billing Manager)
@@ -719,7 +721,10 @@ class SaleOrder(models.Model):
             {"billing_manual_hold": True, "billing_manual_hold_note": note.strip()}
         )
         for order in self:
-            order.message_post(body=_("Billing hold by %(user)s: %(note)s", user=self.env.user.name, note=note))
+            order.message_post(
+                body=_("Billing hold by %(user)s: %(note)s", user=self.env.user.name, note=note),
+                subtype_xmlid="mail.mt_note",
+            )
         return orders._billing_recompute_readiness()
 
     def _billing_release(self, note):
@@ -750,7 +755,8 @@ class SaleOrder(models.Model):
                     user=self.env.user.name,
                     note=note,
                     reasons=released,
-                )
+                ),
+                subtype_xmlid="mail.mt_note",
             )
         return orders._billing_recompute_readiness()
 
