@@ -1,8 +1,11 @@
 """Carrier invoices: imported through the journal, audited, approved, posted once."""
 
+import itertools
 import logging
 from collections import defaultdict
 from decimal import Decimal
+
+import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -82,7 +85,9 @@ class FreightInvoice(models.Model):
     vendor_bill_id = fields.Many2one("account.move", string="Vendor Bill", readonly=True, copy=False, index=True)
     vendor_bill_state = fields.Selection(related="vendor_bill_id.state", string="Bill Status")
     posting_error = fields.Text(readonly=True, copy=False)
-    landed_cost_ids = fields.One2many("stock.landed.cost", "freight_invoice_id", string="Landed Costs")
+    landed_cost_ids = fields.One2many(
+        "stock.landed.cost", "freight_invoice_id", string="Landed Costs", groups="stock.group_stock_manager"
+    )
     fap_payment_state = fields.Selection(
         [("none", "Not known"), ("scheduled", "Scheduled"), ("paid", "Paid")],
         string="FAP Payment",
@@ -131,8 +136,11 @@ class FreightInvoice(models.Model):
     # Import (called by the journal handlers)
     # ------------------------------------------------------------------
     @api.model
-    def _import_parsed(self, backend, parsed_list, source, message=None, carrier_partner=None):
+    def _import_parsed(self, backend, parsed_list, source, message=None, carrier_partner=None, messages=None):
         """Create the invoices of parsed dicts (the parsers' shape) and audit them.
+
+        ``message`` is the journal message they came in; a batch of messages passes
+        ``messages`` instead, one per parsed dict.
 
         All or nothing: an unknown carrier or charge code raises NeedsMappingError, an
         unknown currency ParseError, before anything is created. An invoice already
@@ -164,10 +172,11 @@ class FreightInvoice(models.Model):
         same_message = {(inv.message_id.id, inv.carrier_partner_id.id, inv.name): inv for inv in existing}
         result = self.browse()
         vals_list = []
-        for vals in prepared:
+        owners = messages or [message] * len(prepared)
+        for vals, owner in zip(prepared, owners, strict=True):
             key = (vals["carrier_partner_id"], vals["name"].strip().upper())
             again = (
-                (message and same_message.get((message.id, vals["carrier_partner_id"], vals["name"])))
+                (owner and same_message.get((owner.id, vals["carrier_partner_id"], vals["name"])))
                 or (vals.get("external_id") and same_source.get((backend.id, vals["external_id"])))
                 or False
             )
@@ -180,7 +189,7 @@ class FreightInvoice(models.Model):
                 backend_id=backend.id,
                 company_id=company.id,
                 source=source,
-                message_id=message.id if message else False,
+                message_id=owner.id if owner else False,
                 line_ids=[
                     fields.Command.create(dict(line, shipment_id=found[line["shipment_reference"]].id or False))
                     for line in lines
@@ -544,10 +553,24 @@ class FreightInvoice(models.Model):
     # Approval and posting
     # ------------------------------------------------------------------
     def _on_approved(self):
-        """Approved: rebill the customer's share, then post the bill when the company posts automatically."""
+        """Approved: rebill the customer's share, then post the bills when the company posts automatically."""
         self._add_rebilling_lines()
-        for invoice in self.filtered(lambda i: i.company_id.freight_auto_post_bill):
-            invoice._try_post_vendor_bill()
+        self.filtered(lambda i: i.company_id.freight_auto_post_bill)._try_post_vendor_bills()
+
+    def _try_post_vendor_bills(self):
+        """Create and post the bills of these invoices: all in one go (one create, one post), or,
+        when that fails, one by one so that each problem is recorded on its own invoice."""
+        if len(self) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    self._create_vendor_bills(post=True)
+            except Exception as error:
+                _logger.info("Posting %s carrier invoices together failed (%s); one by one", len(self), error)
+            else:
+                self.filtered("posting_error").posting_error = False
+                return True
+        results = [invoice._try_post_vendor_bill() for invoice in self]  # every one is tried
+        return all(results)
 
     def _try_post_vendor_bill(self):
         """Post the bill in a savepoint: a configuration problem is recorded, not raised into an import."""
@@ -555,11 +578,12 @@ class FreightInvoice(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._create_vendor_bill(post=True)
-        except (UserError, ValidationError, PermanentError) as error:
+        except (UserError, ValidationError, PermanentError, psycopg2.IntegrityError) as error:
             self.posting_error = str(error)
             self.message_post(body=_("The vendor bill could not be created: %s", error))
             return False
-        self.posting_error = False
+        if self.posting_error:
+            self.posting_error = False
         return True
 
     @api.model
@@ -570,8 +594,7 @@ class FreightInvoice(models.Model):
         )
         invoices = invoices.filtered(lambda i: i.company_id.freight_auto_post_bill)
         invoices._add_rebilling_lines()
-        for invoice in invoices:
-            invoice._try_post_vendor_bill()
+        invoices._try_post_vendor_bills()
         return len(invoices)
 
     def action_create_bill(self):
@@ -587,28 +610,50 @@ class FreightInvoice(models.Model):
     def _create_vendor_bill(self, post=True):
         """The one vendor bill of this carrier invoice (created once, whatever the path)."""
         self.ensure_one()
+        return self._create_vendor_bills(post=post)
+
+    def _create_vendor_bills(self, post=True):
+        """The one vendor bill of each of these carrier invoices (created once, whatever the path):
+        the missing ones created in one call per company and posted together."""
         self._lock_for_posting()
         Move = self.env["account.move"].sudo()
-        existing = self.vendor_bill_id or Move.search(
-            [("freight_invoice_id", "=", self.id), ("state", "!=", "cancel")], limit=1
-        )
-        if existing:
-            if not self.vendor_bill_id:
-                self.vendor_bill_id = existing
-            return existing
-        if self.state != "approved":
-            raise UserError(_("Carrier invoice %s is not approved: no bill.", self.display_name))
-        if self.is_duplicate:
-            raise UserError(_("Carrier invoice %s is a duplicate: it is never billed.", self.display_name))
-        lines = self.line_ids.filtered(lambda line: not float_is_zero(line.approved_amount, precision_digits=6))
-        if not lines:
-            raise UserError(_("Nothing was approved on carrier invoice %s.", self.display_name))
-        move = Move.with_company(self.company_id).create(self._prepare_vendor_bill(lines))
-        self.write({"vendor_bill_id": move.id, "state": "billed"})
-        self.message_post(body=_("Vendor bill %s created.", move._get_html_link()))
-        if post:
-            move.action_post()
-        return move
+        existing = {
+            move.freight_invoice_id.id: move
+            for move in Move.search([("freight_invoice_id", "in", self.ids), ("state", "!=", "cancel")])
+        }
+        bills = Move
+        todo = []
+        for invoice in self:
+            bill = invoice.vendor_bill_id or existing.get(invoice.id)
+            if bill:
+                if not invoice.vendor_bill_id:
+                    invoice.vendor_bill_id = bill
+                bills |= bill
+                continue
+            if invoice.state != "approved":
+                raise UserError(_("Carrier invoice %s is not approved: no bill.", invoice.display_name))
+            if invoice.is_duplicate:
+                raise UserError(_("Carrier invoice %s is a duplicate: it is never billed.", invoice.display_name))
+            lines = invoice.line_ids.filtered(lambda line: not float_is_zero(line.approved_amount, precision_digits=6))
+            if not lines:
+                raise UserError(_("Nothing was approved on carrier invoice %s.", invoice.display_name))
+            todo.append((invoice, invoice._prepare_vendor_bill(lines)))
+        created = Move
+        for company, items in itertools.groupby(
+            sorted(todo, key=lambda item: item[0].company_id.id), key=lambda item: item[0].company_id
+        ):
+            group = list(items)
+            moves = Move.with_company(company).create([vals for _invoice, vals in group])
+            for (invoice, _vals), move in zip(group, moves, strict=True):
+                invoice.write({"vendor_bill_id": move.id, "state": "billed"})
+            created |= moves
+        if created:
+            self.browse([move.freight_invoice_id.id for move in created])._message_log_batch(
+                {move.freight_invoice_id.id: _("Vendor bill %s created.", move._get_html_link()) for move in created}
+            )
+            if post:
+                created.action_post()
+        return bills | created
 
     def _prepare_vendor_bill(self, lines):
         """One line per charge type and analytic origin; amounts and accounts from the charge types."""

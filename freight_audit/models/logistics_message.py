@@ -31,7 +31,8 @@ class LogisticsMessage(models.Model):
         handlers = super()._get_handlers()
         handlers.update(
             {
-                "freight_invoice_json": ("logistics.message", "_freight_handle_invoice_json", False),
+                # Batch: a poll's invoices are imported, audited and posted together.
+                "freight_invoice_json": ("logistics.message", "_freight_handle_invoice_json", True),
                 "x12_210": ("logistics.message", "_freight_handle_x12_210", False),
                 "freight_invoice_csv": ("logistics.message", "_freight_handle_invoice_csv", False),
                 "fap_dispute": ("logistics.message", "_freight_handle_dispute", False),
@@ -54,10 +55,38 @@ class LogisticsMessage(models.Model):
         return invoices
 
     @api.model
-    def _freight_handle_invoice_json(self, message):
-        parsed = parse_fap_payload(message._get_payload_bytes())
-        source = "fap_webhook" if (message.source or "").startswith("webhook") else "fap_api"
-        return message._freight_import(parsed, source)
+    def _freight_handle_invoice_json(self, messages):
+        """FAP JSON invoices, one message or a batch (all or nothing: the journal falls back to
+        one message at a time when a batch fails, so one bad invoice never blocks the others)."""
+        groups = {}
+        for message in messages:
+            source = "fap_webhook" if (message.source or "").startswith("webhook") else "fap_api"
+            for parsed in parse_fap_payload(message._get_payload_bytes()):
+                groups.setdefault((message.backend_id, source), []).append((message, parsed))
+        Invoice = self.env["freight.invoice"]
+        for (backend, source), items in groups.items():
+            invoices = Invoice._import_parsed(
+                backend, [parsed for _message, parsed in items], source, messages=[message for message, _p in items]
+            )
+            # Invoices received again keep their first message; they are not linked twice.
+            mine = invoices.filtered(lambda invoice: invoice.message_id in messages)
+            links = [(invoice.message_id, invoice, "created") for invoice in mine]
+            links += [
+                (invoice.message_id, shipment, "updated")
+                for invoice in mine
+                for shipment in invoice.line_ids.shipment_id
+            ]
+            self._freight_link_many(links)
+        return True
+
+    def _freight_link_many(self, links):
+        """Link (message, record, kind) triples; the connector's _link one message at a time."""
+        by_message = {}
+        for message, record, kind in links:
+            key = (message, kind)
+            by_message[key] = by_message.get(key, record.browse()) | record
+        for (message, kind), records in by_message.items():
+            message._link(records, kind)
 
     @api.model
     def _freight_handle_x12_210(self, message):

@@ -4,6 +4,7 @@ import base64
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -142,6 +143,87 @@ class TestImportChannels(FreightAuditCommon, AccountTestInvoicingCommon):
         bills = self.env["account.move"].search([("freight_invoice_id", "in", invoices.ids)])
         self.assertEqual(len(bills), 1)
         self.assertEqual(bills.freight_invoice_id, first)
+
+    def test_one_poll_imported_and_posted_as_a_batch_one_bad_invoice_isolated(self):
+        shipments = [self.make_shipment(f"SHP-B{i}", weight=412.5) for i in range(3)]
+        for i, shipment in enumerate(shipments):
+            self.fap.add_invoice(
+                self.fap_invoice(
+                    f"INV-B{i}",
+                    [(shipment.name, "400", 495.00), (shipment.name, "FSC", 49.50)],
+                    currency=self.currency.name,
+                )
+            )
+        # One more with a charge code nobody mapped: it must not hold the others back.
+        self.fap.add_invoice(
+            self.fap_invoice("INV-BX", [("SHP-A", "400", 495.00), ("SHP-A", "ZZZ", 5.00)], currency=self.currency.name)
+        )
+        self.assertEqual(self.fap_backend._cron_fap_pull_invoices(), 4)
+        messages = self.env["logistics.message"].search(
+            [("backend_id", "=", self.fap_backend.id), ("message_type", "=", "freight_invoice_json")], order="id"
+        )
+        self.env["logistics.message"]._process_queue()
+        self.assertEqual(messages.mapped("state"), ["done", "done", "done", "needs_mapping"])
+        self.assertEqual(messages[3].missing_mapping_code, "ZZZ")
+        for i, (message, shipment) in enumerate(zip(messages[:3], shipments, strict=True)):
+            invoice = self.invoices_named(f"INV-B{i}")
+            self.assertRecordValues(invoice, [{"state": "billed", "message_id": message.id, "amount_total": 544.50}])
+            self.assertEqual(invoice.vendor_bill_id.state, "posted")
+            self.assertEqual(invoice.vendor_bill_id.amount_total, 544.50)
+            links = message.link_ids
+            self.assertEqual(
+                links.filtered(lambda link: link.res_model == "freight.invoice").mapped("res_id"), invoice.ids
+            )
+            self.assertIn(shipment, message.shipment_ids)
+        self.assertFalse(self.invoices_named("INV-BX"), "nothing half-imported")
+        # Processing again changes nothing: one bill per invoice.
+        self.env["logistics.message"]._process_queue()
+        bills = self.env["account.move"].search([("freight_invoice_id.name", "in", ["INV-B0", "INV-B1", "INV-B2"])])
+        self.assertEqual(len(bills), 3)
+
+    def test_batch_posting_falls_back_one_by_one(self):
+        """Bills posted together; when one cannot be posted, the others are and the problem is on its invoice."""
+        shipments = [self.make_shipment(f"SHP-C{i}", weight=412.5) for i in range(3)]
+        invoices = self.env["freight.invoice"]
+        for i, shipment in enumerate(shipments):
+            self.journal(
+                self.fap_backend,
+                "freight_invoice_json",
+                self.fap_invoice(f"INV-C{i}", [(shipment.name, "400", 495.00)], currency=self.currency.name),
+                key=f"c{i}",
+            )
+            invoices |= self.invoices_named(f"INV-C{i}")
+        self.assertEqual(set(invoices.mapped("state")), {"billed"})
+        bills = invoices.vendor_bill_id
+        self.assertEqual(len(bills), 3)
+        # Together again: nothing new.
+        self.assertEqual(invoices._create_vendor_bills(), bills)
+        # Three approved invoices, one of whose charge type lost its expense account.
+        fresh = self.env["freight.invoice"]
+        for i, shipment in enumerate(self.make_shipment(f"SHP-D{i}", weight=412.5) for i in range(3)):
+            self.company.freight_auto_post_bill = False
+            self.journal(
+                self.fap_backend,
+                "freight_invoice_json",
+                self.fap_invoice(
+                    f"INV-D{i}",
+                    [(shipment.name, "400" if i != 1 else "LFT", 495.00 if i != 1 else 75.0)],
+                    currency=self.currency.name,
+                ),
+                key=f"d{i}",
+            )
+            fresh |= self.invoices_named(f"INV-D{i}")
+        self.assertEqual(set(fresh.mapped("state")), {"approved"})
+        self.company.freight_auto_post_bill = True
+        self.ct_liftgate.account_id = False
+        self.product_accessorial.property_account_expense_id = False
+        self.product_accessorial.categ_id.property_account_expense_categ_id = False
+        with mute_logger("odoo.sql_db"):  # the database refuses the bill line without an account
+            self.assertFalse(fresh._try_post_vendor_bills())
+        self.assertEqual(fresh.mapped("state"), ["billed", "approved", "billed"])
+        self.assertTrue(fresh[1].posting_error)
+        self.assertFalse(fresh[1].vendor_bill_id)
+        self.assertEqual(fresh[0].vendor_bill_id.state, "posted")
 
     def test_duplicate_charge_on_another_invoice_number(self):
         self.journal(
