@@ -222,6 +222,10 @@ def main():
         problems.append("Odoo printed no test result (did the install fail?)")
     elif figures["run"] == 0:
         problems.append("no test ran")
+    if figures["skipped"]:
+        # A skipped test is not a passing one (e.g. the browser tour without Chromium:
+        # "Chrome executable not found"; install Debian's chromium package).
+        problems.append(f"{figures['skipped']} test(s) skipped; see the 'skipped' lines of the log")
     stray = [line for line in figures["error_lines"] if "when loading database" not in line]
     if stray and not failed:
         problems.append(f"{len(stray)} error line(s) logged outside failing tests")
