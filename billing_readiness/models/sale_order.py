@@ -547,7 +547,7 @@ class SaleOrder(models.Model):
         since the sweep), grouped per customer when its rule says so, invoiced with sale's
         ``_create_invoices`` in a savepoint per group (a failing group is retried order by
         order) and optionally posted. A failure is recorded on its order (error, hold reason,
-        chatter) and the batch goes on. Returns the number of orders claimed.
+        chatter) and the batch goes on. Returns the number of orders invoiced.
         """
         batch_size = batch_size or DEFAULT_INVOICE_BATCH
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))

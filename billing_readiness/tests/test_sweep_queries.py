@@ -51,6 +51,10 @@ class TestSweepQueries(BillingReadinessCommon, TransactionCase):
     def sweep_queries(self, orders):
         """Queries of one full sweep evaluating ``orders`` for the first time (every row changes)."""
         self.env["billing.readiness.dirty"].search([]).unlink()
+        # Only these orders are open (other data of the database is left out of the count).
+        self.env.cr.execute(
+            "UPDATE sale_order SET billing_readiness_state = 'not_applicable' WHERE id != ALL(%s)", [orders.ids]
+        )
         self.env.cr.execute(
             "UPDATE sale_order SET billing_readiness_state = 'waiting' WHERE id = ANY(%s)", [orders.ids]
         )
