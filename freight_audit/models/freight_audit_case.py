@@ -34,7 +34,7 @@ class FreightAuditCase(models.Model):
     invoice_id = fields.Many2one("freight.invoice", required=True, ondelete="cascade", index=True, check_company=True)
     company_id = fields.Many2one(related="invoice_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="invoice_id.currency_id", store=True)
-    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
     carrier_partner_id = fields.Many2one(related="invoice_id.carrier_partner_id", store=True, string="Carrier")
     state = fields.Selection(CASE_STATES, default="open", required=True, tracking=True, index=True, group_expand=True)
     line_ids = fields.One2many("freight.invoice.line", "case_id", string="Charges in Review")
@@ -66,7 +66,9 @@ class FreightAuditCase(models.Model):
     dispute_text = fields.Text(string="Dispute Message")
     dispute_reference = fields.Char(readonly=True, copy=False, tracking=True)
     dispute_date = fields.Datetime(readonly=True, copy=False)
-    dispute_message_id = fields.Many2one("logistics.message", readonly=True, copy=False)
+    dispute_message_id = fields.Many2one(
+        "logistics.message", string="Dispute Journal Message", readonly=True, copy=False
+    )
     carrier_answer = fields.Text(readonly=True, copy=False, tracking=True)
     carrier_answer_date = fields.Datetime(readonly=True, copy=False)
 

@@ -56,7 +56,7 @@ class FreightInvoice(models.Model):
     backend_id = fields.Many2one("logistics.backend", string="Received From", check_company=True, index=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
-    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
     invoice_date = fields.Date(tracking=True)
     due_date = fields.Date()
     source = fields.Selection(SOURCES, required=True, default="manual", readonly=True)

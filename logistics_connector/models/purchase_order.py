@@ -4,7 +4,7 @@ from odoo import fields, models
 class PurchaseOrder(models.Model):
     _inherit = "purchase.order"
 
-    logistics_shipment_ids = fields.One2many("logistics.shipment", "purchase_id", string="Shipments")
+    logistics_shipment_ids = fields.One2many("logistics.shipment", "purchase_id", string="Logistics Shipments")
     logistics_shipment_count = fields.Integer(compute="_compute_logistics_shipment_count", string="Shipments")
 
     def _compute_logistics_shipment_count(self):

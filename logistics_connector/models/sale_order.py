@@ -4,7 +4,7 @@ from odoo import fields, models
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    logistics_shipment_ids = fields.One2many("logistics.shipment", "sale_id", string="Shipments")
+    logistics_shipment_ids = fields.One2many("logistics.shipment", "sale_id", string="Logistics Shipments")
     logistics_shipment_count = fields.Integer(compute="_compute_logistics_shipment_count", string="Shipments")
 
     def _compute_logistics_shipment_count(self):
