@@ -445,12 +445,13 @@ class _LineBuilder:
         self.vals_list.append(vals)
 
     def add_difference(self, section, backend, diff, **records):
+        env = self.run.env
         labels = {
-            "missing_in_odoo": _("Reported by %(backend)s, unknown in Odoo: %(ref)s"),
-            "missing_in_backend": _("In Odoo, not reported by %(backend)s: %(ref)s"),
-            "status_differs": _("Status differs with %(backend)s: %(ref)s"),
-            "amount_differs": _("Amount differs with %(backend)s: %(ref)s"),
-            "payment_differs": _("Payment differs with %(backend)s: %(ref)s"),
+            "missing_in_odoo": env._("Reported by %(backend)s, unknown in Odoo: %(ref)s"),
+            "missing_in_backend": env._("In Odoo, not reported by %(backend)s: %(ref)s"),
+            "status_differs": env._("Status differs with %(backend)s: %(ref)s"),
+            "amount_differs": env._("Amount differs with %(backend)s: %(ref)s"),
+            "payment_differs": env._("Payment differs with %(backend)s: %(ref)s"),
         }
         self.add(
             section,

@@ -130,14 +130,34 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _billing_mark_dirty(self, order_ids):
-        """Queue orders for evaluation (one insert, no lock on the orders) and wake the cron."""
-        ids = sorted({int(i) for i in order_ids if i})
+        """Queue orders for evaluation and wake the cron.
+
+        The ids are collected for the transaction and inserted in one statement when it
+        flushes (savepoint, commit): a batch of events marking hundreds of orders costs one
+        insert, and no sale order row is locked.
+        """
+        ids = {int(i) for i in order_ids if i}
         if not ids:
             return
-        self.env.cr.execute(
-            SQL("INSERT INTO billing_readiness_dirty (order_id) SELECT unnest(%s::int[])", ids)
-        )
+        data = self.env.cr.precommit.data
+        pending = data.get("billing_readiness.dirty")
+        if pending is None:
+            pending = data["billing_readiness.dirty"] = set()
+            self.env.cr.precommit.add(self._billing_flush_dirty)
+        pending |= ids
         self._billing_trigger(CRON_RECOMPUTE)
+
+    @api.model
+    def _billing_flush_dirty(self):
+        ids = self.env.cr.precommit.data.pop("billing_readiness.dirty", None)
+        if ids:
+            self.env.cr.execute(
+                SQL(
+                    # orders deleted meanwhile in this transaction are left out
+                    "INSERT INTO billing_readiness_dirty (order_id) SELECT id FROM sale_order WHERE id = ANY(%s)",
+                    sorted(ids),
+                )
+            )
 
     @api.model
     def _billing_mark_dirty_where(self, company_id, commercial_partner_id=None):
@@ -431,6 +451,7 @@ class SaleOrder(models.Model):
 
     @api.model
     def _billing_count_dirty(self):
+        self.env.cr.flush()
         self.env.cr.execute("SELECT count(DISTINCT order_id) FROM billing_readiness_dirty")
         return self.env.cr.fetchone()[0]
 

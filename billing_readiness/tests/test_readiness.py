@@ -277,6 +277,7 @@ class TestReadinessRules(BillingReadinessCommon, TransactionCase):
             (DELIVERY, DELIVERY, shipment.id),
         )
         self.env.invalidate_all()
+        self.env.cr.flush()  # the marks pending in this transaction are queued now
         self.env["billing.readiness.dirty"].search([]).unlink()
         self.env["sale.order"]._cron_billing_sweep(batch_size=50)
         self.assertEqual(order.billing_readiness_state, "ready")

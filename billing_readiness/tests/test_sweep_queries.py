@@ -50,6 +50,7 @@ class TestSweepQueries(BillingReadinessCommon, TransactionCase):
 
     def sweep_queries(self, orders):
         """Queries of one full sweep evaluating ``orders`` for the first time (every row changes)."""
+        self.env.cr.flush()  # the marks pending in this transaction are queued now
         self.env["billing.readiness.dirty"].search([]).unlink()
         # Only these orders are open (other data of the database is left out of the count).
         self.env.cr.execute(
