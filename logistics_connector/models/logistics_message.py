@@ -19,6 +19,10 @@ from ..services.exceptions import NeedsMappingError, PermanentError, RetryableEr
 
 _logger = logging.getLogger(__name__)
 
+# database name -> time.monotonic() of this process's last cron NOTIFY (see _trigger_processing)
+_LAST_NOTIFY = {}
+NOTIFY_INTERVAL = 1.0
+
 # Payloads larger than this (or not valid UTF-8) are stored as attachments, byte for byte.
 INLINE_PAYLOAD_LIMIT = 256 * 1024
 MESSAGE_STATES = [
@@ -287,9 +291,26 @@ class LogisticsMessage(models.Model):
 
     @api.model
     def _trigger_processing(self, at=None):
+        """Wake the journal's cron for new work.
+
+        Every call records a trigger (the cron runs for it on its next wake-up, whatever
+        happens), but the NOTIFY that wakes the cron workers at once costs a new database
+        connection each time (Odoo does not pool connections to the ``postgres`` database):
+        a worker process sends it at most once per second, which under a stream of webhooks
+        still wakes the cron within a second, and at worst (a burst ending just as the cron
+        finishes) within the cron runner's own polling interval.
+        """
         cron = self.env.ref("logistics_connector.ir_cron_process_messages", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(at=at)
+        if not cron:
+            return
+        if at is None:
+            key = self.env.cr.dbname
+            now = time.monotonic()
+            if now - _LAST_NOTIFY.get(key, -NOTIFY_INTERVAL) < NOTIFY_INTERVAL:
+                self.env["ir.cron.trigger"].sudo().create({"cron_id": cron.id, "call_at": fields.Datetime.now()})
+                return
+            _LAST_NOTIFY[key] = now
+        cron.sudo()._trigger(at=at)
 
     # ------------------------------------------------------------------
     # Handlers

@@ -254,3 +254,24 @@ class TestJournal(LogisticsCommon, TransactionCase):
         processed = self.Message._cron_process_queue(batch_size=10)
         self.assertEqual(processed, 1)
         self.assertEqual(self.Message._count_ready(), 0)
+
+    def test_new_work_wakes_the_cron_without_a_connection_per_message(self):
+        from odoo.addons.logistics_connector.models import logistics_message as module
+
+        cron = self.env.ref("logistics_connector.ir_cron_process_messages")
+        Trigger = self.env["ir.cron.trigger"]
+        module._LAST_NOTIFY.pop(self.env.cr.dbname, None)
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        notifies_before = len(self.env.cr.postcommit._funcs)
+        self.journal_booking("BK-N1")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+        self.assertEqual(len(self.env.cr.postcommit._funcs), notifies_before + 1, "the first one wakes the workers")
+        # More work within the same second: recorded for the cron, no second NOTIFY connection.
+        self.journal_booking("BK-N2")
+        self.journal_booking("BK-N3")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 3)
+        self.assertEqual(len(self.env.cr.postcommit._funcs), notifies_before + 1)
+        # A second later the workers are woken again.
+        module._LAST_NOTIFY[self.env.cr.dbname] -= module.NOTIFY_INTERVAL
+        self.journal_booking("BK-N4")
+        self.assertEqual(len(self.env.cr.postcommit._funcs), notifies_before + 2)
