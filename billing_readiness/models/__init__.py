@@ -1,3 +1,6 @@
+# ruff: noqa: I001
+# Order matters: the SQL views of the reports (billing_*_report) are created by their init(),
+# which Odoo runs model by model in this order; the sale.order columns they read must exist.
 from . import billing_readiness_rule
 from . import billing_hold_reason
 from . import billing_readiness_dirty
@@ -10,7 +13,7 @@ from . import freight_invoice
 from . import freight_invoice_line
 from . import account_move
 from . import res_partner
-from . import billing_readiness_report
-from . import billing_hold_report
 from . import billing_reconciliation_run
 from . import billing_reconciliation_line
+from . import billing_readiness_report
+from . import billing_hold_report

@@ -111,11 +111,7 @@ class BillingReadinessRule(models.Model):
         by_key = {(rule.company_id.id, rule.partner_id.id or None): rule._to_rule() for rule in rules}
 
         def resolve(company_id, partner_id):
-            return (
-                by_key.get((company_id, partner_id))
-                or by_key.get((company_id, None))
-                or readiness.DEFAULT_RULE
-            )
+            return by_key.get((company_id, partner_id)) or by_key.get((company_id, None)) or readiness.DEFAULT_RULE
 
         return resolve
 

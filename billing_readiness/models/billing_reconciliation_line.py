@@ -37,7 +37,9 @@ class BillingReconciliationLine(models.Model):
     reference = fields.Char()
     record_count = fields.Integer(string="Count")
     odoo_value = fields.Float(string="Odoo", digits="Account")
-    backend_value = fields.Float(string="Other Side", digits="Account", help="The backend's figure, or the total compared with.")
+    backend_value = fields.Float(
+        string="Other Side", digits="Account", help="The backend's figure, or the total compared with."
+    )
     has_comparison = fields.Boolean(help="The line compares Odoo with another figure.")
     difference = fields.Float(compute="_compute_difference", store=True, digits="Account")
     odoo_status = fields.Char(string="Odoo Status")
@@ -74,7 +76,14 @@ class BillingReconciliationLine(models.Model):
 
     def action_open_records(self):
         self.ensure_one()
-        for field_name in ("sale_order_ids", "freight_invoice_ids", "shipment_ids", "move_ids", "case_ids", "accrual_ids"):
+        for field_name in (
+            "sale_order_ids",
+            "freight_invoice_ids",
+            "shipment_ids",
+            "move_ids",
+            "case_ids",
+            "accrual_ids",
+        ):
             records = self[field_name]
             if records:
                 return {

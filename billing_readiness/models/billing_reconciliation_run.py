@@ -40,7 +40,7 @@ class BillingReconciliationRun(models.Model):
         labels = dict(RUN_KINDS)
         for run in self:
             run.name = _(
-                "%(kind)s reconciliation %(start)s – %(end)s (%(company)s)",
+                "%(kind)s reconciliation %(start)s - %(end)s (%(company)s)",
                 kind=labels.get(run.kind, ""),
                 start=run.date_from,
                 end=run.date_to,
@@ -324,7 +324,9 @@ class BillingReconciliationRun(models.Model):
             external.setdefault(ref.shipment_id.id, []).append(ref.external_id)
         odoo = {s.name: (s.id, s.status, external.get(s.id, [])) for s in shipments}
         delivered = {
-            s.name for s in shipments if s.status == "delivered" and s.actual_delivery and start <= s.actual_delivery < end
+            s.name
+            for s in shipments
+            if s.status == "delivered" and s.actual_delivery and start <= s.actual_delivery < end
         }
         differences = reconciliation.compare_shipments(odoo, remote, delivered)
         builder.add(

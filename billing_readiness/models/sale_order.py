@@ -162,9 +162,7 @@ class SaleOrder(models.Model):
     @api.model
     def _billing_mark_dirty_where(self, company_id, commercial_partner_id=None):
         """Queue the open orders of a company (or of one customer): a rule changed."""
-        partner = (
-            SQL("AND p.commercial_partner_id = %s", commercial_partner_id) if commercial_partner_id else SQL()
-        )
+        partner = SQL("AND p.commercial_partner_id = %s", commercial_partner_id) if commercial_partner_id else SQL()
         self.env.cr.execute(
             SQL(
                 """INSERT INTO billing_readiness_dirty (order_id)
@@ -641,7 +639,7 @@ class SaleOrder(models.Model):
                 if not moves:
                     raise UserError(_("Nothing to invoice on %s.", ", ".join(self.mapped("name"))))
                 self._billing_after_invoiced(moves)
-        except Exception as error:  # noqa: BLE001 - recorded on the order, the batch goes on
+        except Exception as error:
             _logger.info("Scheduled invoicing of %s failed: %s", ", ".join(self.mapped("name")), error)
             if record_error:
                 self._billing_record_error(error)
@@ -696,9 +694,9 @@ class SaleOrder(models.Model):
             order.message_post(
                 body=_(
                     "Invoiced by the scheduled invoicing: %s",
-                    ", ".join(moves.filtered(lambda m, o=order: o in m.line_ids.sale_line_ids.order_id).mapped(
-                        "display_name"
-                    )),
+                    ", ".join(
+                        moves.filtered(lambda m, o=order: o in m.line_ids.sale_line_ids.order_id).mapped("display_name")
+                    ),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -707,7 +705,7 @@ class SaleOrder(models.Model):
         try:
             with self.env.cr.savepoint():
                 moves.action_post()
-        except Exception as error:  # noqa: BLE001 - the draft invoice stays; recorded on the orders
+        except Exception as error:
             _logger.info("Posting the invoices of %s failed: %s", ", ".join(self.mapped("name")), error)
             message = _("The invoice was created but could not be posted: %s", error)
             self.with_context(tracking_disable=True).write(

@@ -186,7 +186,8 @@ def evaluate(facts, rule, now, waived_keys=frozenset()):
                 unconfirmed.setdefault(charge.shipment_id, charge.shipment_name)
         reasons += [reason("audit_case_open", case_id=cid, case_name=name) for cid, name in sorted(cases.items())]
         reasons += [
-            reason("charge_unconfirmed", shipment=ShipmentFact(sid, name, "")) for sid, name in sorted(unconfirmed.items())
+            reason("charge_unconfirmed", shipment=ShipmentFact(sid, name, ""))
+            for sid, name in sorted(unconfirmed.items())
         ]
     wait_until = None
     if not pending and rule.wait_hours and covered_delivered:

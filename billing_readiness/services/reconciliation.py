@@ -39,7 +39,7 @@ def _money(value):
 
 
 def compare_shipments(odoo, remote, delivered_in_period):
-    """``odoo``: {reference: (id, status)} of our shipments of the backend, ``remote``: the TMS
+    """``odoo``: {reference: (id, status, [external ids])} of our shipments of the backend, ``remote``: the TMS
     rows, ``delivered_in_period``: references Odoo says were delivered in the period.
 
     A shipment the TMS reports and Odoo does not hold, a shipment Odoo delivered in the
@@ -48,7 +48,7 @@ def compare_shipments(odoo, remote, delivered_in_period):
     differences = []
     seen = set()
     aliases = {}
-    for reference, (record_id, _status, external_ids) in odoo.items():
+    for reference, (_record_id, _status, external_ids) in odoo.items():
         for external_id in external_ids:
             aliases.setdefault(external_id, reference)
     for row in remote:

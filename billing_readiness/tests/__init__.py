@@ -1,9 +1,11 @@
-from . import test_install
-from . import test_services
-from . import test_readiness
-from . import test_override
-from . import test_invoicing
-from . import test_figures
-from . import test_reconciliation
-from . import test_sweep_queries
-from . import test_concurrency
+from . import (
+    test_concurrency,
+    test_figures,
+    test_install,
+    test_invoicing,
+    test_override,
+    test_readiness,
+    test_reconciliation,
+    test_services,
+    test_sweep_queries,
+)

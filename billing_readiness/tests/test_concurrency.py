@@ -75,9 +75,7 @@ class TestConcurrentInvoicing(TransactionCase):
             env["res.partner"].browse(ids["partner"]).unlink()
             cr.execute("DELETE FROM billing_readiness_dirty WHERE order_id = ANY(%s)", [ids["orders"]])
             cr.execute("DELETE FROM ir_cron_trigger WHERE id > %s", [ids["trigger_floor"]])
-            cr.execute(
-                "DELETE FROM mail_message WHERE model = 'sale.order' AND res_id = ANY(%s)", [ids["orders"]]
-            )
+            cr.execute("DELETE FROM mail_message WHERE model = 'sale.order' AND res_id = ANY(%s)", [ids["orders"]])
 
     def _ready_left(self, cr, order_ids):
         cr.execute(
@@ -103,13 +101,13 @@ class TestConcurrentInvoicing(TransactionCase):
                     for _round in range(100):
                         count = env["sale.order"]._cron_billing_invoice(limit=3, batch_size=3)
                         # The cron runner commits after each call; this worker plays the runner.
-                        cr.commit()
+                        cr.commit()  # pylint: disable=invalid-commit
                         claimed[name] += count
                         if not count:
                             if not self._ready_left(cr, ids["orders"]):
                                 break
                             time.sleep(0.05)
-            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            except Exception as error:
                 errors.append(repr(error))
 
         threads = [threading.Thread(target=worker, args=(name,)) for name in claimed]

@@ -138,7 +138,7 @@ class TestScheduledInvoicing(BillingReadinessCommon, TransactionCase):
         self.assertEqual(len(picking), 1)
         picking.move_ids.quantity = 4.0
         action = picking.button_validate()
-        Form(self.env[action["res_model"]].with_context(action["context"])).save().process()
+        Form(self.env[action["res_model"]].with_context(**action["context"])).save().process()
         backorder = order.picking_ids - picking
         picking.logistics_shipment_id = shipments[0]
         backorder.logistics_shipment_id = shipments[1]

@@ -96,7 +96,10 @@ class TestReadinessRules(BillingReadinessCommon, TransactionCase):
         self.assertEqual(order.billing_readiness_state, "ready")
         # A damage reported at delivery: an open exception.
         self.receive_event(
-            shipment, "delivered", DELIVERY + datetime.timedelta(minutes=5), exception={"type": "damaged", "description": "crushed"}
+            shipment,
+            "delivered",
+            DELIVERY + datetime.timedelta(minutes=5),
+            exception={"type": "damaged", "description": "crushed"},
         )
         self.assertTrue(shipment.has_open_exception)
         self.evaluate()
@@ -127,7 +130,9 @@ class TestReadinessRules(BillingReadinessCommon, TransactionCase):
         self.rule.require_no_exception = False
         order, shipment = self.make_order()
         self.deliver(shipment)
-        self.receive_event(shipment, "delivered", DELIVERY + datetime.timedelta(minutes=5), exception={"type": "damaged"})
+        self.receive_event(
+            shipment, "delivered", DELIVERY + datetime.timedelta(minutes=5), exception={"type": "damaged"}
+        )
         self.evaluate()
         self.assertEqual(order.billing_readiness_state, "ready")
 

@@ -91,12 +91,30 @@ class TestReconciliation(LoopbackCase, BillingReadinessCommon, TransactionCase):
             {"reference": "APRIL-1", "status": "delivered", "date": "2026-04-02"},
         ]
         self.fap_server.invoices = [
-            {"id": "F-INV-R1", "invoice_number": "INV-R1", "status": "approved", "amount": "575.00",
-             "payment_status": "paid", "date": "2026-03-10"},
-            {"id": "F-INV-R2", "invoice_number": "INV-R2", "status": "disputed", "amount": "600.00",
-             "payment_status": "open", "date": "2026-03-10"},
-            {"id": "F-INV-R9", "invoice_number": "INV-R9", "status": "approved", "amount": "90.00",
-             "payment_status": "open", "date": "2026-03-11"},
+            {
+                "id": "F-INV-R1",
+                "invoice_number": "INV-R1",
+                "status": "approved",
+                "amount": "575.00",
+                "payment_status": "paid",
+                "date": "2026-03-10",
+            },
+            {
+                "id": "F-INV-R2",
+                "invoice_number": "INV-R2",
+                "status": "disputed",
+                "amount": "600.00",
+                "payment_status": "open",
+                "date": "2026-03-10",
+            },
+            {
+                "id": "F-INV-R9",
+                "invoice_number": "INV-R9",
+                "status": "approved",
+                "amount": "90.00",
+                "payment_status": "open",
+                "date": "2026-03-11",
+            },
         ]
 
     def _fap_import(self, number, lines):
@@ -201,9 +219,11 @@ class TestReconciliation(LoopbackCase, BillingReadinessCommon, TransactionCase):
         # Exportable: the list export (XLSX in the web client) and the printable report.
         rows = run.line_ids.export_data(["section", "name", "reference", "odoo_value", "backend_value"])["datas"]
         self.assertEqual(len(rows), len(run.line_ids))
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "billing_readiness.action_report_billing_reconciliation", run.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("billing_readiness.action_report_billing_reconciliation", run.ids)[0]
+            .decode()
+        )
         self.assertIn("GHOST-1", html)
         self.assertIn(d["o2"].name, html)
 
@@ -221,12 +241,16 @@ class TestReconciliation(LoopbackCase, BillingReadinessCommon, TransactionCase):
         self.deliver(shipment, when=datetime.datetime(2026, 3, 9, 15, 0))
         self.evaluate()
         run = self.env["billing.reconciliation.run"]._run(
-            self.company, datetime.date(2026, 3, 9), datetime.date(2026, 3, 9), kind="daily",
+            self.company,
+            datetime.date(2026, 3, 9),
+            datetime.date(2026, 3, 9),
+            kind="daily",
             backends=self.env["logistics.backend"],
         )
         delivered = run.line_ids.filtered(lambda line: line.name == "Outbound shipments delivered")
         self.assertEqual(delivered.shipment_ids, shipment)
         self.assertEqual(
-            run.line_ids.filtered(lambda line: line.line_type == "difference").sale_order_ids, order,
+            run.line_ids.filtered(lambda line: line.line_type == "difference").sale_order_ids,
+            order,
             "ready, not invoiced yet",
         )

@@ -28,9 +28,7 @@ class TestReadinessEngine(BaseCase):
         verdict = readiness.evaluate(order(delivered(pod=False)), rule, T0)
         self.assertEqual((verdict.state, [r.key for r in verdict.reasons]), ("on_hold", ["pod_missing:s1"]))
         self.assertEqual(verdict.reasons[0].label, "POD missing for shipment SH1")
-        self.assertEqual(
-            readiness.evaluate(order(delivered(), invoice_status="invoiced"), rule, T0).state, "invoiced"
-        )
+        self.assertEqual(readiness.evaluate(order(delivered(), invoice_status="invoiced"), rule, T0).state, "invoiced")
         nothing = readiness.evaluate(order(delivered(), invoice_status="no"), rule, T0)
         self.assertEqual((nothing.state, nothing.reasons[0].code), ("waiting", "nothing_to_invoice"))
 
@@ -98,7 +96,13 @@ class TestReconciliationCompare(BaseCase):
             "F-3": {"id": 3, "number": "INV-3", "state": "approved", "amount": 10.0, "paid": False},
         }
         remote = [
-            {"id": "F-1", "invoice_number": "INV-1", "status": "approved", "amount": "100.00", "payment_status": "paid"},
+            {
+                "id": "F-1",
+                "invoice_number": "INV-1",
+                "status": "approved",
+                "amount": "100.00",
+                "payment_status": "paid",
+            },
             {"id": "F-2", "invoice_number": "inv-2", "status": "rejected", "amount": "50.001"},
             {"id": "F-8", "invoice_number": "INV-8", "status": "approved", "amount": "8"},
         ]

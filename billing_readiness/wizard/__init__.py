@@ -1,2 +1,1 @@
-from . import billing_hold_wizard
-from . import billing_reconciliation_wizard
+from . import billing_hold_wizard, billing_reconciliation_wizard
