@@ -150,21 +150,30 @@ class FreightInvoice(models.Model):
         """
         company = backend.company_id
         prepared = [self._prepare_parsed(backend, parsed, carrier_partner) for parsed in parsed_list]
+        if not prepared:
+            return self.browse()
         # Shipments, in one lookup for all lines.
         refs = [line["shipment_reference"] for vals in prepared for line in vals["_lines"]]
         shipments = self.env["logistics.shipment"]._find_by_references(
             backend, [{"external_id": r, "tracking_ref": r, "bill_of_lading": r, "name": r} for r in refs]
         )
         found = dict(zip(refs, shipments, strict=True))
-        # Existing invoices with the same numbers, in one query.
-        existing = self.sudo().search(
-            [
-                ("company_id", "=", company.id),
-                ("carrier_partner_id", "in", list({v["carrier_partner_id"] for v in prepared})),
-                ("name", "in", [v["name"] for v in prepared]),
-                ("state", "!=", "cancel"),
-            ]
+        # Existing invoices with the same numbers (compared as the unique index does: blanks
+        # stripped, upper case), in one query.
+        self.flush_model(["company_id", "carrier_partner_id", "name", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM freight_invoice
+                 WHERE company_id = %s AND carrier_partner_id IN %s AND state != 'cancel'
+                   AND upper(trim(name)) IN %s
+                """,
+                company.id,
+                tuple({v["carrier_partner_id"] for v in prepared}),
+                tuple({v["name"].strip().upper() for v in prepared}),
+            )
         )
+        existing = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
         live = {(inv.carrier_partner_id.id, inv.name.strip().upper()): inv for inv in existing if not inv.is_duplicate}
         same_source = {
             (inv.backend_id.id, inv.external_id): inv for inv in existing if inv.external_id and inv.backend_id

@@ -225,6 +225,20 @@ class TestImportChannels(FreightAuditCommon, AccountTestInvoicingCommon):
         self.assertFalse(fresh[1].vendor_bill_id)
         self.assertEqual(fresh[0].vendor_bill_id.state, "posted")
 
+    def test_same_number_in_another_spelling_is_a_flagged_duplicate(self):
+        lines = [("SHP-A", "400", 495.00)]
+        self.journal(self.edi_backend, "freight_invoice_csv", self.csv_invoice("INV-9901", lines, self.currency.name))
+        first = self.invoices_named("INV-9901")
+        self.assertEqual(first.state, "billed")
+        fap_lines = [("TRK-SHP-A", "400", 495.00)]
+        self.fap.add_invoice(self.fap_invoice(" inv-9901 ", fap_lines, currency=self.currency.name))
+        self.fap_backend._cron_fap_pull_invoices()
+        self.env["logistics.message"]._process_queue()
+        again = self.env["freight.invoice"].search([("name", "=ilike", "%inv-9901%"), ("id", "!=", first.id)])
+        self.assertEqual(len(again), 1)
+        self.assertRecordValues(again, [{"is_duplicate": True, "duplicate_of_id": first.id, "state": "exception"}])
+        self.assertFalse(again.vendor_bill_id)
+
     def test_duplicate_charge_on_another_invoice_number(self):
         self.journal(
             self.edi_backend,
