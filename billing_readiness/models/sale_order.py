@@ -478,12 +478,14 @@ class SaleOrder(models.Model):
         def out_of_time():
             return budget is not None and time.monotonic() - started > budget
 
+        seen = set()
         while True:
             ids = self._billing_claim_dirty(batch_size)
             if not ids:
                 break
             self.browse(ids)._billing_recompute_readiness(resolver=resolver)
             processed += len(ids)
+            seen.update(ids)
             if out_of_time():
                 self.env["ir.cron"]._notify_progress(done=processed, remaining=self._billing_count_dirty() or 1)
                 return processed
@@ -504,8 +506,10 @@ class SaleOrder(models.Model):
             ids = [row[0] for row in self.env.cr.fetchall()]
             if not ids:
                 break
-            self.browse(ids)._billing_recompute_readiness(resolver=resolver)
-            processed += len(ids)
+            todo = [order_id for order_id in ids if order_id not in seen]  # not twice in one call
+            if todo:
+                self.browse(todo)._billing_recompute_readiness(resolver=resolver)
+            processed += len(todo)
             last_id = ids[-1]
             if len(ids) < batch_size:
                 break
