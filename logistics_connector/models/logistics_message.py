@@ -207,6 +207,18 @@ class LogisticsMessage(models.Model):
     # Journaling
     # ------------------------------------------------------------------
     @api.model
+    def default_get(self, fields_list):
+        # A journal batch (a webhook of 500 events) creates many messages with the same
+        # missing fields: their defaults are computed once per batch (see _journal_many).
+        cache = self.env.context.get("logistics_journal_defaults")
+        if cache is None:
+            return super().default_get(fields_list)
+        key = tuple(sorted(fields_list))
+        if key not in cache:
+            cache[key] = super().default_get(fields_list)
+        return dict(cache[key])
+
+    @api.model
     def _journal_many(self, vals_list):
         """Store messages before anything else happens; returns (messages, duplicates).
 
@@ -248,7 +260,12 @@ class LogisticsMessage(models.Model):
         if to_create:
             try:
                 with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                    created = self.sudo().create([vals for _index, vals in to_create])
+                    created = (
+                        self.sudo()
+                        .with_context(logistics_journal_defaults={})
+                        .create([vals for _index, vals in to_create])
+                        .with_context(logistics_journal_defaults=None)
+                    )
                 for (index, _vals), message in zip(to_create, created, strict=True):
                     messages[index] = message
             except psycopg2.IntegrityError:

@@ -93,3 +93,53 @@ class TestEventFormat(BaseCase):
         self.assertEqual(events.classify("customs_hold"), "actionable")
         self.assertEqual(events.classify("out_for_delivery", exception_type="refused"), "actionable")
         self.assertEqual(events.classify("in_transit"), "informational")
+
+
+class TestFastValidation(BaseCase):
+    """The fast path accepts only what the JSON Schema accepts; everything else goes to the validator."""
+
+    BASE = {
+        "event_id": "e1",
+        "tracking_ref": "T1",
+        "status": "in_transit",
+        "event_time": "2026-11-20T10:00:00Z",
+        "location": {"city": "Lyon", "country": "FR", "lat": 45.7, "lon": 4.8},
+    }
+
+    def test_agrees_with_the_schema(self):
+        import copy
+        import random
+
+        schema, validator = events._schema(), events.get_validator()
+        self.assertTrue(events.is_certainly_valid(schema, self.BASE))
+        for bad in (
+            dict(self.BASE, status="nope"),
+            dict(self.BASE, location={"lat": 123}),
+            dict(self.BASE, location={"lat": True}),
+            dict(self.BASE, event_id=""),
+            dict(self.BASE, reason="x" * 2001),
+            {key: value for key, value in self.BASE.items() if key != "tracking_ref"},
+            dict(self.BASE, exception={"type": "weather"}),
+        ):
+            self.assertFalse(validator.is_valid(bad))
+            self.assertFalse(events.is_certainly_valid(schema, bad), bad)
+        values = ["", "x", 1, 1.5, True, None, {}, [], "in_transit", {"city": 5}, {"lat": 200}, {"type": "lost"}]
+        keys = [*schema["properties"], "unknown"]
+        rng = random.Random(7)
+        accepted = 0
+        for _i in range(3000):
+            event = copy.deepcopy(self.BASE)
+            for _j in range(rng.randint(1, 3)):
+                key = rng.choice(keys)
+                if rng.random() < 0.2:
+                    event.pop(key, None)
+                else:
+                    event[key] = rng.choice(values)
+            if events.is_certainly_valid(schema, event):
+                accepted += 1
+                self.assertTrue(validator.is_valid(event), event)
+        self.assertGreater(accepted, 100, "the fast path is used")
+
+    def test_unknown_keywords_are_left_to_the_validator(self):
+        self.assertFalse(events.is_certainly_valid({"pattern": "^a$"}, "a"))
+        self.assertTrue(events.is_certainly_valid({"type": ["string", "null"], "maxLength": 3}, None))
