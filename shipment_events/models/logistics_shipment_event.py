@@ -342,7 +342,7 @@ class LogisticsShipmentEvent(models.Model):
         by_shipment = matched.grouped("shipment_id")
         for shipment_rec, events in by_shipment.items():
             # The milestones are the status history (timeline): no chatter tracking message per event.
-            shipment = shipment_rec.sudo().with_context(mail_notrack=True)
+            shipment = shipment_rec.sudo().with_context(tracking_disable=True)
             status, status_time = shipment.status, shipment.status_event_time
             winner = None
             pickup_time = None
@@ -382,9 +382,13 @@ class LogisticsShipmentEvent(models.Model):
         )
 
     def _apply_pod(self):
-        """Proof of delivery fields of the shipment, from the newest POD event."""
+        """Proof of delivery fields of the shipment, from the newest POD event.
+
+        No chatter tracking message per POD (a mail message each: a quarter of the
+        processing time of a stream of events): the POD event in the timeline, with its
+        source message, is the record of who signed and when."""
         for shipment_rec, events in self.grouped("shipment_id").items():
-            shipment = shipment_rec.sudo()
+            shipment = shipment_rec.sudo().with_context(tracking_disable=True)
             vals = {}
             current_time = shipment.pod_time
             for event in events.sorted(lambda e: (e.pod_time or e.event_time, e.id)):
