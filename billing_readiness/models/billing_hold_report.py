@@ -14,7 +14,7 @@ class BillingHoldReport(models.Model):
 
     order_id = fields.Many2one("sale.order", readonly=True)
     reason_id = fields.Many2one("billing.hold.reason", readonly=True)
-    code = fields.Selection(REASON_CODES, string="Reason", readonly=True)
+    code = fields.Selection(REASON_CODES, string="Reason Code", readonly=True)
     kind = fields.Selection(REASON_KINDS, readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
