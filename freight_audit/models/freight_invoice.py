@@ -401,6 +401,13 @@ class FreightInvoice(models.Model):
             "tolerances": {(t.company_id.id, t.carrier_partner_id.id): t for t in tolerances},
             "others": others,
             "billed_lines": billed_lines,
+            # The same, indexed as the engine compares them, so each invoice of a batch looks
+            # only at its own candidates (not at every line of the batch: quadratic).
+            "others_by_number": _group_by(others, lambda inv: (inv.name or "").strip().upper()),
+            "billed_lines_by_ref": _group_by(
+                billed_lines,
+                lambda line: (line.shipment_id.name or line.shipment_reference or "").strip().upper(),
+            ),
             "facts": shipments._freight_facts(),
         }
 
@@ -466,10 +473,13 @@ class FreightInvoice(models.Model):
             ],
         )
         duplicates = audit_engine.DuplicateIndex()
-        for other in context["others"]:
+        others = context["others_by_number"].get((self.name or "").strip().upper(), [])
+        for other in others:
             if other.company_id == company and other.carrier_partner_id == self.carrier_partner_id:
                 duplicates.add_invoice(carrier_key, other.name, billed_by=other.display_name)
-        for line in context["billed_lines"]:
+        refs = {(line.shipment_id.name or line.shipment_reference or "").strip().upper() for line in lines}
+        candidates = [line for ref in sorted(refs) for line in context["billed_lines_by_ref"].get(ref, [])]
+        for line in candidates:
             other = line.invoice_id
             if other.company_id != company or other == self or (other.id > self.id and not self.is_duplicate):
                 continue
@@ -652,9 +662,17 @@ class FreightInvoice(models.Model):
             sorted(todo, key=lambda item: item[0].company_id.id), key=lambda item: item[0].company_id
         ):
             group = list(items)
-            moves = Move.with_company(company).create([vals for _invoice, vals in group])
+            # No "bill created" note nor creator subscription on machine-made bills: the bill
+            # points to its carrier invoice, whose chatter says who created it and why.
+            moves = (
+                Move.with_company(company)
+                .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+                .create([vals for _invoice, vals in group])
+                .with_env(Move.env)
+            )
             for (invoice, _vals), move in zip(group, moves, strict=True):
-                invoice.write({"vendor_bill_id": move.id, "state": "billed"})
+                invoice.vendor_bill_id = move
+            self.browse([invoice.id for invoice, _vals in group]).write({"state": "billed"})
             created |= moves
         if created:
             self.browse([move.freight_invoice_id.id for move in created])._message_log_batch(
@@ -874,3 +892,11 @@ class FreightInvoice(models.Model):
         if rebillable_only:
             domain.append(("line_ids.charge_type_id.is_rebillable", "=", True))
         return self.env["freight.audit.case"].search(domain)
+
+
+def _group_by(records, key):
+    """{key(record): [records]} in the recordset's order."""
+    groups = {}
+    for record in records:
+        groups.setdefault(key(record), []).append(record)
+    return groups
