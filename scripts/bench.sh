@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: the performance figures of the suite (see tests/benchmarks/PERFORMANCE.md).
+# `make bench`: the performance figures of the suite (see the Performance section of README.md).
 # A throw-away database, Odoo with --workers=2 on 127.0.0.1, wrk as the load generator;
 # prints one line per figure, then a JSON summary on the last line.
 # BENCH_QUICK=1 runs smaller sizes (a few minutes); the default uses the sizes.
