@@ -18,13 +18,11 @@ import hashlib
 import json
 import logging
 
-from werkzeug.exceptions import RequestEntityTooLarge
-
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.logistics_connector.services import signature
-from odoo.addons.logistics_connector.services.exceptions import ParseError, PermanentError
+from odoo.addons.logistics_connector.controllers import webhook_intake as intake
+from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 from ..services import fap_api, x12_210
 
@@ -54,54 +52,17 @@ class FreightInvoiceWebhook(http.Controller):
             return _answer(503, {"error": "temporary problem while receiving the request; please retry later"})
 
     def _receive(self, backend_code):
-        user = request.env.ref("freight_audit.user_invoice_webhook", raise_if_not_found=False)
-        if not user:
-            return _answer(503, {"error": "the invoice webhook is not configured on this server"})
-        request.update_env(user=user.id)
-        backend_sudo = (
-            request.env["logistics.backend"]
-            .sudo()
-            .search([("code", "=", backend_code), ("active", "=", True), ("kind", "in", ("fap", "carrier"))], limit=2)
-        )
-        if len(backend_sudo) != 1:
-            return _answer(404, {"error": f"unknown or inactive backend {backend_code!r}"})
-        httprequest = request.httprequest
-        limit = max(backend_sudo.webhook_max_body_kb or 5120, 1) * 1024
-        if httprequest.content_length is not None and httprequest.content_length > limit:
-            return _answer(413, {"error": f"the body exceeds {limit // 1024} KiB"})
-        mimetype = (httprequest.mimetype or "").lower()
-        if mimetype not in JSON_TYPES + X12_TYPES:
-            return _answer(
-                415,
-                {
-                    "error": f"unsupported content type {mimetype or '(none)'!r}; "
-                    "use application/json (FAP invoices) or application/edi-x12 (X12 210)"
-                },
-            )
-        httprequest.max_content_length = limit
         try:
-            body = httprequest.get_data(cache=True)
-        except RequestEntityTooLarge:
-            return _answer(413, {"error": f"the body exceeds {limit // 1024} KiB"})
-        if len(body) > limit:
-            return _answer(413, {"error": f"the body exceeds {limit // 1024} KiB"})
-        remote_addr = httprequest.remote_addr or "unknown"
-        secrets = backend_sudo._get_webhook_secrets()
-        try:
-            if not secrets:
-                raise PermanentError("no webhook secret is configured for this backend")
-            signature.verify(
-                secrets,
-                httprequest.headers.get("X-Logistics-Timestamp"),
-                httprequest.headers.get("X-Logistics-Signature"),
-                body,
-                tolerance=backend_sudo.webhook_tolerance_seconds or 300,
+            backend_sudo, body, mimetype, remote_addr = intake.receive_signed(
+                backend_code,
+                user_xmlid="freight_audit.user_invoice_webhook",
+                content_types=JSON_TYPES + X12_TYPES,
+                types_hint="application/json (FAP invoices) or application/edi-x12 (X12 210)",
+                logger=_logger,
+                kinds=("fap", "carrier"),
             )
-        except PermanentError as error:
-            _logger.warning(
-                "Freight invoice webhook %s: request from %s refused (%s)", backend_sudo.code, remote_addr, error
-            )
-            return _answer(401, {"error": str(error) or "invalid signature"})
+        except intake.WebhookRefused as refused:
+            return _answer(refused.status, {"error": refused.message})
         source = f"webhook {remote_addr}"
         if mimetype in JSON_TYPES:
             return self._receive_json(backend_sudo, body, source)
@@ -199,5 +160,4 @@ class FreightInvoiceWebhook(http.Controller):
         return _answer(202, {"status": "accepted", "message_ids": messages.ids})
 
 
-def _answer(status, data):
-    return request.make_json_response(data, status=status)
+_answer = intake.answer

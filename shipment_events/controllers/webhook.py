@@ -10,19 +10,15 @@ asks for synchronous processing. No input ever yields a 500 or a traceback.
 
 import logging
 
-from werkzeug.exceptions import RequestEntityTooLarge
-
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.logistics_connector.services.exceptions import PermanentError
+from odoo.addons.logistics_connector.controllers import webhook_intake as intake
 
 _logger = logging.getLogger(__name__)
 
 JSON_TYPES = ("application/json",)
 X12_TYPES = ("application/edi-x12", "application/x12", "text/plain")
-TIMESTAMP_HEADER = "X-Logistics-Timestamp"
-SIGNATURE_HEADER = "X-Logistics-Signature"
 
 
 class LogisticsWebhookController(http.Controller):
@@ -69,48 +65,17 @@ class LogisticsWebhookController(http.Controller):
             _logger.exception("Webhook: the body could not be journaled either")
 
     def _webhook(self, backend_code, state):
-        user = request.env.ref("shipment_events.user_webhook", raise_if_not_found=False)
-        if not user:
-            return _answer(503, {"error": "the webhook is not configured on this server"})
-        request.update_env(user=user.id)
-        backend_sudo = (
-            request.env["logistics.backend"]
-            .sudo()
-            .search([("code", "=", backend_code), ("active", "=", True)], limit=2)
-        )
-        if len(backend_sudo) != 1:
-            return _answer(404, {"error": f"unknown or inactive backend {backend_code!r}"})
-        httprequest = request.httprequest
-        limit = max(backend_sudo.webhook_max_body_kb or 5120, 1) * 1024
-        if httprequest.content_length is not None and httprequest.content_length > limit:
-            return _answer(413, {"error": f"the body exceeds {limit // 1024} KiB"})
-        mimetype = (httprequest.mimetype or "").lower()
-        if mimetype in JSON_TYPES:
-            kind = "json"
-        elif mimetype in X12_TYPES:
-            kind = "x12"
-        else:
-            return _answer(
-                415,
-                {
-                    "error": f"unsupported content type {mimetype or '(none)'!r}; "
-                    "use application/json (canonical events) or application/edi-x12 (X12 214)"
-                },
-            )
-        httprequest.max_content_length = limit
         try:
-            body = httprequest.get_data(cache=True)
-        except RequestEntityTooLarge:
-            return _answer(413, {"error": f"the body exceeds {limit // 1024} KiB"})
-        if len(body) > limit:
-            return _answer(413, {"error": f"the body exceeds {limit // 1024} KiB"})
-
-        remote_addr = httprequest.remote_addr or "unknown"
-        refused = self._check_signature(backend_sudo, body)
-        if refused:
-            _logger.warning("Webhook %s: request from %s refused (%s)", backend_sudo.code, remote_addr, refused)
-            return _answer(401, {"error": refused})
-
+            backend_sudo, body, mimetype, remote_addr = intake.receive_signed(
+                backend_code,
+                user_xmlid="shipment_events.user_webhook",
+                content_types=JSON_TYPES + X12_TYPES,
+                types_hint="application/json (canonical events) or application/edi-x12 (X12 214)",
+                logger=_logger,
+            )
+        except intake.WebhookRefused as refused:
+            return _answer(refused.status, {"error": refused.message})
+        kind = "json" if mimetype in JSON_TYPES else "x12"
         Message = request.env["logistics.message"]
         source = f"webhook {remote_addr}"
         state.update(
@@ -129,26 +94,5 @@ class LogisticsWebhookController(http.Controller):
             data = Message._webhook_process_sync(data)
         return _answer(status, data)
 
-    def _check_signature(self, backend_sudo, body):
-        """None when the request is signed with a valid secret, else the reason it is refused."""
-        from odoo.addons.logistics_connector.services import signature
 
-        secrets = backend_sudo._get_webhook_secrets()
-        if not secrets:
-            return "no webhook secret is configured for this backend"
-        headers = request.httprequest.headers
-        try:
-            signature.verify(
-                secrets,
-                headers.get(TIMESTAMP_HEADER),
-                headers.get(SIGNATURE_HEADER),
-                body,
-                tolerance=backend_sudo.webhook_tolerance_seconds or 300,
-            )
-        except PermanentError as error:
-            return str(error) or "invalid signature"
-        return None
-
-
-def _answer(status, data):
-    return request.make_json_response(data, status=status)
+_answer = intake.answer

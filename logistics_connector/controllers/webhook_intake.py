@@ -1,0 +1,87 @@
+"""The intake every webhook of the suite shares (no route here: the addons declare theirs).
+
+Order: technical user -> backend (404) -> declared size (413) -> content type (415) -> body
+read with the size limit (413) -> signature (401, logged with the source address, nothing
+stored). What comes after (journaling, validation, the answer) is the caller's.
+"""
+
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from odoo.http import request
+
+from ..services import signature
+from ..services.exceptions import PermanentError
+
+TIMESTAMP_HEADER = "X-Logistics-Timestamp"
+SIGNATURE_HEADER = "X-Logistics-Signature"
+
+
+class WebhookRefused(Exception):
+    """The request is refused with ``status`` and a message that names the problem."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def receive_signed(backend_code, *, user_xmlid, content_types, types_hint, logger, kinds=None):
+    """Authenticate a webhook request; returns (backend_sudo, body, mimetype, remote address).
+
+    Runs the rest of the request as the technical user ``user_xmlid``. Raises
+    :class:`WebhookRefused` (503, 404, 413, 415 or 401) otherwise.
+    """
+    user = request.env.ref(user_xmlid, raise_if_not_found=False)
+    if not user:
+        raise WebhookRefused(503, "the webhook is not configured on this server")
+    request.update_env(user=user.id)
+    domain = [("code", "=", backend_code), ("active", "=", True)]
+    if kinds:
+        domain.append(("kind", "in", list(kinds)))
+    backend_sudo = request.env["logistics.backend"].sudo().search(domain, limit=2)
+    if len(backend_sudo) != 1:
+        raise WebhookRefused(404, f"unknown or inactive backend {backend_code!r}")
+    httprequest = request.httprequest
+    limit = max(backend_sudo.webhook_max_body_kb or 5120, 1) * 1024
+    too_large = WebhookRefused(413, f"the body exceeds {limit // 1024} KiB")
+    if httprequest.content_length is not None and httprequest.content_length > limit:
+        raise too_large
+    mimetype = (httprequest.mimetype or "").lower()
+    if mimetype not in content_types:
+        raise WebhookRefused(415, f"unsupported content type {mimetype or '(none)'!r}; use {types_hint}")
+    httprequest.max_content_length = limit
+    try:
+        body = httprequest.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise too_large from None
+    if len(body) > limit:
+        raise too_large
+    remote_addr = httprequest.remote_addr or "unknown"
+    refused = check_signature(backend_sudo, body)
+    if refused:
+        logger.warning("Webhook %s: request from %s refused (%s)", backend_sudo.code, remote_addr, refused)
+        raise WebhookRefused(401, refused)
+    return backend_sudo, body, mimetype, remote_addr
+
+
+def check_signature(backend_sudo, body):
+    """None when the request is signed with a valid secret, else the reason it is refused."""
+    secrets = backend_sudo._get_webhook_secrets()
+    if not secrets:
+        return "no webhook secret is configured for this backend"
+    headers = request.httprequest.headers
+    try:
+        signature.verify(
+            secrets,
+            headers.get(TIMESTAMP_HEADER),
+            headers.get(SIGNATURE_HEADER),
+            body,
+            tolerance=backend_sudo.webhook_tolerance_seconds or 300,
+        )
+    except PermanentError as error:
+        return str(error) or "invalid signature"
+    return None
+
+
+def answer(status, data):
+    return request.make_json_response(data, status=status)
