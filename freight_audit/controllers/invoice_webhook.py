@@ -73,19 +73,8 @@ class FreightInvoiceWebhook(http.Controller):
 
     def _failed(self, backend, message_type, body, content_type, source, error):
         """A malformed body stays in the journal as failed, for inspection; the answer names the problem."""
-        messages, _duplicates = self._journal(
-            [
-                {
-                    "backend_id": backend.id,
-                    "direction": "inbound",
-                    "message_type": message_type,
-                    "payload": body,
-                    "content_type": content_type,
-                    "source": source,
-                    "state": "failed",
-                    "last_error": str(error),
-                }
-            ]
+        messages = request.env["logistics.message"]._journal_failed_body(
+            backend, message_type, body, content_type, source, error
         )
         return _answer(400, {"error": str(error), "message_ids": messages.ids})
 

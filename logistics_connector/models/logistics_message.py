@@ -301,6 +301,26 @@ class LogisticsMessage(models.Model):
         return created.with_env(self.env), duplicates
 
     @api.model
+    def _journal_failed_body(self, backend, message_type, body, content_type, source, error):
+        """Keep a malformed body in the journal as failed, for inspection."""
+        messages, _duplicates = self._journal_many(
+            [
+                {
+                    "backend_id": backend.id,
+                    "direction": "inbound",
+                    "message_type": message_type,
+                    "payload": body,
+                    "content_type": content_type,
+                    "source": source,
+                    "state": "failed",
+                    "last_error": str(error),
+                    "processed_at": fields.Datetime.now(),
+                }
+            ]
+        )
+        return messages
+
+    @api.model
     def _journal(self, vals):
         """Store one message; returns (message, original) where original is set for a duplicate."""
         messages, duplicates = self._journal_many([vals])

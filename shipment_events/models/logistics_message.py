@@ -123,26 +123,6 @@ class LogisticsMessage(models.Model):
     # Webhook intake (called by controllers/webhook.py as the webhook user)
     # ------------------------------------------------------------------
     @api.model
-    def _journal_failed_body(self, backend, message_type, body, content_type, source, error):
-        """Keep a malformed body in the journal as failed, for inspection."""
-        messages, _duplicates = self._journal_many(
-            [
-                {
-                    "backend_id": backend.id,
-                    "direction": "inbound",
-                    "message_type": message_type,
-                    "payload": body,
-                    "content_type": content_type,
-                    "source": source,
-                    "state": "failed",
-                    "last_error": str(error),
-                    "processed_at": fields.Datetime.now(),
-                }
-            ]
-        )
-        return messages
-
-    @api.model
     def _webhook_receive_json(self, backend, body, source):
         """Journal a canonical JSON request; returns (http status, answer)."""
         try:
