@@ -28,8 +28,7 @@ from ..services import fap_api, x12_210
 
 _logger = logging.getLogger(__name__)
 
-JSON_TYPES = ("application/json",)
-X12_TYPES = ("application/edi-x12", "application/x12", "text/plain")
+JSON_TYPES, X12_TYPES = intake.JSON_TYPES, intake.X12_TYPES
 
 
 class FreightInvoiceWebhook(http.Controller):

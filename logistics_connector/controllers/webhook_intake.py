@@ -12,6 +12,8 @@ from odoo.http import request
 from ..services import signature
 from ..services.exceptions import PermanentError
 
+JSON_TYPES = ("application/json",)
+X12_TYPES = ("application/edi-x12", "application/x12", "text/plain")
 TIMESTAMP_HEADER = "X-Logistics-Timestamp"
 SIGNATURE_HEADER = "X-Logistics-Signature"
 

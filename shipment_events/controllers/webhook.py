@@ -17,8 +17,7 @@ from odoo.addons.logistics_connector.controllers import webhook_intake as intake
 
 _logger = logging.getLogger(__name__)
 
-JSON_TYPES = ("application/json",)
-X12_TYPES = ("application/edi-x12", "application/x12", "text/plain")
+JSON_TYPES, X12_TYPES = intake.JSON_TYPES, intake.X12_TYPES
 
 
 class LogisticsWebhookController(http.Controller):
