@@ -196,6 +196,8 @@ def psql_admin():
 def drop_database(name):
     if not name.startswith("lfs_bench_"):
         raise ValueError(f"refusing to drop {name!r}: not a benchmark database")
+    from psycopg2 import sql as pgsql
+
     conn = psql_admin()
     try:
         with conn.cursor() as cr:
@@ -203,7 +205,8 @@ def drop_database(name):
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
                 (name,),
             )
-            cr.execute(f'DROP DATABASE IF EXISTS "{name}"')  # the name is ours (checked above)
+            drop = pgsql.Composed([pgsql.SQL("DROP DATABASE IF EXISTS "), pgsql.Identifier(name)])
+            cr.execute(drop)
     finally:
         conn.close()
     shutil.rmtree(os.path.join(DATA_DIR, "filestore", name), ignore_errors=True)
@@ -221,10 +224,20 @@ def database_exists(name):
 
 def copy_database(template, name):
     """A copy of ``template`` (developer shortcut: BENCH_TEMPLATE_DB keeps an installed suite)."""
+    from psycopg2 import sql as pgsql
+
     conn = psql_admin()
     try:
         with conn.cursor() as cr:
-            cr.execute(f'CREATE DATABASE "{name}" WITH TEMPLATE "{template}"')  # both names are ours
+            create = pgsql.Composed(
+                [
+                    pgsql.SQL("CREATE DATABASE "),
+                    pgsql.Identifier(name),
+                    pgsql.SQL(" WITH TEMPLATE "),
+                    pgsql.Identifier(template),
+                ]
+            )
+            cr.execute(create)
     finally:
         conn.close()
     source = os.path.join(DATA_DIR, "filestore", template)

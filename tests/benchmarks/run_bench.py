@@ -73,8 +73,8 @@ def machine():
         with open("/proc/meminfo", encoding="utf-8") as meminfo:
             kib = int(meminfo.readline().split()[1])
             info["ram_gib"] = round(kib / 1024 / 1024, 1)
-    except OSError:
-        pass
+    except OSError as error:
+        log(f"machine details not readable: {error}")
     return info
 
 
