@@ -52,7 +52,7 @@ class FreightInvoiceWebhook(http.Controller):
 
     def _receive(self, backend_code):
         try:
-            backend_sudo, body, mimetype, remote_addr = intake.receive_signed(
+            received = intake.receive_signed(
                 backend_code,
                 user_xmlid="freight_audit.user_invoice_webhook",
                 content_types=JSON_TYPES + X12_TYPES,
@@ -62,10 +62,10 @@ class FreightInvoiceWebhook(http.Controller):
             )
         except intake.WebhookRefused as refused:
             return _answer(refused.status, {"error": refused.message})
-        source = f"webhook {remote_addr}"
-        if mimetype in JSON_TYPES:
-            return self._receive_json(backend_sudo, body, source)
-        return self._receive_x12(backend_sudo, body, source)
+        source = f"webhook {received.remote_addr}"
+        if received.mimetype in JSON_TYPES:
+            return self._receive_json(received.backend, received.body, source)
+        return self._receive_x12(received.backend, received.body, source)
 
     def _journal(self, vals_list):
         return request.env["logistics.message"]._journal_many(vals_list)

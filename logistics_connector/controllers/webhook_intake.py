@@ -5,10 +5,13 @@ read with the size limit (413) -> signature (401, logged with the source address
 stored). What comes after (journaling, validation, the answer) is the caller's.
 """
 
+from typing import NamedTuple
+
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from odoo.http import request
 
+from ..models.logistics_backend import WebhookIntake, webhook_secrets
 from ..services import signature
 from ..services.exceptions import PermanentError
 
@@ -27,24 +30,32 @@ class WebhookRefused(Exception):
         self.message = message
 
 
+class Received(NamedTuple):
+    """An authenticated webhook request."""
+
+    backend: object  # the logistics.backend record, as superuser
+    intake: WebhookIntake  # its intake settings (logistics.backend._webhook_intake)
+    body: bytes
+    mimetype: str
+    remote_addr: str
+
+
 def receive_signed(backend_code, *, user_xmlid, content_types, types_hint, logger, kinds=None):
-    """Authenticate a webhook request; returns (backend_sudo, body, mimetype, remote address).
+    """Authenticate a webhook request; returns a :class:`Received`.
 
     Runs the rest of the request as the technical user ``user_xmlid``. Raises
     :class:`WebhookRefused` (503, 404, 413, 415 or 401) otherwise.
     """
-    user = request.env.ref(user_xmlid, raise_if_not_found=False)
-    if not user:
+    # Both lookups are on every webhook request, and both come from the registry's caches.
+    user_id = request.env["ir.model.data"]._xmlid_to_res_id(user_xmlid, raise_if_not_found=False)
+    if not user_id:
         raise WebhookRefused(503, "the webhook is not configured on this server")
-    request.update_env(user=user.id)
-    domain = [("code", "=", backend_code), ("active", "=", True)]
-    if kinds:
-        domain.append(("kind", "in", list(kinds)))
-    backend_sudo = request.env["logistics.backend"].sudo().search(domain, limit=2)
-    if len(backend_sudo) != 1:
+    request.update_env(user=user_id)
+    intake = request.env["logistics.backend"]._webhook_intake(backend_code, kinds)
+    if not intake:
         raise WebhookRefused(404, f"unknown or inactive backend {backend_code!r}")
     httprequest = request.httprequest
-    limit = max(backend_sudo.webhook_max_body_kb or 5120, 1) * 1024
+    limit = max(intake.max_body_kb or 5120, 1) * 1024
     too_large = WebhookRefused(413, f"the body exceeds {limit // 1024} KiB")
     if httprequest.content_length is not None and httprequest.content_length > limit:
         raise too_large
@@ -59,16 +70,17 @@ def receive_signed(backend_code, *, user_xmlid, content_types, types_hint, logge
     if len(body) > limit:
         raise too_large
     remote_addr = httprequest.remote_addr or "unknown"
-    refused = check_signature(backend_sudo, body)
+    refused = check_signature(intake, body)
     if refused:
-        logger.warning("Webhook %s: request from %s refused (%s)", backend_sudo.code, remote_addr, refused)
+        logger.warning("Webhook %s: request from %s refused (%s)", intake.code, remote_addr, refused)
         raise WebhookRefused(401, refused)
-    return backend_sudo, body, mimetype, remote_addr
+    backend_sudo = request.env["logistics.backend"].sudo().browse(intake.id)
+    return Received(backend_sudo, intake, body, mimetype, remote_addr)
 
 
-def check_signature(backend_sudo, body):
+def check_signature(intake, body):
     """None when the request is signed with a valid secret, else the reason it is refused."""
-    secrets = backend_sudo._get_webhook_secrets()
+    secrets = webhook_secrets(intake.secret, intake.previous_secret, intake.previous_until)
     if not secrets:
         return "no webhook secret is configured for this backend"
     headers = request.httprequest.headers
@@ -78,7 +90,7 @@ def check_signature(backend_sudo, body):
             headers.get(TIMESTAMP_HEADER),
             headers.get(SIGNATURE_HEADER),
             body,
-            tolerance=backend_sudo.webhook_tolerance_seconds or 300,
+            tolerance=intake.tolerance_seconds or 300,
         )
     except PermanentError as error:
         return str(error) or "invalid signature"

@@ -1,9 +1,10 @@
 import base64
 import logging
 import secrets
+from collections import namedtuple
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..services.exceptions import LogisticsError, NeedsMappingError
@@ -11,6 +12,31 @@ from ..services.exceptions import LogisticsError, NeedsMappingError
 _logger = logging.getLogger(__name__)
 
 SECRET_GROUP = "base.group_system"
+# What a webhook request needs of its backend (see _webhook_intake), and the fields it comes from.
+WebhookIntake = namedtuple(
+    "WebhookIntake",
+    "id code kind company_id process_sync max_body_kb tolerance_seconds secret previous_secret previous_until",
+)
+INTAKE_FIELDS = {
+    "code",
+    "kind",
+    "active",
+    "company_id",
+    "process_sync",
+    "webhook_max_body_kb",
+    "webhook_tolerance_seconds",
+    "webhook_secret",
+    "webhook_secret_previous",
+    "webhook_secret_previous_until",
+}
+
+
+def webhook_secrets(secret, previous_secret, previous_until):
+    """The secrets valid now, newest first: the previous one only inside its rotation window."""
+    valid = [secret] if secret else []
+    if previous_secret and previous_until and previous_until > fields.Datetime.now():
+        valid.append(previous_secret)
+    return valid
 
 
 class LogisticsBackend(models.Model):
@@ -168,15 +194,9 @@ class LogisticsBackend(models.Model):
     def _get_webhook_secrets(self):
         """Secrets valid now, newest first (the previous one only inside its rotation window)."""
         self.ensure_one()
-        backend_sudo = self.sudo()
-        valid = [backend_sudo.webhook_secret] if backend_sudo.webhook_secret else []
-        if (
-            backend_sudo.webhook_secret_previous
-            and backend_sudo.webhook_secret_previous_until
-            and backend_sudo.webhook_secret_previous_until > fields.Datetime.now()
-        ):
-            valid.append(backend_sudo.webhook_secret_previous)
-        return valid
+        backend = self.sudo()
+        previous, until = backend.webhook_secret_previous, backend.webhook_secret_previous_until
+        return webhook_secrets(backend.webhook_secret, previous, until)
 
     def action_rotate_webhook_secret(self):
         """Start a rotation: a new secret, the old one still valid for the rotation window."""
@@ -335,7 +355,58 @@ class LogisticsBackend(models.Model):
     def unlink(self):
         if self.env["logistics.message"].sudo().search_count([("backend_id", "in", self.ids)], limit=1):
             raise UserError(_("A backend with journal messages cannot be deleted; archive it instead."))
+        self.env.registry.clear_cache()  # _webhook_intake
         return super().unlink()
+
+    # ------------------------------------------------------------------
+    # Webhook intake
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        self.env.registry.clear_cache()  # _webhook_intake: a code may now be ambiguous
+        return backends
+
+    def write(self, vals):
+        result = super().write(vals)
+        if INTAKE_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()  # _webhook_intake (in every worker, at commit)
+        return result
+
+    @api.model
+    def _webhook_intake(self, code, kinds=None):
+        """The intake settings of the one active backend ``code`` (of one of ``kinds``),
+        or None. Every webhook request reads them, so they are kept in the registry's
+        cache (as ir.config_parameter keeps its values), which a change of one of
+        INTAKE_FIELDS, a new or a deleted backend clears in every worker. An unknown code
+        is not cached: requests to random codes cannot fill the cache."""
+        try:
+            return self._webhook_intake_cached(code, tuple(sorted(kinds or ())))
+        except KeyError:
+            return None
+
+    @api.model
+    @tools.ormcache("code", "kinds")
+    def _webhook_intake_cached(self, code, kinds):
+        domain = [("code", "=", code), ("active", "=", True)]
+        if kinds:
+            domain.append(("kind", "in", list(kinds)))
+        fnames = sorted(INTAKE_FIELDS - {"active"})
+        backends = self.sudo().with_context(active_test=False).search_fetch(domain, fnames, limit=2)
+        if len(backends) != 1:
+            raise KeyError(code)  # not cached
+        return WebhookIntake(
+            id=backends.id,
+            code=backends.code,
+            kind=backends.kind,
+            company_id=backends.company_id.id,
+            process_sync=backends.process_sync,
+            max_body_kb=backends.webhook_max_body_kb,
+            tolerance_seconds=backends.webhook_tolerance_seconds,
+            secret=backends.webhook_secret or None,
+            previous_secret=backends.webhook_secret_previous or None,
+            previous_until=backends.webhook_secret_previous_until or None,
+        )
 
 
 class _BackendTokenCache:

@@ -1,5 +1,6 @@
 """The integration journal: every inbound and outbound message, stored before it is processed."""
 
+import functools
 import hashlib
 import json
 import logging
@@ -8,7 +9,6 @@ import time
 import traceback
 from datetime import timedelta
 
-import psycopg2
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
@@ -19,8 +19,10 @@ from ..services.exceptions import NeedsMappingError, PermanentError, RetryableEr
 
 _logger = logging.getLogger(__name__)
 
-# database name -> time.monotonic() of this process's last cron NOTIFY (see _trigger_processing)
+# database name -> time.monotonic() of this process's last cron NOTIFY, and the call time
+# (to the second) of its last committed cron trigger (see _trigger_processing)
 _LAST_NOTIFY = {}
+_LAST_TRIGGER = {}
 NOTIFY_INTERVAL = 1.0
 
 # Payloads larger than this (or not valid UTF-8) are stored as attachments, byte for byte.
@@ -207,18 +209,6 @@ class LogisticsMessage(models.Model):
     # Journaling
     # ------------------------------------------------------------------
     @api.model
-    def default_get(self, fields_list):
-        # A journal batch (a webhook of 500 events) creates many messages with the same
-        # missing fields: their defaults are computed once per batch (see _journal_many).
-        cache = self.env.context.get("logistics_journal_defaults")
-        if cache is None:
-            return super().default_get(fields_list)
-        key = tuple(sorted(fields_list))
-        if key not in cache:
-            cache[key] = super().default_get(fields_list)
-        return dict(cache[key])
-
-    @api.model
     def _journal_many(self, vals_list):
         """Store messages before anything else happens; returns (messages, duplicates).
 
@@ -227,7 +217,8 @@ class LogisticsMessage(models.Model):
         idempotency key) exists already is stored as a 'duplicate' row pointing
         at the original, and the original is returned in ``duplicates`` (a list
         aligned with ``vals_list``: the original message or False). Safe against
-        a concurrent insert of the same key (database constraint + savepoint).
+        a concurrent insert of the same key: the database's unique constraint
+        decides (see _journal_insert).
         """
         prepared = []
         for given in vals_list:
@@ -236,69 +227,165 @@ class LogisticsMessage(models.Model):
             vals.update(self._payload_vals(payload, filename=vals.get("message_type") or "payload"))
             vals.setdefault("state", "received" if vals.get("direction") == "inbound" else "queued")
             prepared.append(vals)
-        keys = {(v["backend_id"], v["direction"], v["idempotency_key"]) for v in prepared if v.get("idempotency_key")}
-        existing = {}
-        if keys:
+
+        def key_of(vals):
+            return (vals["backend_id"], vals["direction"], vals.get("idempotency_key"))
+
+        # The same key twice in this batch: the later one is a duplicate of the first.
+        duplicates, first_of, to_insert = [False] * len(prepared), {}, []
+        for index, vals in enumerate(prepared):
+            if vals.get("idempotency_key"):
+                if key_of(vals) in first_of:
+                    duplicates[index] = first_of[key_of(vals)]
+                    continue
+                first_of[key_of(vals)] = index
+            to_insert.append(index)
+        inserted = self._journal_insert([prepared[index] for index in to_insert])
+        message_ids = [False] * len(prepared)
+        taken = []  # the key exists already in the journal
+        for index, message_id in zip(to_insert, inserted, strict=True):
+            if message_id:
+                message_ids[index] = message_id
+            else:
+                taken.append(index)
+        if taken:
+            originals = {}
             for message in self.sudo().search(
                 [
-                    ("idempotency_key", "in", list({k[2] for k in keys})),
-                    ("backend_id", "in", list({k[0] for k in keys})),
+                    ("idempotency_key", "in", list({prepared[index]["idempotency_key"] for index in taken})),
+                    ("backend_id", "in", list({prepared[index]["backend_id"] for index in taken})),
                 ]
             ):
-                existing[(message.backend_id.id, message.direction, message.idempotency_key)] = message
-        to_create, duplicates = [], [False] * len(prepared)
-        seen = {}
-        for index, vals in enumerate(prepared):
-            key = (vals["backend_id"], vals["direction"], vals.get("idempotency_key"))
-            if vals.get("idempotency_key") and (key in existing or key in seen):
-                duplicates[index] = existing.get(key) or seen[key]
-                continue
-            if vals.get("idempotency_key"):
-                seen[key] = index
-            to_create.append((index, vals))
-        messages = [False] * len(prepared)
-        if to_create:
-            try:
-                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                    created = (
-                        self.sudo()
-                        .with_context(logistics_journal_defaults={})
-                        .create([vals for _index, vals in to_create])
-                        .with_context(logistics_journal_defaults=None)
-                    )
-                for (index, _vals), message in zip(to_create, created, strict=True):
-                    messages[index] = message
-            except psycopg2.IntegrityError:
-                # A concurrent request stored one of these keys first: one by one.
-                for index, vals in to_create:
-                    try:
-                        with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                            messages[index] = self.sudo().create(vals)
-                    except psycopg2.IntegrityError:
-                        key = (vals["backend_id"], vals["direction"], vals.get("idempotency_key"))
-                        duplicates[index] = self.sudo().search(
-                            [
-                                ("backend_id", "=", key[0]),
-                                ("direction", "=", key[1]),
-                                ("idempotency_key", "=", key[2]),
-                            ],
-                            limit=1,
-                        )
+                originals[(message.backend_id.id, message.direction, message.idempotency_key)] = message.id
+            for index in taken:
+                key = key_of(prepared[index])
+                if key not in originals:
+                    # Cannot happen (the constraint saw the row): never drop the message silently.
+                    raise UserError(_("Journal: the original of message key %s was not found.", key))
+                duplicates[index] = originals[key]
         for index, original in enumerate(duplicates):
-            if isinstance(original, int) and not isinstance(original, bool):  # same key twice in this batch
-                duplicates[index] = messages[original]
-        dup_vals = []
-        for index, original in enumerate(duplicates):
-            if original:
-                vals = dict(prepared[index], idempotency_key=False, state="duplicate", duplicate_of_id=original.id)
-                vals["processed_at"] = fields.Datetime.now()
-                dup_vals.append(vals)
-        if dup_vals:
-            self.sudo().create(dup_vals)
-        created = self.browse([m.id for m in messages if m])
-        if created.filtered(lambda m: m.state in READY_STATES):
+            if original is not False and index not in taken:  # same key earlier in this batch
+                duplicates[index] = message_ids[original] or duplicates[original]
+        dup_rows = [
+            dict(
+                prepared[index],
+                idempotency_key=False,
+                state="duplicate",
+                duplicate_of_id=original,
+                processed_at=fields.Datetime.now(),
+            )
+            for index, original in enumerate(duplicates)
+            if original
+        ]
+        if dup_rows:
+            self._journal_insert(dup_rows)
+        if any(message_ids[index] and prepared[index]["state"] in READY_STATES for index in range(len(prepared))):
             self._trigger_processing()
-        return created.with_env(self.env), duplicates
+        created = self.browse([message_id for message_id in message_ids if message_id])
+        return created, [self.sudo().browse(original) if original else False for original in duplicates]
+
+    @api.model
+    def _journal_insert(self, rows):
+        """Insert journal rows (field values, payload already stored) with one statement;
+        returns their ids aligned with ``rows``, None where the row's (backend, direction,
+        idempotency key) is in the journal already.
+
+        Journaling is the hot path of every webhook, so it is written as the ORM's own
+        ``_create`` writes rows, minus what the journal never needs: one ``INSERT ... ON
+        CONFLICT DO NOTHING`` decides idempotency without a search first, the field defaults
+        are the model's own (no ``default_get``: no user-defined ``ir.default`` and no
+        ``default_*`` context keys apply to the journal), ``company_id`` (related to the
+        backend) is written with the row instead of recomputed after it. Non-column fields
+        (``shipment_ids`` links) go through the fields' own batch ``create``, dependent
+        fields are marked as the ORM does (``modified``), and one2many caches on the other
+        side are invalidated. A concurrent transaction inserting the same key is a
+        serialization failure, which Odoo's request and cron retries replay.
+        """
+        if not rows:
+            return []
+        Message = self.sudo()
+        Message.flush_model(["backend_id", "direction", "idempotency_key"])
+        magic = {"id", "create_uid", "create_date", "write_uid", "write_date"}
+        defaults = {
+            name: field.convert_to_write(field.default(Message), Message)
+            for name, field in Message._fields.items()
+            if field.store and field.column_type and field.default and not field.compute and name not in magic
+        }
+        column_rows, other_values = [], []
+        for row in rows:
+            values = dict(defaults, **row)
+            others = {}
+            for name in list(values):
+                field = Message._fields.get(name)
+                if field is None or name in magic or field.compute:
+                    raise ValueError(f"logistics.message._journal_insert: {name!r} is not a journal column")
+                if not field.column_type:
+                    others[name] = values.pop(name)
+            column_rows.append(values)
+            other_values.append(others)
+        columns = sorted({name for values in column_rows for name in values})
+        now = SQL("(now() AT TIME ZONE 'UTC')")
+        uid = self.env.uid
+        sql_rows = [
+            SQL(
+                "(%s)",
+                SQL(", ").join(
+                    [
+                        *(
+                            Message._fields[name].convert_to_column_insert(values[name], Message, values)
+                            if name in values
+                            else SQL("DEFAULT")
+                            for name in columns
+                        ),
+                        # company_id is related to the backend's, as the ORM would compute it
+                        SQL("(SELECT company_id FROM logistics_backend WHERE id = %s)", values["backend_id"]),
+                        uid,
+                        now,
+                        uid,
+                        now,
+                    ]
+                ),
+            )
+            for values in column_rows
+        ]
+        self.env["logistics.backend"].flush_model(["company_id"])
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO logistics_message (%s, company_id, create_uid, create_date, write_uid, write_date)"
+                " VALUES %s"
+                " ON CONFLICT ON CONSTRAINT logistics_message_idempotency_uniq DO NOTHING"
+                " RETURNING id, backend_id, direction, idempotency_key",
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                SQL(", ").join(sql_rows),
+            )
+        )
+        # RETURNING gives the inserted rows in the order of VALUES (as ORM create relies
+        # on); a row left out is one whose key exists: match them by key.
+        returned = self.env.cr.fetchall()
+        ids, position = [], 0
+        for values in column_rows:
+            key = (values["backend_id"], values["direction"], values.get("idempotency_key") or None)
+            if position < len(returned) and tuple(returned[position][1:]) == key:
+                ids.append(returned[position][0])
+                position += 1
+            else:
+                ids.append(None)
+        if position != len(returned):
+            raise UserError(_("Journal: the inserted rows do not match the rows given."))
+        records = Message.browse([message_id for message_id in ids if message_id])
+        pairs = {}
+        for message_id, others in zip(ids, other_values, strict=True):
+            for name, value in others.items():
+                if message_id:
+                    pairs.setdefault(name, []).append((Message.browse(message_id), value))
+        for name, record_values in pairs.items():
+            Message._fields[name].create(record_values)
+        with self.env.protecting([Message._fields["company_id"]], records):
+            records.modified([*columns, "company_id"], create=True)
+        for name in [*columns, "company_id"]:
+            for inverse in self.pool.field_inverses[Message._fields[name]]:
+                self.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
+        return ids
 
     @api.model
     def _journal_failed_body(self, backend, message_type, body, content_type, source, error):
@@ -330,24 +417,36 @@ class LogisticsMessage(models.Model):
     def _trigger_processing(self, at=None):
         """Wake the journal's cron for new work.
 
-        Every call records a trigger (the cron runs for it on its next wake-up, whatever
-        happens), but the NOTIFY that wakes the cron workers at once costs a new database
-        connection each time (Odoo does not pool connections to the ``postgres`` database):
-        a worker process sends it at most once per second, which under a stream of webhooks
-        still wakes the cron within a second, and at worst (a burst ending just as the cron
-        finishes) within the cron runner's own polling interval.
+        A trigger is recorded (the cron runs for it on its next wake-up, whatever happens),
+        but at most one per second and worker process: triggers are kept to the second
+        and the cron deletes every trigger of a second at once, so a second one in the same
+        second changes nothing; a process remembers the second of its last trigger only
+        once that trigger is committed. The NOTIFY that wakes the cron workers at once
+        costs a new database connection each time (Odoo does not pool connections to the
+        ``postgres`` database): a worker process sends it at most once per second, which
+        under a stream of webhooks still wakes the cron within a second, and at worst (a
+        burst ending just as the cron finishes) within the cron runner's own polling interval.
         """
-        cron = self.env.ref("logistics_connector.ir_cron_process_messages", raise_if_not_found=False)
-        if not cron:
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "logistics_connector.ir_cron_process_messages", raise_if_not_found=False
+        )
+        if not cron_id:
             return
-        if at is None:
-            key = self.env.cr.dbname
-            now = time.monotonic()
-            if now - _LAST_NOTIFY.get(key, -NOTIFY_INTERVAL) < NOTIFY_INTERVAL:
-                self.env["ir.cron.trigger"].sudo().create({"cron_id": cron.id, "call_at": fields.Datetime.now()})
-                return
+        cron = self.env["ir.cron"].sudo().browse(cron_id)
+        if at is not None:
+            cron._trigger(at=at)
+            return
+        key = self.env.cr.dbname
+        call_at = fields.Datetime.now()
+        if _LAST_TRIGGER.get(key) == call_at:
+            return
+        now = time.monotonic()
+        if now - _LAST_NOTIFY.get(key, -NOTIFY_INTERVAL) < NOTIFY_INTERVAL:
+            self.env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": call_at})
+        else:
             _LAST_NOTIFY[key] = now
-        cron.sudo()._trigger(at=at)
+            cron._trigger(at=call_at)
+        self.env.cr.postcommit.add(functools.partial(_LAST_TRIGGER.__setitem__, key, call_at))
 
     # ------------------------------------------------------------------
     # Handlers

@@ -1,9 +1,24 @@
+import psycopg2.errors
+
 from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.logistics_connector.models import logistics_message as journal_module
+
+
+class CommittingCase(TransactionCase):
+    """Tests that commit through their own cursors: a committed journal trigger is
+    remembered by the process (see _trigger_processing); forget it afterwards, so that
+    the other tests see a trigger for their own work."""
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(journal_module._LAST_TRIGGER.pop, self.env.cr.dbname, None)
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentProcessing(TransactionCase):
+class TestConcurrentProcessing(CommittingCase):
     """Two workers (two cursors, two threads) drain the same queue: each message is done once."""
 
     N = 40
@@ -102,3 +117,57 @@ class TestConcurrentProcessing(TransactionCase):
             self.assertEqual(links, self.N)
             refs = env["logistics.shipment.ref"].search_count([("shipment_id", "in", ids["shipments"])])
             self.assertEqual(refs, self.N)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentJournal(CommittingCase):
+    """Two requests journal the same idempotency key at once: one message, one duplicate."""
+
+    def test_same_key_from_two_transactions(self):
+        with self.registry.cursor() as cr:
+            backend = api.Environment(cr, SUPERUSER_ID, {})["logistics.backend"].create(
+                {
+                    "name": "Concurrent journal",
+                    "code": "concurrent-journal",
+                    "kind": "carrier",
+                    "environment": "production",
+                }
+            )
+            backend_id = backend.id
+        self.addCleanup(self._cleanup, backend_id)
+        vals = {
+            "backend_id": backend_id,
+            "direction": "inbound",
+            "message_type": "booking_confirmation",
+            "payload": {"booking_id": "SAME"},
+            "idempotency_key": "booking:SAME",
+        }
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            journal1 = api.Environment(cr1, SUPERUSER_ID, {})["logistics.message"]
+            journal2 = api.Environment(cr2, SUPERUSER_ID, {})["logistics.message"]
+            cr2.execute("SELECT 1")  # request 2 has its snapshot before request 1 commits
+            first, duplicates = journal1._journal_many([vals])
+            self.assertEqual(duplicates, [False])
+            # Request 1 ends: its message is stored.
+            cr1.commit()  # pylint: disable=invalid-commit
+            # Request 2 cannot see that row, the unique key does: a serialization failure,
+            # which Odoo's retry of the request (or of the cron job) replays on a new snapshot.
+            with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.SerializationFailure):
+                journal2._journal_many([vals])
+            cr2.rollback()
+            again, duplicates = journal2._journal_many([vals])
+            self.assertFalse(again)
+            self.assertEqual(duplicates[0].id, first.id)
+            cr2.commit()  # pylint: disable=invalid-commit
+        with self.registry.cursor() as cr:
+            rows = api.Environment(cr, SUPERUSER_ID, {})["logistics.message"].search([("backend_id", "=", backend_id)])
+            self.assertEqual(sorted(rows.mapped("state")), ["duplicate", "received"])
+            self.assertEqual(rows.filtered(lambda m: m.state == "duplicate").duplicate_of_id.id, first.id)
+
+    def _cleanup(self, backend_id):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            messages = env["logistics.message"].search([("backend_id", "=", backend_id)])
+            messages.filtered("duplicate_of_id").unlink()
+            messages.exists().unlink()
+            env["logistics.backend"].browse(backend_id).unlink()

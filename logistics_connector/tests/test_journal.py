@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 import psycopg2.errors
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
@@ -21,6 +22,9 @@ class TestJournal(LogisticsCommon, TransactionCase):
         cls.Message = cls.env["logistics.message"]
 
     def test_stored_before_processing_with_hash_and_payload(self):
+        from odoo.addons.logistics_connector.models import logistics_message as module
+
+        module._LAST_TRIGGER.pop(self.env.cr.dbname, None)
         messages, duplicates = self.journal_booking()
         self.assertEqual(duplicates, [False])
         self.assertEqual(messages.state, "received")
@@ -260,18 +264,130 @@ class TestJournal(LogisticsCommon, TransactionCase):
 
         cron = self.env.ref("logistics_connector.ir_cron_process_messages")
         Trigger = self.env["ir.cron.trigger"]
-        module._LAST_NOTIFY.pop(self.env.cr.dbname, None)
-        before = Trigger.search_count([("cron_id", "=", cron.id)])
-        notifies_before = len(self.env.cr.postcommit._funcs)
-        self.journal_booking("BK-N1")
-        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
-        self.assertEqual(len(self.env.cr.postcommit._funcs), notifies_before + 1, "the first one wakes the workers")
-        # More work within the same second: recorded for the cron, no second NOTIFY connection.
-        self.journal_booking("BK-N2")
-        self.journal_booking("BK-N3")
-        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 3)
-        self.assertEqual(len(self.env.cr.postcommit._funcs), notifies_before + 1)
-        # A second later the workers are woken again.
-        module._LAST_NOTIFY[self.env.cr.dbname] -= module.NOTIFY_INTERVAL
-        self.journal_booking("BK-N4")
-        self.assertEqual(len(self.env.cr.postcommit._funcs), notifies_before + 2)
+        dbname = self.env.cr.dbname
+        module._LAST_NOTIFY.pop(dbname, None)
+        module._LAST_TRIGGER.pop(dbname, None)
+        self.addCleanup(module._LAST_TRIGGER.pop, dbname, None)
+
+        def triggers():
+            return Trigger.search_count([("cron_id", "=", cron.id)])
+
+        def notifies():
+            return sum(getattr(func, "__name__", "") == "_notifydb" for func in self.env.cr.postcommit._funcs)
+
+        with freeze_time("2026-11-22 12:00:00.100"):
+            before, notifies_before = triggers(), notifies()
+            self.journal_booking("BK-N1")
+            self.assertEqual(triggers(), before + 1)
+            self.assertEqual(notifies(), notifies_before + 1, "the first one wakes the workers")
+            # More work within the same second, before any commit: each records its
+            # trigger (the first may yet roll back), no second NOTIFY connection.
+            self.journal_booking("BK-N2")
+            self.assertEqual(triggers(), before + 2)
+            self.assertEqual(notifies(), notifies_before + 1)
+            # Once a trigger of this second is committed, the process adds no other one
+            # for this second (the cron deletes a second's triggers all at once).
+            module._LAST_TRIGGER[dbname] = datetime(2026, 11, 22, 12, 0, 0)
+            self.journal_booking("BK-N3")
+            self.assertEqual(triggers(), before + 2)
+        with freeze_time("2026-11-22 12:00:01.050"):
+            # The next second: a trigger again; a NOTIFY again once the interval has passed.
+            self.journal_booking("BK-N4")
+            self.assertEqual(triggers(), before + 3)
+            self.assertEqual(notifies(), notifies_before + 1)
+            module._LAST_NOTIFY[dbname] -= module.NOTIFY_INTERVAL
+            self.journal_booking("BK-N5")
+            self.assertEqual(notifies(), notifies_before + 2)
+
+    def test_the_commit_of_a_trigger_is_remembered(self):
+        from odoo.addons.logistics_connector.models import logistics_message as module
+
+        dbname = self.env.cr.dbname
+        module._LAST_TRIGGER.pop(dbname, None)
+        self.addCleanup(module._LAST_TRIGGER.pop, dbname, None)
+        with freeze_time("2026-11-22 12:00:00"):
+            self.journal_booking("BK-C1")
+            self.assertNotIn(dbname, module._LAST_TRIGGER, "remembered before the commit")
+            # What the commit runs (the test cursor never commits): the NOTIFY and the memo.
+            self.env.cr.postcommit.run()
+            self.assertEqual(module._LAST_TRIGGER[dbname], datetime(2026, 11, 22, 12, 0, 0))
+
+    def test_journal_rows_are_the_rows_orm_create_writes(self):
+        """The journal writes its rows with one SQL statement (_journal_insert): every stored
+        field must hold what ORM create would have written for the same values."""
+        shipment = self.shipment
+        given = {
+            "backend_id": self.backend.id,
+            "direction": "outbound",
+            "message_type": "transport_order",
+            "content_type": "application/json",
+            "sequence_key": f"shipment:{shipment.id}",
+            "source": "odoo",
+            "shipment_ids": [Command.link(shipment.id)],
+            **self.Message._payload_vals({"order": "T-1"}),
+        }
+        by_orm = self.Message.sudo().create(dict(given, state="queued", idempotency_key="parity-orm"))
+        [message_id] = self.Message._journal_insert([dict(given, state="queued", idempotency_key="parity-sql")])
+        by_sql = self.Message.browse(message_id)
+        self.env.invalidate_all()
+        stored = [
+            name
+            for name, field in self.Message._fields.items()
+            if field.store and name not in ("id", "idempotency_key", "display_name")
+        ]
+        orm_values, sql_values = by_orm.read(stored)[0], by_sql.read(stored)[0]
+        for name in stored:
+            self.assertEqual(sql_values[name], orm_values[name], f"field {name}")
+        self.assertEqual(by_sql.company_id, self.backend.company_id)
+        self.assertEqual(by_sql.shipment_ids, shipment)
+        self.assertIn(by_sql, shipment.journal_message_ids, "the other side of the link")
+        self.assertEqual(by_sql.create_uid, self.env.user)
+        self.assertTrue(by_sql.create_date)
+        # A field that is not a journal column is refused, not dropped.
+        with self.assertRaises(ValueError):
+            self.Message._journal_insert([dict(given, idempotency_key="parity-bad", display_ref="x")])
+
+    def test_a_batch_is_one_statement(self):
+        from odoo.addons.logistics_connector.models import logistics_message as module
+
+        dbname = self.env.cr.dbname
+        self.addCleanup(module._LAST_TRIGGER.pop, dbname, None)
+        # In the caches, as for a webhook: the backend (read by the request) and the cron's id.
+        self.assertTrue(self.backend.company_id)
+        self.env["ir.model.data"]._xmlid_to_res_id("logistics_connector.ir_cron_process_messages")
+        vals_list = [
+            {
+                "backend_id": self.backend.id,
+                "direction": "inbound",
+                "message_type": "booking_confirmation",
+                "payload": {"booking_id": f"Q-{index}"},
+                "idempotency_key": f"one-statement-{index}",
+            }
+            for index in range(50)
+        ]
+        with freeze_time("2026-11-22 12:00:00"):
+            module._LAST_TRIGGER[dbname] = datetime(2026, 11, 22, 12, 0, 0)  # a trigger of this second is committed
+            self.env.flush_all()
+            with self.assertQueryCount(1):
+                messages, duplicates = self.Message._journal_many(vals_list)
+        self.assertEqual(len(messages), 50)
+        self.assertEqual(duplicates, [False] * 50)
+        self.assertEqual(set(messages.mapped("state")), {"received"})
+
+    def test_keys_already_journaled_inside_a_batch(self):
+        first, _dups = self.journal_booking("BK-D")
+        vals = {
+            "backend_id": self.backend.id,
+            "direction": "inbound",
+            "message_type": "booking_confirmation",
+            "payload": {"booking_id": "BK-D"},
+            "idempotency_key": first.idempotency_key,
+        }
+        new = dict(vals, idempotency_key="booking:BK-E")
+        messages, duplicates = self.Message._journal_many([vals, new, vals, new])
+        self.assertEqual(len(messages), 1)
+        self.assertEqual(messages.idempotency_key, "booking:BK-E")
+        self.assertEqual(duplicates, [first, False, first, messages])
+        rows = self.Message.search([("duplicate_of_id", "in", (first | messages).ids)])
+        self.assertEqual(len(rows), 3, "every duplicate is kept as a row")
+        self.assertEqual(set(rows.mapped("state")), {"duplicate"})

@@ -12,6 +12,7 @@ import logging
 
 from odoo import http
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.logistics_connector.controllers import webhook_intake as intake
 
@@ -33,11 +34,17 @@ class LogisticsWebhookController(http.Controller):
     def logistics_webhook(self, backend_code, **_kwargs):
         state = {}
         try:
-            with request.env.cr.savepoint():
-                return self._webhook(backend_code, state)
+            return self._webhook(backend_code, state)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # The same event journaled by a concurrent request (the journal's unique key):
+            # Odoo replays this request on a new snapshot, which answers it as a duplicate.
+            raise
         except Exception:
             # Never a 500 nor a traceback to the caller; the details stay in the server log.
             _logger.exception("Webhook %s: unexpected error", backend_code)
+            # Nothing of this request is kept (no savepoint around the intake: it would cost
+            # two round trips on every request), then its authenticated body is.
+            request.env.cr.rollback()
             self._keep_body_after_error(state)
             return _answer(503, {"error": "temporary problem while receiving the request; please retry later"})
 
@@ -65,7 +72,7 @@ class LogisticsWebhookController(http.Controller):
 
     def _webhook(self, backend_code, state):
         try:
-            backend_sudo, body, mimetype, remote_addr = intake.receive_signed(
+            received = intake.receive_signed(
                 backend_code,
                 user_xmlid="shipment_events.user_webhook",
                 content_types=JSON_TYPES + X12_TYPES,
@@ -74,9 +81,10 @@ class LogisticsWebhookController(http.Controller):
             )
         except intake.WebhookRefused as refused:
             return _answer(refused.status, {"error": refused.message})
-        kind = "json" if mimetype in JSON_TYPES else "x12"
+        backend_sudo, body = received.backend, received.body
+        kind = "json" if received.mimetype in JSON_TYPES else "x12"
         Message = request.env["logistics.message"]
-        source = f"webhook {remote_addr}"
+        source = f"webhook {received.remote_addr}"
         state.update(
             authenticated=True,
             backend=backend_sudo,
@@ -89,7 +97,7 @@ class LogisticsWebhookController(http.Controller):
             status, data = Message._webhook_receive_json(backend_sudo, body, source)
         else:
             status, data = Message._webhook_receive_x12(backend_sudo, body, source)
-        if backend_sudo.process_sync and data.get("message_ids") and status in (200, 202):
+        if received.intake.process_sync and data.get("message_ids") and status in (200, 202):
             data = Message._webhook_process_sync(data)
         return _answer(status, data)
 

@@ -3,6 +3,7 @@ import hmac
 import json
 import time
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -293,6 +294,74 @@ class TestWebhook(ShipmentEventsCommon, HttpCase):
         self.backend.active = False
         self.assert_refused(self.post(self.make_event()), 404, "unknown or inactive")
         self.assertFalse(self.env["logistics.message"].search([("backend_id", "=", self.backend.id)]))
+
+    def test_backend_changes_apply_to_the_next_request(self):
+        """The intake settings are cached per worker (logistics.backend._webhook_intake): a
+        change of the backend clears them, so the next request already obeys it."""
+        self.assertEqual(self.post(self.make_event(minutes=1)).status_code, 202)
+        self.backend.webhook_secret = "whsec-changed"
+        with self.assertLogs(LOGGER, level="WARNING"):
+            self.assert_refused(self.post(self.make_event(minutes=2)), 401, "")
+        self.assertEqual(self.post(self.make_event(minutes=3), secret="whsec-changed").status_code, 202)
+        self.backend.action_archive()
+        self.assert_refused(self.post(self.make_event(minutes=4), secret="whsec-changed"), 404, "inactive")
+        self.backend.action_unarchive()
+        self.backend.process_sync = True
+        answer = self.post(self.make_event(minutes=5), secret="whsec-changed").json()
+        self.assertTrue(answer.get("processed"), answer)
+        # A second backend with the same code (another company): the code is ambiguous.
+        other_company = self.env["res.company"].create({"name": "Other logistics company"})
+        self.backend.copy({"company_id": other_company.id, "code": self.backend.code})
+        self.assert_refused(self.post(self.make_event(minutes=6), secret="whsec-changed"), 404, "unknown")
+
+    def test_503_unexpected_error_keeps_the_body_and_nothing_else(self):
+        Message = self.registry["logistics.message"]
+
+        def broken(model, backend, body, source):
+            # Something is written, then something unexpected breaks the intake.
+            model._journal(
+                {
+                    "backend_id": backend.id,
+                    "direction": "inbound",
+                    "message_type": "shipment_event",
+                    "payload": body,
+                    "idempotency_key": "half-done",
+                }
+            )
+            raise ZeroDivisionError("an unexpected bug")
+
+        event = self.make_event(event_id="BROKEN-1")
+        body = json.dumps(event).encode()
+        with (
+            patch.object(Message, "_webhook_receive_json", autospec=True, side_effect=broken),
+            self.assertLogs(LOGGER, level="ERROR") as logs,
+        ):
+            response = self.post(body)
+        self.assertEqual(response.status_code, 503, response.text)
+        self.assertIn("please retry later", response.json()["error"])
+        self.assertNotIn("Traceback", response.text)
+        self.assertIn("an unexpected bug", "\n".join(logs.output))
+        # The half-done write is gone; the authenticated body is kept, queued for the cron.
+        message = self.messages()
+        self.assertEqual(len(message), 1)
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "message_type": "shipment_event_batch",
+                    "state": "received",
+                    "idempotency_key": False,
+                    "payload": body.decode(),
+                    "source": "webhook 127.0.0.1",
+                }
+            ],
+        )
+        self.assertIn("unexpected error at intake", message.last_error)
+        # The queue turns it into the event it is.
+        self.env["logistics.message"]._process_queue()
+        self.assertEqual(message.state, "done")
+        self.assertEqual(self.events_of().channel, "webhook")
+        self.assertEqual(self.shipment.status, "in_transit")
 
     def test_413_oversized_body(self):
         self.backend.webhook_max_body_kb = 1
