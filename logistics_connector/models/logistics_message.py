@@ -354,7 +354,7 @@ class LogisticsMessage(models.Model):
                 "INSERT INTO logistics_message (%s, company_id, create_uid, create_date, write_uid, write_date)"
                 " VALUES %s"
                 " ON CONFLICT ON CONSTRAINT logistics_message_idempotency_uniq DO NOTHING"
-                " RETURNING id, backend_id, direction, idempotency_key",
+                " RETURNING id, backend_id, direction, idempotency_key, company_id, create_date",
                 SQL(", ").join(SQL.identifier(name) for name in columns),
                 SQL(", ").join(sql_rows),
             )
@@ -362,17 +362,19 @@ class LogisticsMessage(models.Model):
         # RETURNING gives the inserted rows in the order of VALUES (as ORM create relies
         # on); a row left out is one whose key exists: match them by key.
         returned = self.env.cr.fetchall()
-        ids, position = [], 0
+        ids, inserted, position = [], [], 0
         for values in column_rows:
             key = (values["backend_id"], values["direction"], values.get("idempotency_key") or None)
-            if position < len(returned) and tuple(returned[position][1:]) == key:
+            if position < len(returned) and tuple(returned[position][1:4]) == key:
                 ids.append(returned[position][0])
+                inserted.append((values, returned[position]))
                 position += 1
             else:
                 ids.append(None)
         if position != len(returned):
             raise UserError(_("Journal: the inserted rows do not match the rows given."))
         records = Message.browse([message_id for message_id in ids if message_id])
+        self._journal_cache_rows(records, inserted)
         pairs = {}
         for message_id, others in zip(ids, other_values, strict=True):
             for name, value in others.items():
@@ -386,6 +388,34 @@ class LogisticsMessage(models.Model):
             for inverse in self.pool.field_inverses[Message._fields[name]]:
                 self.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
         return ids
+
+    @api.model
+    def _journal_cache_rows(self, records, inserted):
+        """Put the rows just inserted in the cache, as ORM create does: what the caller reads
+        of them comes from there (no fetch, hence no record rule for a technical user), and
+        a stored field that was not written is known to be empty."""
+        if not records:
+            return
+        cache = self.env.cache
+        for name, field in records._fields.items():
+            if not field.store or name == "id":
+                continue
+            if field.type in ("one2many", "many2many"):
+                values = [()] * len(records)
+            elif name == "company_id":
+                values = [row[4] for _values, row in inserted]
+            elif name in ("create_date", "write_date"):
+                values = [row[5] for _values, row in inserted]
+            elif name in ("create_uid", "write_uid"):
+                values = [self.env.uid] * len(records)
+            elif field.compute:
+                continue
+            else:
+                values = [
+                    field.convert_to_cache(row_values.get(name), record)
+                    for record, (row_values, _row) in zip(records, inserted, strict=True)
+                ]
+            cache.update(records, field, values)
 
     @api.model
     def _journal_failed_body(self, backend, message_type, body, content_type, source, error):

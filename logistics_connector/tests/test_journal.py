@@ -329,15 +329,18 @@ class TestJournal(LogisticsCommon, TransactionCase):
         by_orm = self.Message.sudo().create(dict(given, state="queued", idempotency_key="parity-orm"))
         [message_id] = self.Message._journal_insert([dict(given, state="queued", idempotency_key="parity-sql")])
         by_sql = self.Message.browse(message_id)
-        self.env.invalidate_all()
         stored = [
             name
             for name, field in self.Message._fields.items()
             if field.store and name not in ("id", "idempotency_key", "display_name")
         ]
+        with self.assertQueryCount(0):  # the new row is in the cache, as after create
+            cached_values = by_sql.read(stored)[0]
+        self.env.invalidate_all()
         orm_values, sql_values = by_orm.read(stored)[0], by_sql.read(stored)[0]
         for name in stored:
             self.assertEqual(sql_values[name], orm_values[name], f"field {name}")
+            self.assertEqual(cached_values[name], sql_values[name], f"cached field {name}")
         self.assertEqual(by_sql.company_id, self.backend.company_id)
         self.assertEqual(by_sql.shipment_ids, shipment)
         self.assertIn(by_sql, shipment.journal_message_ids, "the other side of the link")
