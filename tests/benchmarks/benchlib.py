@@ -24,8 +24,12 @@ ODOO_BIN = os.environ.get("ODOO_BIN", os.path.join(ODOO_SRC, "odoo-bin"))
 SUITE = ["logistics_connector", "shipment_events", "freight_audit", "billing_readiness"]
 DATA_DIR = os.environ.get("DATA_DIR", os.path.join(REPO, ".var", "data"))
 LOG_DIR = os.path.join(REPO, ".var", "log")
-# The suite's addons (BENCH_ADDONS_DIR: another checkout of them, e.g. to compare a change).
-ADDONS_PATH = ",".join([os.environ.get("BENCH_ADDONS_DIR", REPO), os.path.join(ODOO_SRC, "odoo", "addons")])
+# The suite's addons (BENCH_ADDONS_DIR: another checkout of them, e.g. to compare a change),
+# and the benchmark's own addon (addons/logistics_bench_floor: figure 1's floor).
+ADDONS_PATH = ",".join(
+    [os.environ.get("BENCH_ADDONS_DIR", REPO), os.path.join(HERE, "addons"), os.path.join(ODOO_SRC, "odoo", "addons")]
+)
+BENCH_ADDONS = ["logistics_bench_floor"]
 
 
 def log(text):
@@ -246,7 +250,8 @@ def copy_database(template, name):
 
 
 def install_suite(db):
-    """Create the database and install the four addons without demo data (a subprocess)."""
+    """Create the database and install the four addons (and the benchmark's own) without demo
+    data (a subprocess)."""
     os.makedirs(LOG_DIR, exist_ok=True)
     log_path = os.path.join(LOG_DIR, f"{db}-install.log")
     cmd = [
@@ -261,7 +266,7 @@ def install_suite(db):
         db,
         "--without-demo=all",
         "--init",
-        ",".join(SUITE),
+        ",".join(SUITE + BENCH_ADDONS),
         "--max-cron-threads",
         "0",
         "--http-port",

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from fixtures import EVENT_SHIPMENTS, WEBHOOK_CODE, tracking_ref
 
 WEBHOOK_PATH = f"/logistics/webhook/{WEBHOOK_CODE}"
+FLOOR_PATH = "/logistics/bench/journal-floor"  # addons/logistics_bench_floor
 BASE_TIME = datetime(2026, 3, 2, 6, 0)
 CITIES = ["Lyon", "Dijon", "Paris", "Lille", "Reims", "Metz", "Nancy", "Tours"]
 
@@ -44,13 +45,13 @@ def dumps(data):
     return json.dumps(data, separators=(",", ":"))
 
 
-def single_event_requests(secret, prefix, count):
-    """``count`` webhook requests of one event each, signed now."""
+def single_event_requests(secret, prefix, count, path=WEBHOOK_PATH):
+    """``count`` webhook requests of one event each, signed now (to ``path``)."""
     timestamp = int(time.time())
     requests = []
     for number in range(count):
         body = dumps(event(prefix, number))
-        requests.append(("POST", WEBHOOK_PATH, signed_headers(secret, body, timestamp), body))
+        requests.append(("POST", path, signed_headers(secret, body, timestamp), body))
     return requests
 
 

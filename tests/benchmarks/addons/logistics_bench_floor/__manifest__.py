@@ -1,0 +1,11 @@
+{
+    "name": "Logistics Benchmark: Journal Floor",
+    "summary": "The cost of one bare journal row, for figure 1 of `make bench` (benchmark-only, never installed elsewhere)",
+    "version": "18.0.1.0.0",
+    "category": "Hidden/Tests",
+    "license": "LGPL-3",
+    "author": "Logistics-Finance Suite",
+    "depends": ["logistics_connector"],
+    "data": [],
+    "installable": True,
+}
