@@ -296,9 +296,9 @@ class LogisticsMessage(models.Model):
         are the model's own (no ``default_get``: no user-defined ``ir.default`` and no
         ``default_*`` context keys apply to the journal), ``company_id`` (related to the
         backend) is written with the row instead of recomputed after it. Non-column fields
-        (``shipment_ids`` links) go through the fields' own batch ``create``, dependent
-        fields are marked as the ORM does (``modified``), and one2many caches on the other
-        side are invalidated. A concurrent transaction inserting the same key is a
+        (``shipment_ids`` links) go through the fields' own batch ``create``; the rows are
+        put in the cache, dependent fields are marked (``modified``), Python constraints
+        are checked and one2many caches on the other side are invalidated, as create does. A concurrent transaction inserting the same key is a
         serialization failure, which Odoo's request and cron retries replay.
         """
         if not rows:
@@ -387,6 +387,7 @@ class LogisticsMessage(models.Model):
         for name in [*columns, "company_id"]:
             for inverse in self.pool.field_inverses[Message._fields[name]]:
                 self.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
+        records._validate_fields([*columns, *pairs])  # Python constraints, as create checks them
         return ids
 
     @api.model
