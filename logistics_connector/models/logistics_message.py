@@ -263,6 +263,7 @@ class LogisticsMessage(models.Model):
                     # Cannot happen (the constraint saw the row): never drop the message silently.
                     raise UserError(_("Journal: the original of message key %s was not found.", key))
                 duplicates[index] = originals[key]
+        taken = set(taken)
         for index, original in enumerate(duplicates):
             if original is not False and index not in taken:  # same key earlier in this batch
                 duplicates[index] = message_ids[original] or duplicates[original]
