@@ -299,8 +299,9 @@ class LogisticsMessage(models.Model):
         backend) is written with the row instead of recomputed after it. Non-column fields
         (``shipment_ids`` links) go through the fields' own batch ``create``; the rows are
         put in the cache, dependent fields are marked (``modified``), Python constraints
-        are checked and one2many caches on the other side are invalidated, as create does. A concurrent transaction inserting the same key is a
-        serialization failure, which Odoo's request and cron retries replay.
+        are checked and one2many caches on the other side are invalidated, as create does.
+        A concurrent transaction inserting the same key is a serialization failure, which
+        Odoo's request and cron retries replay.
         """
         if not rows:
             return []
@@ -366,9 +367,10 @@ class LogisticsMessage(models.Model):
         ids, inserted, position = [], [], 0
         for values in column_rows:
             key = (values["backend_id"], values["direction"], values.get("idempotency_key") or None)
-            if position < len(returned) and tuple(returned[position][1:4]) == key:
-                ids.append(returned[position][0])
-                inserted.append((values, returned[position]))
+            row = returned[position] if position < len(returned) else None
+            if row and (row[1], row[2], row[3] or None) == key:
+                ids.append(row[0])
+                inserted.append((values, row))
                 position += 1
             else:
                 ids.append(None)
