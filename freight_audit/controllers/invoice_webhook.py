@@ -20,6 +20,7 @@ import logging
 
 from odoo import http
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.logistics_connector.controllers import webhook_intake as intake
 from odoo.addons.logistics_connector.services.exceptions import ParseError
@@ -45,6 +46,10 @@ class FreightInvoiceWebhook(http.Controller):
         try:
             with request.env.cr.savepoint():
                 return self._receive(backend_code)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # The same invoice journaled by a concurrent request (the journal's unique key):
+            # Odoo replays this request on a new snapshot, which answers it as a duplicate.
+            raise
         except Exception:
             # Never a 500 nor a traceback to the caller; the details stay in the server log.
             _logger.exception("Freight invoice webhook %s: unexpected error", backend_code)

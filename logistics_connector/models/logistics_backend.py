@@ -355,7 +355,7 @@ class LogisticsBackend(models.Model):
     def unlink(self):
         if self.env["logistics.message"].sudo().search_count([("backend_id", "in", self.ids)], limit=1):
             raise UserError(_("A backend with journal messages cannot be deleted; archive it instead."))
-        self.env.registry.clear_cache()  # _webhook_intake
+        self._clear_webhook_intake()
         return super().unlink()
 
     # ------------------------------------------------------------------
@@ -364,14 +364,22 @@ class LogisticsBackend(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         backends = super().create(vals_list)
-        self.env.registry.clear_cache()  # _webhook_intake: a code may now be ambiguous
+        self._clear_webhook_intake()  # a code may now be ambiguous
         return backends
 
     def write(self, vals):
         result = super().write(vals)
         if INTAKE_FIELDS.intersection(vals):
-            self.env.registry.clear_cache()  # _webhook_intake (in every worker, at commit)
+            self._clear_webhook_intake()
         return result
+
+    def _clear_webhook_intake(self):
+        """Forget the cached intake settings (_webhook_intake) in every worker: now (other
+        workers at the commit, through the registry's signalling) and once more after the
+        commit in this process, where another thread may have cached the settings still
+        committed before it (the signalling does not clear the process that sent it)."""
+        self.env.registry.clear_cache()
+        self.env.cr.postcommit.add(self.env.registry.clear_cache)
 
     @api.model
     def _webhook_intake(self, code, kinds=None):

@@ -1,6 +1,5 @@
 """The integration journal: every inbound and outbound message, stored before it is processed."""
 
-import functools
 import hashlib
 import json
 import logging
@@ -19,10 +18,8 @@ from ..services.exceptions import NeedsMappingError, PermanentError, RetryableEr
 
 _logger = logging.getLogger(__name__)
 
-# database name -> time.monotonic() of this process's last cron NOTIFY, and the call time
-# (to the second) of its last committed cron trigger (see _trigger_processing)
+# database name -> time.monotonic() of this process's last cron NOTIFY (see _trigger_processing)
 _LAST_NOTIFY = {}
-_LAST_TRIGGER = {}
 NOTIFY_INTERVAL = 1.0
 
 # Payloads larger than this (or not valid UTF-8) are stored as attachments, byte for byte.
@@ -383,10 +380,13 @@ class LogisticsMessage(models.Model):
             for name, value in others.items():
                 if message_id:
                     pairs.setdefault(name, []).append((Message.browse(message_id), value))
-        for name, record_values in pairs.items():
-            Message._fields[name].create(record_values)
+        # As _create: every field is marked modified (company_id, written, is protected), then
+        # the non-column fields once they are written.
         with self.env.protecting([Message._fields["company_id"]], records):
-            records.modified([*columns, "company_id"], create=True)
+            records.modified(Message._fields, create=True)
+            for name, record_values in pairs.items():
+                Message._fields[name].create(record_values)
+            records.modified(list(pairs), create=True)
         for name in [*columns, "company_id"]:
             for inverse in self.pool.field_inverses[Message._fields[name]]:
                 self.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
@@ -451,15 +451,15 @@ class LogisticsMessage(models.Model):
     def _trigger_processing(self, at=None):
         """Wake the journal's cron for new work.
 
-        A trigger is recorded (the cron runs for it on its next wake-up, whatever happens),
-        but at most one per second and worker process: triggers are kept to the second
-        and the cron deletes every trigger of a second at once, so a second one in the same
-        second changes nothing; a process remembers the second of its last trigger only
-        once that trigger is committed. The NOTIFY that wakes the cron workers at once
-        costs a new database connection each time (Odoo does not pool connections to the
-        ``postgres`` database): a worker process sends it at most once per second, which
-        under a stream of webhooks still wakes the cron within a second, and at worst (a
-        burst ending just as the cron finishes) within the cron runner's own polling interval.
+        Every transaction that journals work records one trigger, committed with the
+        messages: the cron runs for it on its next wake-up whatever happens, and a trigger
+        committed while the cron runs survives that run (the cron deletes the triggers its
+        own snapshot sees), so no message waits for the cron's interval. The NOTIFY that
+        wakes the cron workers at once costs a new database connection each time (Odoo does
+        not pool connections to the ``postgres`` database): a worker process sends it at most
+        once per second, which under a stream of webhooks still wakes the cron within a
+        second, and at worst (a burst ending just as the cron finishes) within the cron
+        runner's own polling interval.
         """
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
             "logistics_connector.ir_cron_process_messages", raise_if_not_found=False
@@ -470,17 +470,18 @@ class LogisticsMessage(models.Model):
         if at is not None:
             cron._trigger(at=at)
             return
-        key = self.env.cr.dbname
-        call_at = fields.Datetime.now()
-        if _LAST_TRIGGER.get(key) == call_at:
+        # One trigger per transaction: they all commit together with its messages.
+        transaction = self.env.cr.precommit.data
+        if transaction.get("logistics_journal_triggered"):
             return
+        transaction["logistics_journal_triggered"] = True
+        key = self.env.cr.dbname
         now = time.monotonic()
         if now - _LAST_NOTIFY.get(key, -NOTIFY_INTERVAL) < NOTIFY_INTERVAL:
-            self.env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": call_at})
-        else:
-            _LAST_NOTIFY[key] = now
-            cron._trigger(at=call_at)
-        self.env.cr.postcommit.add(functools.partial(_LAST_TRIGGER.__setitem__, key, call_at))
+            self.env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": fields.Datetime.now()})
+            return
+        _LAST_NOTIFY[key] = now
+        cron._trigger()
 
     # ------------------------------------------------------------------
     # Handlers

@@ -4,21 +4,9 @@ from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.logistics_connector.models import logistics_message as journal_module
-
-
-class CommittingCase(TransactionCase):
-    """Tests that commit through their own cursors: a committed journal trigger is
-    remembered by the process (see _trigger_processing); forget it afterwards, so that
-    the other tests see a trigger for their own work."""
-
-    def setUp(self):
-        super().setUp()
-        self.addCleanup(journal_module._LAST_TRIGGER.pop, self.env.cr.dbname, None)
-
 
 @tagged("post_install", "-at_install")
-class TestConcurrentProcessing(CommittingCase):
+class TestConcurrentProcessing(TransactionCase):
     """Two workers (two cursors, two threads) drain the same queue: each message is done once."""
 
     N = 40
@@ -120,7 +108,7 @@ class TestConcurrentProcessing(CommittingCase):
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentJournal(CommittingCase):
+class TestConcurrentJournal(TransactionCase):
     """Two requests journal the same idempotency key at once: one message, one duplicate."""
 
     def test_same_key_from_two_transactions(self):

@@ -1,3 +1,4 @@
+import contextlib
 from datetime import datetime, timedelta
 
 import psycopg2.errors
@@ -22,9 +23,6 @@ class TestJournal(LogisticsCommon, TransactionCase):
         cls.Message = cls.env["logistics.message"]
 
     def test_stored_before_processing_with_hash_and_payload(self):
-        from odoo.addons.logistics_connector.models import logistics_message as module
-
-        module._LAST_TRIGGER.pop(self.env.cr.dbname, None)
         messages, duplicates = self.journal_booking()
         self.assertEqual(duplicates, [False])
         self.assertEqual(messages.state, "received")
@@ -266,8 +264,6 @@ class TestJournal(LogisticsCommon, TransactionCase):
         Trigger = self.env["ir.cron.trigger"]
         dbname = self.env.cr.dbname
         module._LAST_NOTIFY.pop(dbname, None)
-        module._LAST_TRIGGER.pop(dbname, None)
-        self.addCleanup(module._LAST_TRIGGER.pop, dbname, None)
 
         def triggers():
             return Trigger.search_count([("cron_id", "=", cron.id)])
@@ -275,42 +271,37 @@ class TestJournal(LogisticsCommon, TransactionCase):
         def notifies():
             return sum(getattr(func, "__name__", "") == "_notifydb" for func in self.env.cr.postcommit._funcs)
 
-        with freeze_time("2026-11-22 12:00:00.100"):
-            before, notifies_before = triggers(), notifies()
-            self.journal_booking("BK-N1")
-            self.assertEqual(triggers(), before + 1)
-            self.assertEqual(notifies(), notifies_before + 1, "the first one wakes the workers")
-            # More work within the same second, before any commit: each records its
-            # trigger (the first may yet roll back), no second NOTIFY connection.
-            self.journal_booking("BK-N2")
-            self.assertEqual(triggers(), before + 2)
-            self.assertEqual(notifies(), notifies_before + 1)
-            # Once a trigger of this second is committed, the process adds no other one
-            # for this second (the cron deletes a second's triggers all at once).
-            module._LAST_TRIGGER[dbname] = datetime(2026, 11, 22, 12, 0, 0)
-            self.journal_booking("BK-N3")
-            self.assertEqual(triggers(), before + 2)
-        with freeze_time("2026-11-22 12:00:01.050"):
-            # The next second: a trigger again; a NOTIFY again once the interval has passed.
-            self.journal_booking("BK-N4")
-            self.assertEqual(triggers(), before + 3)
-            self.assertEqual(notifies(), notifies_before + 1)
-            module._LAST_NOTIFY[dbname] -= module.NOTIFY_INTERVAL
-            self.journal_booking("BK-N5")
-            self.assertEqual(notifies(), notifies_before + 2)
+        before, notifies_before = triggers(), notifies()
+        self.journal_booking("BK-N1")
+        self.assertEqual(triggers(), before + 1)
+        self.assertEqual(notifies(), notifies_before + 1, "the first one wakes the workers")
+        # More work in the same transaction: its trigger commits with it, nothing more.
+        self.journal_booking("BK-N2")
+        self.assertEqual(triggers(), before + 1)
+        # Another transaction (what its commit runs first: the cursor's flush) records its
+        # own trigger, committed after whatever cron run may be going on, which therefore
+        # runs again; but no second NOTIFY connection within the interval.
+        self.env.cr.flush()
+        self.journal_booking("BK-N3")
+        self.assertEqual(triggers(), before + 2)
+        self.assertEqual(notifies(), notifies_before + 1)
+        # After the interval the workers are woken again.
+        module._LAST_NOTIFY[dbname] -= module.NOTIFY_INTERVAL
+        self.env.cr.flush()
+        self.journal_booking("BK-N4")
+        self.assertEqual(triggers(), before + 3)
+        self.assertEqual(notifies(), notifies_before + 2)
 
-    def test_the_commit_of_a_trigger_is_remembered(self):
-        from odoo.addons.logistics_connector.models import logistics_message as module
-
-        dbname = self.env.cr.dbname
-        module._LAST_TRIGGER.pop(dbname, None)
-        self.addCleanup(module._LAST_TRIGGER.pop, dbname, None)
-        with freeze_time("2026-11-22 12:00:00"):
-            self.journal_booking("BK-C1")
-            self.assertNotIn(dbname, module._LAST_TRIGGER, "remembered before the commit")
-            # What the commit runs (the test cursor never commits): the NOTIFY and the memo.
-            self.env.cr.postcommit.run()
-            self.assertEqual(module._LAST_TRIGGER[dbname], datetime(2026, 11, 22, 12, 0, 0))
+    def test_a_trigger_rolled_back_with_a_savepoint_is_recorded_again(self):
+        cron = self.env.ref("logistics_connector.ir_cron_process_messages")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        with contextlib.suppress(ZeroDivisionError), self.env.cr.savepoint():
+            self.journal_booking("BK-R1")
+            raise ZeroDivisionError  # the journaled message and its trigger are rolled back
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before)
+        self.journal_booking("BK-R2")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
 
     def test_journal_rows_are_the_rows_orm_create_writes(self):
         """The journal writes its rows with one SQL statement (_journal_insert): every stored
@@ -351,13 +342,10 @@ class TestJournal(LogisticsCommon, TransactionCase):
             self.Message._journal_insert([dict(given, idempotency_key="parity-bad", display_ref="x")])
 
     def test_a_batch_is_one_statement(self):
-        from odoo.addons.logistics_connector.models import logistics_message as module
-
-        dbname = self.env.cr.dbname
-        self.addCleanup(module._LAST_TRIGGER.pop, dbname, None)
-        # In the caches, as for a webhook: the backend (read by the request) and the cron's id.
+        # This transaction has journaled already (so its trigger is recorded), and the
+        # backend and the cron's id are in the caches, as in a webhook request.
+        self.journal_booking("BK-Q")
         self.assertTrue(self.backend.company_id)
-        self.env["ir.model.data"]._xmlid_to_res_id("logistics_connector.ir_cron_process_messages")
         vals_list = [
             {
                 "backend_id": self.backend.id,
@@ -368,11 +356,11 @@ class TestJournal(LogisticsCommon, TransactionCase):
             }
             for index in range(50)
         ]
-        with freeze_time("2026-11-22 12:00:00"):
-            module._LAST_TRIGGER[dbname] = datetime(2026, 11, 22, 12, 0, 0)  # a trigger of this second is committed
-            self.env.flush_all()
-            with self.assertQueryCount(1):
-                messages, duplicates = self.Message._journal_many(vals_list)
+        self.env.flush_all()
+        with self.assertQueryCount(1, flush=False):  # a flush of the cursor ends a transaction
+            messages, duplicates = self.Message._journal_many(vals_list)
+        with self.assertQueryCount(0, flush=False):
+            self.env.flush_all()  # nothing was left to write
         self.assertEqual(len(messages), 50)
         self.assertEqual(duplicates, [False] * 50)
         self.assertEqual(set(messages.mapped("state")), {"received"})

@@ -198,3 +198,20 @@ class TestShipmentFromOrders(LogisticsCommon, TransactionCase):
         self.assertEqual(backend._get_webhook_secrets(), [backend.webhook_secret, first])
         backend.webhook_secret_previous_until = datetime(2000, 1, 1)
         self.assertEqual(backend._get_webhook_secrets(), [backend.webhook_secret])
+
+    def test_webhook_intake_cache_is_cleared_after_the_commit_too(self):
+        """A thread of the same process may cache the settings still committed between a
+        change and its commit: the commit clears them once more (registry signalling does
+        not clear the process that sent it)."""
+        Backend = self.env["logistics.backend"]
+        self.backend.webhook_secret = "secret-a"
+        self.assertEqual(Backend._webhook_intake(self.backend.code).secret, "secret-a")
+        # Stands for that other thread: the database changes without the ORM (no clear) ...
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE logistics_backend SET webhook_secret = 'secret-b' WHERE id = %s", [self.backend.id])
+        self.backend.invalidate_recordset(["webhook_secret"])
+        self.assertEqual(Backend._webhook_intake(self.backend.code).secret, "secret-a", "served from the cache")
+        # ... and what the commit runs afterwards (the test cursor never commits) clears it.
+        self.env.cr.postcommit.run()
+        self.assertEqual(Backend._webhook_intake(self.backend.code).secret, "secret-b")
+        self.assertIsNone(Backend._webhook_intake("no-such-backend"))
