@@ -478,7 +478,20 @@ class LogisticsMessage(models.Model):
         key = self.env.cr.dbname
         now = time.monotonic()
         if now - _LAST_NOTIFY.get(key, -NOTIFY_INTERVAL) < NOTIFY_INTERVAL:
-            self.env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": fields.Datetime.now()})
+            # The trigger row as ir.cron._trigger writes it, with one INSERT: ir.cron.trigger is
+            # a bare two-field model (Odoo's cron runner reads and deletes its rows with SQL),
+            # and its ORM create, on every webhook request, cost a quarter of the intake's
+            # time (default_get, the user's company).
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, create_date, write_uid, write_date)"
+                    " VALUES (%s, %s, %s, now() AT TIME ZONE 'UTC', %s, now() AT TIME ZONE 'UTC')",
+                    cron_id,
+                    fields.Datetime.now(),
+                    self.env.uid,
+                    self.env.uid,
+                )
+            )
             return
         _LAST_NOTIFY[key] = now
         cron._trigger()
