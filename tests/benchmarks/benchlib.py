@@ -226,6 +226,28 @@ def database_exists(name):
         conn.close()
 
 
+def missing_bench_addons(db):
+    """The benchmark's own addons not installed in ``db`` (a template made before they existed)."""
+    import psycopg2
+
+    conn = psycopg2.connect(
+        dbname=db,
+        host=os.environ.get("PGHOST", "127.0.0.1"),
+        port=os.environ.get("PGPORT", "5432"),
+        user=os.environ.get("PGUSER", "odoo"),
+        password=os.environ.get("PGPASSWORD") or None,
+    )
+    try:
+        with conn.cursor() as cr:
+            cr.execute(
+                "SELECT name FROM ir_module_module WHERE state = 'installed' AND name IN %s", (tuple(BENCH_ADDONS),)
+            )
+            installed = {row[0] for row in cr.fetchall()}
+    finally:
+        conn.close()
+    return [name for name in BENCH_ADDONS if name not in installed]
+
+
 def copy_database(template, name):
     """A copy of ``template`` (developer shortcut: BENCH_TEMPLATE_DB keeps an installed suite)."""
     from psycopg2 import sql as pgsql
@@ -249,9 +271,9 @@ def copy_database(template, name):
         shutil.copytree(source, os.path.join(DATA_DIR, "filestore", name))
 
 
-def install_suite(db):
+def install_suite(db, modules=None):
     """Create the database and install the four addons (and the benchmark's own) without demo
-    data (a subprocess)."""
+    data (a subprocess); ``modules``: only these, into an existing database."""
     os.makedirs(LOG_DIR, exist_ok=True)
     log_path = os.path.join(LOG_DIR, f"{db}-install.log")
     cmd = [
@@ -266,7 +288,7 @@ def install_suite(db):
         db,
         "--without-demo=all",
         "--init",
-        ",".join(SUITE + BENCH_ADDONS),
+        ",".join(modules or SUITE + BENCH_ADDONS),
         "--max-cron-threads",
         "0",
         "--http-port",

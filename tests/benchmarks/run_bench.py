@@ -120,6 +120,10 @@ def main():
                 log(f"installing the suite without demo data into the template {template} ...")
                 benchlib.install_suite(template)
             benchlib.copy_database(template, db)
+            missing = benchlib.missing_bench_addons(db)
+            if missing:
+                log(f"installing {', '.join(missing)} (not in the template {template}) ...")
+                benchlib.install_suite(db, modules=missing)
         else:
             log(f"installing the suite without demo data into {db} ...")
             summary["install_seconds"] = round(benchlib.install_suite(db), 1)
