@@ -1,6 +1,7 @@
 from . import (
     logistics_backend,
     logistics_code_mapping,
+    logistics_guarded_mixin,
     logistics_message,
     logistics_message_link,
     logistics_shipment,
