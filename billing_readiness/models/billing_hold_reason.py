@@ -23,17 +23,33 @@ class BillingHoldReason(models.Model):
     _name = "billing.hold.reason"
     _description = "Billing Hold Reason"
     _order = "id desc"
+    _check_company_auto = True
+    # Records of the evaluation (created in SQL, in superuser mode, with the order's company).
+    # No group has write access (security/ir.model.access.csv), the shared ones (no company)
+    # included: only the superuser writes them.
 
     name = fields.Char(required=True, readonly=True)
     key = fields.Char(required=True, readonly=True, index=True)
     code = fields.Selection(REASON_CODES, required=True, readonly=True, index=True)
     kind = fields.Selection(REASON_KINDS, required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
-    shipment_id = fields.Many2one("logistics.shipment", readonly=True, ondelete="cascade", index="btree_not_null")
-    case_id = fields.Many2one("freight.audit.case", string="Audit Case", readonly=True, ondelete="cascade")
-    order_id = fields.Many2one("sale.order", readonly=True, ondelete="cascade", index="btree_not_null")
+    shipment_id = fields.Many2one(
+        "logistics.shipment", readonly=True, ondelete="cascade", index="btree_not_null", check_company=True
+    )
+    case_id = fields.Many2one(
+        "freight.audit.case", string="Audit Case", readonly=True, ondelete="cascade", check_company=True
+    )
+    order_id = fields.Many2one(
+        "sale.order", readonly=True, ondelete="cascade", index="btree_not_null", check_company=True
+    )
     order_ids = fields.Many2many(
-        "sale.order", "billing_hold_reason_sale_order_rel", "reason_id", "order_id", string="Orders", readonly=True
+        "sale.order",
+        "billing_hold_reason_sale_order_rel",
+        "reason_id",
+        "order_id",
+        string="Orders",
+        readonly=True,
+        check_company=True,
     )
     order_count = fields.Integer(compute="_compute_order_count")
 

@@ -24,6 +24,7 @@ class BillingReadinessRule(models.Model):
         "res.partner",
         string="Customer",
         index=True,
+        check_company=True,
         domain="[('parent_id', '=', False)]",
         help="Empty: the company's rule. A customer's rule replaces the company's rule for its orders "
         "(and those of its contacts).",

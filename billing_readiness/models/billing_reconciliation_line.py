@@ -23,6 +23,7 @@ class BillingReconciliationLine(models.Model):
     _name = "billing.reconciliation.line"
     _description = "Billing Reconciliation Line"
     _order = "run_id desc, sequence, id"
+    _check_company_auto = True
 
     run_id = fields.Many2one("billing.reconciliation.run", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
@@ -45,13 +46,13 @@ class BillingReconciliationLine(models.Model):
     odoo_status = fields.Char(string="Odoo Status")
     backend_status = fields.Char(string="Backend Status")
     note = fields.Char()
-    backend_id = fields.Many2one("logistics.backend", string="Backend")
-    shipment_ids = fields.Many2many("logistics.shipment", string="Shipments")
-    sale_order_ids = fields.Many2many("sale.order", string="Sale Orders")
-    freight_invoice_ids = fields.Many2many("freight.invoice", string="Carrier Invoices")
-    move_ids = fields.Many2many("account.move", string="Journal Entries")
-    accrual_ids = fields.Many2many("freight.accrual", string="Accruals")
-    case_ids = fields.Many2many("freight.audit.case", string="Audit Cases")
+    backend_id = fields.Many2one("logistics.backend", string="Backend", check_company=True)
+    shipment_ids = fields.Many2many("logistics.shipment", string="Shipments", check_company=True)
+    sale_order_ids = fields.Many2many("sale.order", string="Sale Orders", check_company=True)
+    freight_invoice_ids = fields.Many2many("freight.invoice", string="Carrier Invoices", check_company=True)
+    move_ids = fields.Many2many("account.move", string="Journal Entries", check_company=True)
+    accrual_ids = fields.Many2many("freight.accrual", string="Accruals", check_company=True)
+    case_ids = fields.Many2many("freight.audit.case", string="Audit Cases", check_company=True)
     records = fields.Char(compute="_compute_records", string="Records")
 
     @api.depends("odoo_value", "backend_value", "has_comparison")

@@ -4,6 +4,7 @@ import logging
 from datetime import datetime, time, timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from odoo.addons.logistics_connector.services.exceptions import LogisticsError
 
@@ -14,6 +15,7 @@ _logger = logging.getLogger(__name__)
 
 RUN_KINDS = [("daily", "Daily"), ("period_end", "Period End"), ("custom", "Custom Period")]
 OPEN_CASE_STATES = ("open", "in_review", "disputed")
+GROUP_BILLING_MANAGER = "billing_readiness.group_billing_manager"
 
 
 class BillingReconciliationRun(models.Model):
@@ -57,12 +59,37 @@ class BillingReconciliationRun(models.Model):
     # Building
     # ------------------------------------------------------------------
     @api.model
+    def _check_run_allowed(self, company, backends):
+        """Before any call to a backend with its credentials: the caller runs reconciliations
+        (Billing Manager) for ``company``, one of their companies, and may read each backend,
+        which belongs to that company. The crons run in superuser mode."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group(GROUP_BILLING_MANAGER):
+            raise AccessError(_("Only a Billing Manager may run a billing reconciliation."))
+        if company not in self.env.user.company_ids:
+            raise AccessError(
+                _("You cannot run a billing reconciliation for the company %(company)s.", company=company.name)
+            )
+        backends.check_access("read")
+        foreign = backends.sudo().filtered(lambda backend: backend.company_id != company)
+        if foreign:
+            raise AccessError(
+                _(
+                    "The backends %(backends)s do not belong to the company %(company)s.",
+                    backends=", ".join(foreign.mapped("name")),
+                    company=company.name,
+                )
+            )
+
+    @api.model
     def _run(self, company, date_from, date_to, kind="custom", backends=None):
         """Create and fill a reconciliation run for ``company`` and the period (dates inclusive)."""
         if backends is None:
             backends = self.env["logistics.backend"].search(
                 [("company_id", "=", company.id), ("kind", "in", ("tms", "fap")), ("active", "=", True)]
             )
+        self._check_run_allowed(company, backends)
         run = self.create(
             {
                 "company_id": company.id,
@@ -82,6 +109,9 @@ class BillingReconciliationRun(models.Model):
 
     def _fill(self):
         self.ensure_one()
+        if not self.env.su:
+            self.check_access("write")
+        self._check_run_allowed(self.company_id, self.backend_ids)
         self.line_ids.unlink()
         builder = _LineBuilder(self)
         self._section_customer(builder)

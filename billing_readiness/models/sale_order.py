@@ -22,6 +22,7 @@ READINESS_STATES = [
     ("invoiced", "Invoiced"),
 ]
 GROUP_BILLING_MANAGER = "billing_readiness.group_billing_manager"
+GROUP_INTERNAL = "base.group_user"
 CRON_RECOMPUTE = "billing_readiness.ir_cron_billing_recompute"
 CRON_SWEEP = "billing_readiness.ir_cron_billing_sweep"
 CRON_INVOICE = "billing_readiness.ir_cron_billing_invoice"
@@ -45,7 +46,30 @@ def _hours(start, end):
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    # logistics.guarded.mixin: the readiness and hold fields change only through the evaluation,
+    # hold, release and invoicing methods (which check group, record rules and company first and
+    # then write in superuser mode); create/write from RPC, forms or wizards refuse them.
+    _name = "sale.order"
+    _inherit = ["sale.order", "logistics.guarded.mixin"]
+    _guarded_fields = dict.fromkeys(
+        (
+            "billing_readiness_state",
+            "billing_hold_reason_ids",
+            "billing_waived_reason_ids",
+            "billing_delivery_time",
+            "billing_ready_time",
+            "billing_invoiced_time",
+            "billing_wait_until",
+            "billing_ready_lag_hours",
+            "billing_invoice_lag_hours",
+            "billing_pod_missing",
+            "billing_manual_hold",
+            "billing_manual_hold_note",
+            "billing_auto_invoice",
+            "billing_invoice_error",
+            "billing_invoice_error_time",
+        )
+    )
 
     billing_readiness_state = fields.Selection(
         READINESS_STATES,
@@ -55,6 +79,7 @@ class SaleOrder(models.Model):
         readonly=True,
         copy=False,
         index=True,
+        groups=GROUP_INTERNAL,
     )
     billing_hold_reason_ids = fields.Many2many(
         "billing.hold.reason",
@@ -64,6 +89,7 @@ class SaleOrder(models.Model):
         string="Hold Reasons",
         readonly=True,
         copy=False,
+        groups=GROUP_INTERNAL,
     )
     billing_waived_reason_ids = fields.Many2many(
         "billing.hold.reason",
@@ -74,19 +100,25 @@ class SaleOrder(models.Model):
         readonly=True,
         copy=False,
         help="Reasons a Billing Manager released: they no longer hold this order.",
+        groups=GROUP_INTERNAL,
     )
     billing_delivery_time = fields.Datetime(
-        string="Delivered On", readonly=True, copy=False, help="Delivery of the last shipment the invoice is about."
+        string="Delivered On",
+        readonly=True,
+        copy=False,
+        help="Delivery of the last shipment the invoice is about.",
+        groups=GROUP_INTERNAL,
     )
-    billing_ready_time = fields.Datetime(string="Ready Since", readonly=True, copy=False)
-    billing_invoiced_time = fields.Datetime(string="Invoiced On", readonly=True, copy=False)
-    billing_wait_until = fields.Datetime(string="Waiting Period Ends", readonly=True, copy=False)
+    billing_ready_time = fields.Datetime(string="Ready Since", readonly=True, copy=False, groups=GROUP_INTERNAL)
+    billing_invoiced_time = fields.Datetime(string="Invoiced On", readonly=True, copy=False, groups=GROUP_INTERNAL)
+    billing_wait_until = fields.Datetime(string="Waiting Period Ends", readonly=True, copy=False, groups=GROUP_INTERNAL)
     billing_ready_lag_hours = fields.Float(
         string="Delivery to Ready (h)",
         compute="_compute_billing_lags",
         store=True,
         aggregator="avg",
         help="Hours from delivery to readiness (0 until both are known).",
+        groups=GROUP_INTERNAL,
     )
     billing_invoice_lag_hours = fields.Float(
         string="Ready to Invoiced (h)",
@@ -94,17 +126,30 @@ class SaleOrder(models.Model):
         store=True,
         aggregator="avg",
         help="Hours from readiness to the customer invoice (0 until both are known).",
+        groups=GROUP_INTERNAL,
     )
     billing_pod_missing = fields.Boolean(
-        string="Delivered without POD", readonly=True, copy=False, help="A delivered shipment lacks a complete POD."
+        string="Delivered without POD",
+        readonly=True,
+        copy=False,
+        help="A delivered shipment lacks a complete POD.",
+        groups=GROUP_INTERNAL,
     )
-    billing_manual_hold = fields.Boolean(string="Manual Billing Hold", readonly=True, copy=False)
-    billing_manual_hold_note = fields.Char(string="Manual Hold Reason", readonly=True, copy=False)
+    billing_manual_hold = fields.Boolean(string="Manual Billing Hold", readonly=True, copy=False, groups=GROUP_INTERNAL)
+    billing_manual_hold_note = fields.Char(
+        string="Manual Hold Reason", readonly=True, copy=False, groups=GROUP_INTERNAL
+    )
     billing_auto_invoice = fields.Boolean(
-        string="Invoiced by Schedule", readonly=True, copy=False, help="The customer's rule invoices automatically."
+        string="Invoiced by Schedule",
+        readonly=True,
+        copy=False,
+        help="The customer's rule invoices automatically.",
+        groups=GROUP_INTERNAL,
     )
-    billing_invoice_error = fields.Text(string="Invoicing Error", readonly=True, copy=False)
-    billing_invoice_error_time = fields.Datetime(string="Invoicing Failed On", readonly=True, copy=False)
+    billing_invoice_error = fields.Text(string="Invoicing Error", readonly=True, copy=False, groups=GROUP_INTERNAL)
+    billing_invoice_error_time = fields.Datetime(
+        string="Invoicing Failed On", readonly=True, copy=False, groups=GROUP_INTERNAL
+    )
 
     @api.depends("billing_delivery_time", "billing_ready_time", "billing_invoiced_time")
     def _compute_billing_lags(self):
@@ -199,6 +244,11 @@ class SaleOrder(models.Model):
     def _billing_recompute_readiness(self, now=None, resolver=None):
         """Evaluate these orders and write what changed; returns ``{order id: state}``.
 
+        Each order is evaluated with its own company's rule (or its customer's rule in that
+        company), never ``env.company``'s, and only with the shipments and carrier invoices of
+        its own company: a record of another company linked to the order does not count.
+        Private and run in superuser mode: the public actions check the caller first.
+
         Set-based: a fixed number of queries whatever the number of orders (facts in
         four reads, reason records in one or two, the links in two, the changed orders
         locked with ``FOR UPDATE SKIP LOCKED`` and written grouped by identical values).
@@ -254,6 +304,7 @@ class SaleOrder(models.Model):
                           EXISTS(SELECT 1 FROM logistics_shipment_event e
                                   WHERE e.shipment_id = s.id AND e.exception_state = 'open')
                      FROM logistics_shipment s
+                     JOIN sale_order so ON so.id = s.sale_id AND so.company_id = s.company_id
                     WHERE s.sale_id = ANY(%s) AND s.direction = 'outbound' AND s.status != 'cancelled'
                     ORDER BY s.id""",
                 ids,
@@ -277,8 +328,9 @@ class SaleOrder(models.Model):
                           l.rebill_sale_line_id IS NOT NULL, c.id, c.name, c.state
                      FROM freight_invoice_line l
                      JOIN logistics_shipment s ON s.id = l.shipment_id
+                     JOIN sale_order so ON so.id = s.sale_id AND so.company_id = s.company_id
                      JOIN freight_charge_type ct ON ct.id = l.charge_type_id
-                     JOIN freight_invoice i ON i.id = l.invoice_id
+                     JOIN freight_invoice i ON i.id = l.invoice_id AND i.company_id = so.company_id
                 LEFT JOIN freight_audit_case c ON c.id = l.case_id
                     WHERE s.sale_id = ANY(%s) AND ct.is_rebillable
                       AND i.state NOT IN ('cancel', 'rejected') AND i.is_duplicate IS NOT TRUE
@@ -619,6 +671,9 @@ class SaleOrder(models.Model):
             rules[key] = rule
         result = {}
         for key, group in groups.items():
+            # Invoiced and posted in the order's company whatever the caller's current company
+            # (a group holds the orders of one company).
+            group = group.with_company(group.company_id[:1])  # noqa: PLW2901
             moves = group._billing_invoice_group(rules[key], record_error=len(group) == 1)
             if moves is None:
                 # The group failed together: each order alone, so that only the culprit stays behind.
@@ -683,7 +738,10 @@ class SaleOrder(models.Model):
     def _billing_after_invoiced(self, moves):
         now = fields.Datetime.now()
         shipments = self.logistics_shipment_ids.filtered(
-            lambda s: s.status == "delivered" and s.direction == "outbound" and not s.billing_invoiced
+            lambda s: s.status == "delivered"
+            and s.direction == "outbound"
+            and not s.billing_invoiced
+            and s.company_id == s.sale_id.company_id
         )
         if shipments:
             shipments.with_context(billing_readiness_internal=True).write({"billing_invoiced": True})
@@ -730,13 +788,24 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Manual override (Billing Manager)
     # ------------------------------------------------------------------
+    # Every public action below checks the caller before anything runs in superuser mode:
+    # the group, then the ACL and record rules (hence the companies) on the orders designated.
     def _billing_check_manager(self):
-        if not self.env.user.has_group(GROUP_BILLING_MANAGER):
-            raise AccessError(_("Only a Billing Manager may hold or release orders for invoicing."))
+        if not self.env.su and not self.env.user.has_group(GROUP_BILLING_MANAGER):
+            raise AccessError(_("Only a Billing Manager may hold, release or invoice orders for billing."))
+
+    def _billing_check_orders(self, operation="write"):
+        """The caller may ``operation`` these orders (ACL and record rules: own companies only)."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group(GROUP_INTERNAL):
+            raise AccessError(_("Only internal users may act on the billing readiness of orders."))
+        self.check_access(operation)
 
     def _billing_hold(self, note):
         """Put these orders on hold for invoicing (the reason goes to the chatter)."""
         self._billing_check_manager()
+        self._billing_check_orders("write")
         if not (note or "").strip():
             raise UserError(_("Say why the order is put on hold."))
         orders = self.sudo()
@@ -757,6 +826,7 @@ class SaleOrder(models.Model):
         waived (a new fact arriving later holds the order again). Kept in the chatter.
         """
         self._billing_check_manager()
+        self._billing_check_orders("write")
         if not (note or "").strip():
             raise UserError(_("Say why the hold is released."))
         orders = self.sudo()
@@ -785,10 +855,12 @@ class SaleOrder(models.Model):
 
     def action_billing_hold(self):
         self._billing_check_manager()
+        self._billing_check_orders("write")
         return self._billing_wizard_action("hold")
 
     def action_billing_release(self):
         self._billing_check_manager()
+        self._billing_check_orders("write")
         return self._billing_wizard_action("release")
 
     def _billing_wizard_action(self, mode):
@@ -802,14 +874,19 @@ class SaleOrder(models.Model):
         }
 
     def action_billing_recompute(self):
-        """Evaluate the readiness of these orders now."""
-        self.check_access("read")
-        self._billing_recompute_readiness()
+        """Evaluate the readiness of these orders now (internal users who can read them)."""
+        self._billing_check_orders("read")
+        self.sudo()._billing_recompute_readiness()
         return True
 
     def action_billing_invoice_now(self):
-        """Invoice these ready orders now, with the same locking as the scheduled invoicing."""
+        """Invoice these ready orders now, with the same locking as the scheduled invoicing.
+
+        Billing Managers only, on orders they may write (their companies); each order is
+        evaluated with its own company's rule and invoiced in its company.
+        """
         self._billing_check_manager()
+        self._billing_check_orders("write")
         self.sudo()._billing_recompute_readiness()
         orders, _conflict = self.sudo()._billing_claim_ready(len(self.ids), ids=self.ids)
         if not orders:

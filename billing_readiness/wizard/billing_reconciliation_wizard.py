@@ -9,6 +9,7 @@ class BillingReconciliationWizard(models.TransientModel):
 
     _name = "billing.reconciliation.wizard"
     _description = "Billing Reconciliation"
+    _check_company_auto = True
 
     kind = fields.Selection(
         [("daily", "Daily"), ("period_end", "Period End"), ("custom", "Custom Period")], required=True, default="daily"
@@ -19,6 +20,7 @@ class BillingReconciliationWizard(models.TransientModel):
     backend_ids = fields.Many2many(
         "logistics.backend",
         string="Compare With",
+        check_company=True,
         domain="[('company_id', '=', company_id), ('kind', 'in', ('tms', 'fap'))]",
         help="TMS and FAP backends asked for their figures of the period (all active ones by default).",
     )
