@@ -10,7 +10,8 @@ import datetime
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests.common import JsonRpcException
 
 from odoo.addons.logistics_connector.tests.loopback import LoopbackCase
 
@@ -418,3 +419,48 @@ class TestReconciliationSecurity(LoopbackCase, BillingSecurityCommon, Transactio
             )
         with self.assertRaises(UserError):
             run.with_user(self.billing_a).write({"backend_ids": [Command.link(backend_b.id)]})
+
+
+@tagged("post_install", "-at_install")
+class TestPortalBillingFields(BillingSecurityCommon, HttpCase):
+    """L5 over HTTP: the portal order page and the portal's JSON-RPC show no internal billing field."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_security()
+        cls.portal.password = "billing-portal-secret"
+        cls.order, shipment = cls.make_order()
+        cls.deliver(shipment)
+        cls.env["sale.order"]._billing_process_dirty()
+        cls.env["billing.hold.wizard"].with_user(cls.billing_a).create(
+            {"mode": "hold", "order_ids": [Command.set(cls.order.ids)], "reason": "INTERNAL-NOTE-7731"}
+        ).action_apply()
+
+    def test_portal_page_and_rpc(self):
+        self.assertEqual(self.order.billing_manual_hold_note, "INTERNAL-NOTE-7731")
+        self.authenticate(self.portal.login, "billing-portal-secret")
+        page = self.url_open(f"/my/orders/{self.order.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(self.order.name, page.text)
+        self.assertNotIn("INTERNAL-NOTE-7731", page.text)
+
+        def call(method, *args, **kwargs):
+            return self.make_jsonrpc_request(
+                "/web/dataset/call_kw",
+                {"model": "sale.order", "method": method, "args": list(args), "kwargs": kwargs},
+            )
+
+        self.assertEqual(call("read", self.order.ids, ["name"])[0]["name"], self.order.name)
+        for method, args in (
+            ("read", [self.order.ids, ["billing_manual_hold_note"]]),
+            ("search_read", [[("id", "=", self.order.id)], ["billing_readiness_state", "billing_hold_reason_ids"]]),
+            ("action_billing_recompute", [self.order.ids]),
+            ("write", [self.order.ids, {"billing_manual_hold": False}]),
+        ):
+            with self.assertRaises(JsonRpcException, msg=method) as caught:
+                call(method, *args)
+            self.assertEqual(caught.exception.args[0], "odoo.exceptions.AccessError", method)
+        self.assertNotIn("billing_manual_hold_note", call("fields_get"))
+        self.order.invalidate_recordset()
+        self.assertTrue(self.order.billing_manual_hold)
