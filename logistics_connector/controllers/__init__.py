@@ -1,1 +1,1 @@
-from . import webhook_intake
+from . import journal_payload, webhook_intake

@@ -1,10 +1,15 @@
 """The intake every webhook of the suite shares (no route here: the addons declare theirs).
 
-Order: technical user -> backend (404) -> declared size (413) -> content type (415) -> body
-read with the size limit (413) -> signature (401, logged with the source address, nothing
-stored). What comes after (journaling, validation, the answer) is the caller's.
+Order: technical user -> backend -> declared size (413) -> content type (415) -> body read
+with the size limit (413) -> signature (401, logged with the source address, nothing stored).
+An unknown or inactive backend code goes through the same steps with the default limits and
+a secret no one knows, so it gets exactly the 401 (same body) a known code gets for a bad
+signature: an unauthenticated caller cannot tell known codes from unknown ones (no 404).
+What comes after (journaling, validation, the answer) is the caller's; the technical user
+journals as itself, so the journal checks it may read the backend (logistics.message).
 """
 
+import secrets as _secrets
 from typing import NamedTuple
 
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -44,7 +49,7 @@ def receive_signed(backend_code, *, user_xmlid, content_types, types_hint, logge
     """Authenticate a webhook request; returns a :class:`Received`.
 
     Runs the rest of the request as the technical user ``user_xmlid``. Raises
-    :class:`WebhookRefused` (503, 404, 413, 415 or 401) otherwise.
+    :class:`WebhookRefused` (503, 413, 415 or 401) otherwise; never 404 (see the module).
     """
     # Both lookups are on every webhook request, and both come from the registry's caches.
     user_id = request.env["ir.model.data"]._xmlid_to_res_id(user_xmlid, raise_if_not_found=False)
@@ -52,8 +57,9 @@ def receive_signed(backend_code, *, user_xmlid, content_types, types_hint, logge
         raise WebhookRefused(503, "the webhook is not configured on this server")
     request.update_env(user=user_id)
     intake = request.env["logistics.backend"]._webhook_intake(backend_code, kinds)
-    if not intake:
-        raise WebhookRefused(404, f"unknown or inactive backend {backend_code!r}")
+    known = bool(intake)
+    if not known:
+        intake = _unknown_intake(backend_code)
     httprequest = request.httprequest
     limit = max(intake.max_body_kb or 5120, 1) * 1024
     too_large = WebhookRefused(413, f"the body exceeds {limit // 1024} KiB")
@@ -71,11 +77,29 @@ def receive_signed(backend_code, *, user_xmlid, content_types, types_hint, logge
         raise too_large
     remote_addr = httprequest.remote_addr or "unknown"
     refused = check_signature(intake, body)
-    if refused:
-        logger.warning("Webhook %s: request from %s refused (%s)", intake.code, remote_addr, refused)
-        raise WebhookRefused(401, refused)
+    if refused or not known:
+        reason = refused if known else f"unknown or inactive backend; {refused}"
+        logger.warning("Webhook %s: request from %s refused (%s)", intake.code, remote_addr, reason)
+        raise WebhookRefused(401, refused or "bad signature")
     backend_sudo = request.env["logistics.backend"].sudo().browse(intake.id)
     return Received(backend_sudo, intake, body, mimetype, remote_addr)
+
+
+def _unknown_intake(code):
+    """Stand-in settings for a code that names no active backend: the defaults of a backend,
+    and a random secret, so the request is refused by the signature check like any other."""
+    return WebhookIntake(
+        id=None,
+        code=code,
+        kind=None,
+        company_id=None,
+        process_sync=False,
+        max_body_kb=5120,
+        tolerance_seconds=300,
+        secret=_secrets.token_urlsafe(32),
+        previous_secret=None,
+        previous_until=None,
+    )
 
 
 def check_signature(intake, body):

@@ -1,7 +1,10 @@
+# The mixin first: logistics_code_mapping imports logistics_shipment, whose model inherits it.
+from . import logistics_guarded_mixin
+
+# isort: split
 from . import (
     logistics_backend,
     logistics_code_mapping,
-    logistics_guarded_mixin,
     logistics_message,
     logistics_message_link,
     logistics_shipment,

@@ -3,15 +3,21 @@ import logging
 import secrets
 from collections import namedtuple
 from datetime import timedelta
+from http import HTTPStatus
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..services.exceptions import LogisticsError, NeedsMappingError
+from ..services.exceptions import LogisticsError, NeedsMappingError, PermanentError, RetryableError
 
 _logger = logging.getLogger(__name__)
 
 SECRET_GROUP = "base.group_system"
+# Outbound credentials, and the settings that say where (and how) they are sent: a user who may
+# not read the credentials may not redirect them either (see write).
+OUTBOUND_SECRET_FIELDS = ("api_key", "password", "oauth_client_secret", "oauth_access_token", "oauth_token_expires_at")
+ENDPOINT_FIELDS = ("base_url", "oauth_token_url", "wsdl_url", "wsdl_file", "protocol", "auth_type")
+MAX_ROTATION_HOURS = 7 * 24
 # What a webhook request needs of its backend (see _webhook_intake), and the fields it comes from.
 WebhookIntake = namedtuple(
     "WebhookIntake",
@@ -70,8 +76,10 @@ class LogisticsBackend(models.Model):
         required=True,
         default="test",
         tracking=True,
-        help="A test backend never receives production traffic: automatic outbound messages only go "
-        "to backends of the company's logistics environment.",
+        help="A test backend is for trying a connection and its formats. Its company's production "
+        "records never meet it: outbound messages (transport orders, changes, cancellations) only go "
+        "to backends of the company's logistics environment, and inbound messages of a backend of "
+        "another environment are kept in the journal as failed, never applied.",
     )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
 
@@ -110,9 +118,17 @@ class LogisticsBackend(models.Model):
     webhook_secret_previous_until = fields.Datetime(
         string="Previous Secret Valid Until",
         copy=False,
-        help="During a rotation both the new and the previous secret are accepted until this time.",
+        groups=SECRET_GROUP,
+        help="During a rotation both the new and the previous secret are accepted until this time. "
+        "It is set by the rotation and can only be brought forward afterwards.",
     )
-    webhook_rotation_hours = fields.Integer(string="Rotation Window (hours)", default=24)
+    webhook_rotation_hours = fields.Integer(
+        string="Rotation Window (hours)",
+        default=24,
+        copy=False,
+        groups=SECRET_GROUP,
+        help="How long the previous secret stays valid after a rotation (at most a week).",
+    )
     webhook_tolerance_seconds = fields.Integer(
         string="Timestamp Tolerance (s)", default=300, help="Signed requests older or newer than this are refused."
     )
@@ -150,8 +166,15 @@ class LogisticsBackend(models.Model):
     message_problem_count = fields.Integer(compute="_compute_message_counts")
     is_test = fields.Boolean(compute="_compute_is_test")
 
+    # The code is the backend's name in its webhook URLs: unique across every company (and exact,
+    # as the webhook intake compares it), so a URL always names one backend.
     _sql_constraints = [
-        ("code_company_uniq", "unique(code, company_id)", "The backend code must be unique per company."),
+        ("code_uniq", "unique(code)", "The backend code must be unique across all companies."),
+        (
+            "rotation_hours_range",
+            f"CHECK(webhook_rotation_hours IS NULL OR webhook_rotation_hours BETWEEN 0 AND {MAX_ROTATION_HOURS})",
+            "The webhook secret rotation window is at most a week.",
+        ),
         ("max_attempts_positive", "CHECK(max_attempts > 0)", "The maximum number of attempts must be positive."),
     ]
 
@@ -198,11 +221,21 @@ class LogisticsBackend(models.Model):
         previous, until = backend.webhook_secret_previous, backend.webhook_secret_previous_until
         return webhook_secrets(backend.webhook_secret, previous, until)
 
+    def _check_system(self, what):
+        """Refuse ``what`` to anyone but a system administrator (or superuser code)."""
+        if not self.env.su and not self.env.user.has_group(SECRET_GROUP):
+            raise AccessError(_("Only system administrators may %s.", what))
+
     def action_rotate_webhook_secret(self):
-        """Start a rotation: a new secret, the old one still valid for the rotation window."""
+        """Start a rotation: a new secret, the old one still valid for the rotation window.
+
+        System administrators only (they own the secrets); the rotated-out secret's expiry
+        is set here and can only be brought forward afterwards (see write)."""
+        self._check_system(_("rotate a webhook secret"))
+        self.check_access("write")
         for backend in self:
             backend_sudo = backend.sudo()
-            hours = backend.webhook_rotation_hours or 24
+            hours = min(backend_sudo.webhook_rotation_hours or 24, MAX_ROTATION_HOURS)
             backend_sudo.write(
                 {
                     "webhook_secret_previous": backend_sudo.webhook_secret or False,
@@ -255,18 +288,45 @@ class LogisticsBackend(models.Model):
             )
         return auth_mod.NoAuth()
 
-    def action_test_connection(self):
-        """Ping the backend and say the outcome in plain words."""
-        self.ensure_one()
+    def _check_outbound_allowed(self):
+        """Calls that carry this backend's credentials are made for users who may change the
+        backend (or by superuser code): checked before any network call."""
+        if not self.env.su:
+            self.check_access("write")
+
+    @staticmethod
+    def _plain_status(status):
+        """``HTTP 401 Unauthorized``: the status code and its standard reason, nothing of the body."""
         try:
-            answer = self._get_client().ping()
-            ok, text = True, _("Connection OK: %s", answer or _("the backend answered"))
+            return f"HTTP {status} {HTTPStatus(int(status)).phrase}"
+        except ValueError:
+            return f"HTTP {status}"
+
+    def action_test_connection(self):
+        """Ping the backend and say the outcome in plain words: the HTTP status and its
+        standard reason, never any part of what the remote answered (a response body could
+        be anything the URL serves). Users who cannot write the backend may not call it."""
+        self.ensure_one()
+        self._check_outbound_allowed()
+        try:
+            status = self._get_client().ping_status()
+            ok = True
+            text = _("Connection OK: %s", self._plain_status(status)) if status else _("Connection OK")
         except LogisticsError as error:
-            ok, text = False, _("Connection failed: %s", error)
+            ok = False
+            status = getattr(error, "status_code", None)
+            if status:
+                text = _("Connection failed: %s", self._plain_status(status))
+            elif isinstance(error, RetryableError):
+                text = _("Connection failed: no answer (timed out or unreachable)")
+            elif isinstance(error, PermanentError):
+                text = _("Connection failed: the request could not be made (check the endpoint and authentication)")
+            else:
+                text = _("Connection failed: %s", error.__class__.__name__)
         except Exception as error:
             _logger.info("Test connection of backend %s failed", self.code, exc_info=True)
             ok, text = False, _("Connection failed: %s", error.__class__.__name__)
-        self.write({"last_test_date": fields.Datetime.now(), "last_test_ok": ok, "last_test_result": text})
+        self.sudo().write({"last_test_date": fields.Datetime.now(), "last_test_ok": ok, "last_test_result": text})
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -326,6 +386,25 @@ class LogisticsBackend(models.Model):
         self.ensure_one()
         return self.active and self.environment == (company.logistics_environment or "production")
 
+    def _check_environment(self, company):
+        """Processing of a journal message: a backend outside ``company``'s logistics
+        environment (a test backend of a company working in production, or the reverse) is
+        never sent the company's messages, and its messages are never applied to the
+        company's records: they stay in the journal as failed (PermanentError)."""
+        self.ensure_one()
+        company_environment = company.logistics_environment or "production"
+        if self.environment != company_environment:
+            raise PermanentError(
+                _(
+                    "Backend %(backend)s is a %(env)s backend and company %(company)s works in "
+                    "%(company_env)s: its messages are kept in the journal, neither sent nor applied.",
+                    backend=self.name,
+                    env=self.environment,
+                    company=company.name,
+                    company_env=company_environment,
+                )
+            )
+
     @api.model
     def _get_default_tms(self, company):
         return self.search(
@@ -368,10 +447,52 @@ class LogisticsBackend(models.Model):
         return backends
 
     def write(self, vals):
+        if not self.env.su:
+            vals = self._check_secret_settings(vals)
         result = super().write(vals)
         if INTAKE_FIELDS.intersection(vals):
             self._clear_webhook_intake()
         return result
+
+    def _check_secret_settings(self, vals):
+        """What a user who is not a system administrator may change around the secrets.
+
+        Changing where or how the outbound credentials are sent (ENDPOINT_FIELDS) clears them:
+        the credentials of one endpoint never go to another one set by someone who may not
+        read them. The rotated-out webhook secret's expiry can only be brought forward, by
+        anyone (its field is for system administrators only): it never outlives the window
+        set at rotation."""
+        if vals.get("webhook_secret_previous_until"):
+            until = fields.Datetime.to_datetime(vals["webhook_secret_previous_until"])
+            for backend in self.sudo():
+                if not backend.webhook_secret_previous_until or until > backend.webhook_secret_previous_until:
+                    raise AccessError(
+                        _(
+                            "The previous webhook secret of %s cannot be kept valid beyond the rotation window.",
+                            backend.name,
+                        )
+                    )
+        if self.env.user.has_group(SECRET_GROUP):
+            return vals
+        changed = self.filtered(
+            lambda backend: any(
+                name in vals and backend._fields[name].convert_to_write(backend.sudo()[name], backend) != vals[name]
+                for name in ENDPOINT_FIELDS
+                if name != "wsdl_file"
+            )
+            or ("wsdl_file" in vals and vals["wsdl_file"] != backend.sudo().wsdl_file)
+        )
+        if changed:
+            # a separate write: the secrets are system-only fields the user's own write may not name
+            changed.sudo().write(dict.fromkeys(OUTBOUND_SECRET_FIELDS, False))
+            for backend in changed:
+                backend.message_post(
+                    body=_(
+                        "The endpoint or authentication settings were changed: the stored credentials "
+                        "were cleared. A system administrator enters them again."
+                    )
+                )
+        return vals
 
     def _clear_webhook_intake(self):
         """Forget the cached intake settings (_webhook_intake) in every worker: now (other

@@ -14,12 +14,18 @@ MAPPING_TYPES = [
 
 
 class LogisticsCodeMapping(models.Model):
-    """External code -> internal value, per backend (or a shipped default without backend)."""
+    """External code -> internal value, per backend (or a shipped default without backend).
+
+    The shipped defaults (no backend, hence no company) apply to every company: record rules
+    let everyone read them and only system administrators create, change or delete them;
+    Logistics Managers manage the mappings of their companies' backends.
+    """
 
     _name = "logistics.code.mapping"
     _description = "Logistics Code Mapping"
     _order = "backend_id, mapping_type, external_code"
     _rec_name = "external_code"
+    _check_company_auto = True
 
     backend_id = fields.Many2one(
         "logistics.backend",
@@ -32,8 +38,10 @@ class LogisticsCodeMapping(models.Model):
     external_code = fields.Char(required=True, index=True)
     description = fields.Char()
     active = fields.Boolean(default=True)
-    carrier_id = fields.Many2one("delivery.carrier", ondelete="restrict")
-    carrier_partner_id = fields.Many2one("res.partner", string="Carrier Partner", ondelete="restrict")
+    carrier_id = fields.Many2one("delivery.carrier", ondelete="restrict", check_company=True)
+    carrier_partner_id = fields.Many2one(
+        "res.partner", string="Carrier Partner", ondelete="restrict", check_company=True
+    )
     service_level = fields.Char()
     status = fields.Selection(SHIPMENT_STATUSES, string="Canonical Status")
     uom_id = fields.Many2one("uom.uom", string="Unit of Measure", ondelete="restrict")

@@ -11,7 +11,7 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger
 
 from ..services.exceptions import NeedsMappingError, PermanentError, RetryableError
@@ -36,15 +36,61 @@ MESSAGE_STATES = [
 ]
 READY_STATES = ("received", "queued")
 PROBLEM_STATES = ("needs_mapping", "failed", "dead")
+MANAGER_GROUP = "logistics_connector.group_logistics_manager"
+# What a message is: given when it is journaled (create, _journal_many), never changed afterwards.
+JOURNAL_IDENTITY_FIELDS = (
+    "backend_id",
+    "direction",
+    "message_type",
+    "idempotency_key",
+    "content_type",
+    "payload",
+    "payload_attachment_id",
+    "payload_size",
+    "content_hash",
+    "source",
+    "duplicate_of_id",
+    "replay_of_id",
+)
+# What processing, replay and retention own: changed by the journal's own methods only.
+JOURNAL_PROCESSING_FIELDS = (
+    "state",
+    "attempts",
+    "replay_count",
+    "next_attempt_at",
+    "last_error",
+    "error_details",
+    "missing_mapping_type",
+    "missing_mapping_code",
+    "processed_at",
+    "processing_time_ms",
+    "http_status",
+    "response_payload",
+)
 
 
 class LogisticsMessage(models.Model):
+    """One message in or out, stored before it is processed.
+
+    Access: the journal's fields are written by its own methods only (logistics.guarded.mixin):
+    a message's identity and payload when it is journaled, its state by processing, replay and
+    retention. A caller who is not in superuser mode journals (``create``, ``_journal_many``),
+    replays and processes only messages of backends it can read, of message types its groups
+    allow (:meth:`_message_type_groups`), and replays and processes as a Logistics Manager;
+    processing itself then runs in superuser mode. Payloads are for Logistics Managers.
+    """
+
     _name = "logistics.message"
     _description = "Integration Message"
+    _inherit = ["logistics.guarded.mixin"]
     _order = "id desc"
     _rec_name = "display_ref"
+    _check_company_auto = True
+    _guarded_fields = dict.fromkeys(JOURNAL_IDENTITY_FIELDS + JOURNAL_PROCESSING_FIELDS)
 
-    backend_id = fields.Many2one("logistics.backend", required=True, ondelete="restrict", index=True)
+    backend_id = fields.Many2one(
+        "logistics.backend", required=True, ondelete="restrict", index=True, check_company=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
     direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")], required=True, index=True)
     message_type = fields.Selection(
@@ -60,10 +106,16 @@ class LogisticsMessage(models.Model):
     display_ref = fields.Char(compute="_compute_display_ref", string="Message")
     idempotency_key = fields.Char(index=True, copy=False)
     content_type = fields.Char()
-    payload = fields.Text(help="The payload as received or sent (when it is small, valid UTF-8 text).")
-    payload_attachment_id = fields.Many2one("ir.attachment", string="Payload File", ondelete="restrict", copy=False)
+    # Payloads (addresses, amounts, signers) are for Logistics Managers; the other groups keep
+    # the metadata, the state and the error.
+    payload = fields.Text(
+        help="The payload as received or sent (when it is small, valid UTF-8 text).", groups=MANAGER_GROUP
+    )
+    payload_attachment_id = fields.Many2one(
+        "ir.attachment", string="Payload File", ondelete="restrict", copy=False, groups=MANAGER_GROUP
+    )
     payload_size = fields.Integer(string="Size (bytes)")
-    payload_pretty = fields.Text(compute="_compute_payload_pretty", string="Payload (readable)")
+    payload_pretty = fields.Text(compute="_compute_payload_pretty", string="Payload (readable)", groups=MANAGER_GROUP)
     content_hash = fields.Char(string="SHA-256", index=True)
     state = fields.Selection(MESSAGE_STATES, required=True, default="received", index=True)
     priority = fields.Integer(default=10, help="Lower is processed first.")
@@ -82,15 +134,16 @@ class LogisticsMessage(models.Model):
     processing_time_ms = fields.Integer(string="Processing Time (ms)", readonly=True)
     source = fields.Char(help="Where the message came from: webhook (with source address), file, poll, ...")
     http_status = fields.Integer(readonly=True, help="HTTP status of the remote answer (outbound).")
-    response_payload = fields.Text(readonly=True)
-    duplicate_of_id = fields.Many2one("logistics.message", readonly=True, index="btree_not_null")
-    replay_of_id = fields.Many2one("logistics.message", readonly=True)
+    response_payload = fields.Text(readonly=True, groups=MANAGER_GROUP)
+    duplicate_of_id = fields.Many2one("logistics.message", readonly=True, index="btree_not_null", check_company=True)
+    replay_of_id = fields.Many2one("logistics.message", readonly=True, check_company=True)
     shipment_ids = fields.Many2many(
         "logistics.shipment",
         "logistics_message_shipment_rel",
         "message_id",
         "shipment_id",
         string="Shipments",
+        check_company=True,
     )
     link_ids = fields.One2many("logistics.message.link", "message_id", string="Records")
     age_hours = fields.Float(compute="_compute_age_hours")
@@ -190,10 +243,12 @@ class LogisticsMessage(models.Model):
         return vals
 
     def _get_payload_bytes(self):
+        """The payload as stored (server code: processing, or after _check_payload_access)."""
         self.ensure_one()
-        if self.payload_attachment_id:
-            return self.payload_attachment_id.sudo().raw or b""
-        return (self.payload or "").encode("utf-8")
+        message_sudo = self.sudo()
+        if message_sudo.payload_attachment_id:
+            return message_sudo.payload_attachment_id.raw or b""
+        return (message_sudo.payload or "").encode("utf-8")
 
     def _get_payload_json(self):
         raw = self._get_payload_bytes()
@@ -201,6 +256,101 @@ class LogisticsMessage(models.Model):
             return json.loads(raw)
         except ValueError as error:
             raise PermanentError(_("The payload is not valid JSON: %s", error)) from error
+
+    # ------------------------------------------------------------------
+    # Access
+    # ------------------------------------------------------------------
+    @api.model
+    def _message_type_groups(self):
+        """``{message_type: group xml id}``: the group a caller that is not in superuser mode
+        needs to create (``create``, ``_journal_many``), replay or process messages of that type.
+
+        The hook for message-type rights: an addon that adds message types maps them to the
+        group of the people who own what those messages change (carrier invoices to the
+        freight groups, milestones to the logistics groups), with ``super()``::
+
+            def _message_type_groups(self):
+                return dict(super()._message_type_groups(), my_type="my_addon.group_x")
+
+        A type that is not listed needs no group beyond the model's access rights. Superuser
+        code (the journal's cron, processing, the transitions that queue their own messages
+        after their own checks) is not concerned. The connector's own types (transport orders
+        and booking confirmations) belong to Logistics Managers: users send transport orders
+        through the shipment's actions, which check the shipment and journal them as superuser.
+        """
+        return {
+            "transport_order": MANAGER_GROUP,
+            "transport_update": MANAGER_GROUP,
+            "transport_cancel": MANAGER_GROUP,
+            "booking_confirmation": MANAGER_GROUP,
+        }
+
+    @api.model
+    def _check_journal_access(self, backend_ids, message_types):
+        """Before anything is journaled, replayed or processed for a caller that is not in
+        superuser mode: the caller can read every backend (record rules: its companies) and
+        has the group of every message type (:meth:`_message_type_groups`). AccessError
+        otherwise. One query for the backends, whatever the number of messages."""
+        if self.env.su:
+            return
+        backends = self.env["logistics.backend"].browse(sorted({b for b in backend_ids if b}))
+        backends.check_access("read")
+        type_groups = self._message_type_groups()
+        for message_type in sorted({t for t in message_types if t}):
+            group = type_groups.get(message_type)
+            if group and not self.env.user.has_group(group):
+                types = dict(self._fields["message_type"]._description_selection(self.env))
+                raise AccessError(
+                    _(
+                        "You are not allowed to journal, replay or process '%(type)s' messages: "
+                        "they belong to the group '%(group)s'.",
+                        type=types.get(message_type, message_type),
+                        group=self.env.ref(group).sudo().full_name,
+                    )
+                )
+
+    def _check_manage_access(self):
+        """Replay and Process Now, for a caller that is not in superuser mode: Logistics
+        Managers, on messages they can write (their companies), of types their groups allow."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only Logistics Managers may replay or process journal messages."))
+        self.check_access("write")
+        self._check_journal_access(self.sudo().backend_id.ids, set(self.sudo().mapped("message_type")))
+
+    def _check_payload_access(self):
+        """A payload is for Logistics Managers who can read the message and its type."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only Logistics Managers may read journal payloads."))
+        self.check_access("read")
+        self._check_journal_access(self.sudo().backend_id.ids, set(self.sudo().mapped("message_type")))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A message created by hand (RPC) passes the journal's checks first: the backend
+        readable by the caller, the type allowed to its groups, no processing field (state,
+        attempts...) and no payload file given; it is then written as the journal writes."""
+        if self.env.su:
+            return super().create(vals_list)
+        self.check_access("create")
+        self._check_journal_access(
+            [vals.get("backend_id") for vals in vals_list], [vals.get("message_type") for vals in vals_list]
+        )
+        owned = (*JOURNAL_PROCESSING_FIELDS, "payload_attachment_id", "duplicate_of_id", "replay_of_id")
+        given = {name for vals in vals_list for name, value in vals.items() if value and name in owned}
+        defaults = self.default_get(sorted(given))
+        self._check_guarded_write(
+            {
+                name
+                for name in given
+                if any(vals.get(name) not in (False, None, defaults.get(name)) for vals in vals_list)
+            }
+        )
+        messages = super(LogisticsMessage, self.sudo()).create(vals_list)
+        return messages.with_env(self.env)
 
     # ------------------------------------------------------------------
     # Journaling
@@ -302,6 +452,10 @@ class LogisticsMessage(models.Model):
         """
         if not rows:
             return []
+        # The rows are written as superuser, with the backend's company: a caller that is not
+        # in superuser mode (a user's wizard, a webhook's technical user) journals only for
+        # backends it can read, messages of types its groups allow.
+        self._check_journal_access([row.get("backend_id") for row in rows], [row.get("message_type") for row in rows])
         Message = self.sudo()
         Message.flush_model(["backend_id", "direction", "idempotency_key"])
         magic = {"id", "create_uid", "create_date", "write_uid", "write_date"}
@@ -391,6 +545,8 @@ class LogisticsMessage(models.Model):
             for inverse in self.pool.field_inverses[Message._fields[name]]:
                 self.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
         records._validate_fields([*columns, *pairs])  # Python constraints, as create checks them
+        if pairs:
+            records._check_company(list(pairs))  # the linked shipments are of the backend's company
         return ids
 
     @api.model
@@ -620,9 +776,14 @@ class LogisticsMessage(models.Model):
         return self.env.cr.fetchone()[0]
 
     def action_process_now(self):
-        """Process these messages now (support action; uses the same locking as the cron)."""
-        messages = self._claim(len(self.ids), ids=self.ids)
+        """Process these messages now (support action; uses the same locking as the cron).
+
+        Logistics Managers, on messages of their companies and of types their groups allow
+        (_check_manage_access); the processing then runs as superuser, as the cron's."""
+        self._check_manage_access()
+        messages = self.sudo()._claim(len(self.ids), ids=self.ids)
         messages._process_claimed()
+        messages = messages.with_env(self.env)
         skipped = self - messages
         if skipped:
             return {
@@ -772,11 +933,12 @@ class LogisticsMessage(models.Model):
         ids and unique constraints on what they create), so a replay can never
         create a second shipment or a second financial posting.
         """
-        replayable = self.filtered(lambda m: m.state in PROBLEM_STATES)
+        self._check_manage_access()
+        replayable = self.sudo().filtered(lambda m: m.state in PROBLEM_STATES)
         if not replayable:
             raise UserError(_("Only failed, dead or 'needs mapping' messages can be replayed."))
         for message in replayable:
-            message.sudo().write(
+            message.write(
                 {
                     "state": "queued",
                     "next_attempt_at": False,
@@ -815,16 +977,13 @@ class LogisticsMessage(models.Model):
         return total
 
     def action_download_payload(self):
+        """The payload as a file, for Logistics Managers (served by controllers/journal_payload.py,
+        which checks the same access again: payload files themselves stay system-only)."""
         self.ensure_one()
-        if not self.payload_attachment_id:
-            attachment = self.env["ir.attachment"].create(
-                {
-                    "name": f"message-{self.id}.txt",
-                    "raw": self._get_payload_bytes(),
-                    "res_model": self._name,
-                    "res_id": self.id,
-                }
-            )
-        else:
-            attachment = self.payload_attachment_id
-        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+        self._check_payload_access()
+        return {"type": "ir.actions.act_url", "url": f"/logistics/journal/{self.id}/payload", "target": "self"}
+
+    def _payload_filename(self):
+        self.ensure_one()
+        extension = {"application/json": "json", "application/edi-x12": "x12"}.get(self.content_type or "", "txt")
+        return f"message-{self.id}-{self.message_type}.{extension}"

@@ -9,6 +9,7 @@ class LogisticsMessageLink(models.Model):
     _order = "id"
 
     message_id = fields.Many2one("logistics.message", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="message_id.company_id", store=True, index=True)
     res_model = fields.Char(required=True, index=True)
     res_id = fields.Many2oneReference(model_field="res_model", required=True, index=True)
     role = fields.Selection([("created", "Created"), ("updated", "Updated")], default="updated", required=True)

@@ -83,13 +83,30 @@ MANUAL_TRANSITIONS = {
 
 
 class LogisticsShipment(models.Model):
-    """The canonical shipment every addon of the suite speaks about."""
+    """The canonical shipment every addon of the suite speaks about.
+
+    Its status, the TMS state and the proof of delivery are owned by their transitions
+    (logistics.guarded.mixin): the shipment's actions (checked: the user may write the
+    shipment, i.e. their group and company), and processing of journal messages and carrier
+    events, which runs in superuser mode. No one writes them directly.
+    """
 
     _name = "logistics.shipment"
     _description = "Shipment"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "logistics.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _guarded_fields = dict.fromkeys(
+        (
+            "status",
+            "status_event_time",
+            "tms_state",
+            "transport_order_revision",
+            "pod_signer",
+            "pod_time",
+            "pod_attachment_id",
+        )
+    )
 
     name = fields.Char(
         string="Reference", required=True, copy=False, readonly=True, default=lambda self: _("New"), index="trigram"
@@ -101,15 +118,15 @@ class LogisticsShipment(models.Model):
     ref_ids = fields.One2many("logistics.shipment.ref", "shipment_id", string="External IDs")
     direction = fields.Selection([("outbound", "Outbound"), ("inbound", "Inbound")], default="outbound", required=True)
     carrier_id = fields.Many2one("delivery.carrier", tracking=True, check_company=True)
-    carrier_partner_id = fields.Many2one("res.partner", string="Carrier Partner", tracking=True)
+    carrier_partner_id = fields.Many2one("res.partner", string="Carrier Partner", tracking=True, check_company=True)
     service_level = fields.Char(tracking=True)
     sale_id = fields.Many2one("sale.order", string="Sale Order", index=True, check_company=True)
     purchase_id = fields.Many2one("purchase.order", string="Purchase Order", index=True, check_company=True)
-    partner_id = fields.Many2one("res.partner", string="Customer / Vendor", index=True)
+    partner_id = fields.Many2one("res.partner", string="Customer / Vendor", index=True, check_company=True)
     picking_ids = fields.One2many("stock.picking", "logistics_shipment_id", string="Transfers")
     leg_ids = fields.One2many("logistics.shipment.leg", "shipment_id", string="Legs", copy=True)
-    origin_partner_id = fields.Many2one("res.partner", string="Origin")
-    destination_partner_id = fields.Many2one("res.partner", string="Destination")
+    origin_partner_id = fields.Many2one("res.partner", string="Origin", check_company=True)
+    destination_partner_id = fields.Many2one("res.partner", string="Destination", check_company=True)
     weight = fields.Float(string="Weight (kg)", digits="Stock Weight")
     volume = fields.Float(string="Volume (m³)", digits="Volume")
     package_count = fields.Integer(string="Packages")
@@ -121,15 +138,17 @@ class LogisticsShipment(models.Model):
     actual_delivery = fields.Datetime(tracking=True)
     tracking_ref = fields.Char(string="Tracking Reference", tracking=True, index=True)
     bill_of_lading = fields.Char(index=True)
-    status = fields.Selection(SHIPMENT_STATUSES, default="draft", required=True, tracking=True, index=True)
+    status = fields.Selection(
+        SHIPMENT_STATUSES, default="draft", required=True, readonly=True, copy=False, tracking=True, index=True
+    )
     status_date = fields.Datetime(readonly=True, help="When the current status was set in Odoo.")
     status_event_time = fields.Datetime(
-        readonly=True, help="Event time (UTC) of the event that set the current status."
+        readonly=True, copy=False, help="Event time (UTC) of the event that set the current status."
     )
     # Proof of delivery (filled from carrier events by shipment_events, or by hand)
-    pod_signer = fields.Char(string="POD Signed By", tracking=True)
-    pod_time = fields.Datetime(string="POD Time", tracking=True)
-    pod_attachment_id = fields.Many2one("ir.attachment", string="POD Document")
+    pod_signer = fields.Char(string="POD Signed By", readonly=True, copy=False, tracking=True)
+    pod_time = fields.Datetime(string="POD Time", readonly=True, copy=False, tracking=True)
+    pod_attachment_id = fields.Many2one("ir.attachment", string="POD Document", readonly=True, copy=False)
     journal_message_ids = fields.Many2many(
         "logistics.message",
         "logistics_message_shipment_rel",
@@ -436,15 +455,24 @@ class LogisticsShipment(models.Model):
         shipments.filtered(lambda s: s.status == "draft").write({"status": "tendered"})
         return messages
 
+    def _check_transition_access(self):
+        """The shipment's actions are for users who may change these shipments (their group's
+        access rights and their companies' rule); the transition is then written as superuser,
+        past the guarded fields."""
+        if not self.env.su:
+            self.check_access("write")
+
     def action_send_transport_order(self):
-        messages = self._queue_transport_order()
+        self._check_transition_access()
+        messages = self.sudo()._queue_transport_order()
         if not messages:
             raise UserError(_("Nothing to send: the transport order is already queued or sent."))
         return True
 
     def action_send_update(self):
         """Send the shipment's current data as a change of its transport order."""
-        shipments = self.filtered(lambda s: s.tms_state in ("queued", "sent", "booked"))
+        self._check_transition_access()
+        shipments = self.sudo().filtered(lambda s: s.tms_state in ("queued", "sent", "booked"))
         if not shipments:
             raise UserError(_("Only shipments already sent to the TMS can send a change."))
         payloads = [s._transport_order_payload() for s in shipments]
@@ -458,6 +486,10 @@ class LogisticsShipment(models.Model):
 
     def action_cancel(self):
         """Cancel in Odoo, and at the TMS when it knows the shipment."""
+        self._check_transition_access()
+        return self.sudo()._cancel()
+
+    def _cancel(self):
         for shipment in self:
             if shipment.status in TERMINAL_STATUSES:
                 raise UserError(
@@ -479,7 +511,8 @@ class LogisticsShipment(models.Model):
         return True
 
     def action_reset_to_draft(self):
-        self.filtered(lambda s: s.status == "tendered" and s.tms_state in ("none", "error"))._set_status("draft")
+        self._check_transition_access()
+        self.sudo().filtered(lambda s: s.status == "tendered" and s.tms_state in ("none", "error"))._set_status("draft")
         return True
 
     # Handlers called by the journal (see logistics.message._get_handlers) ----------
@@ -488,6 +521,7 @@ class LogisticsShipment(models.Model):
         shipment = message.shipment_ids[:1]
         if not shipment:
             raise PermanentError(_("The transport order message is linked to no shipment."))
+        message.backend_id._check_environment(message.company_id)
         client = message.backend_id._get_client()
         answer = client.send_transport_order(message._get_payload_json(), idempotency_key=message.idempotency_key)
         message.sudo().write({"http_status": answer.get("_status") or 200, "response_payload": json.dumps(answer)})
@@ -499,6 +533,7 @@ class LogisticsShipment(models.Model):
     @api.model
     def _handle_transport_update_message(self, message):
         shipment = message.shipment_ids[:1]
+        message.backend_id._check_environment(message.company_id)
         booking_id = shipment._get_external_ref(message.backend_id, "booking")
         client = message.backend_id._get_client()
         answer = client.update_transport_order(
@@ -512,6 +547,7 @@ class LogisticsShipment(models.Model):
     @api.model
     def _handle_transport_cancel_message(self, message):
         shipment = message.shipment_ids[:1]
+        message.backend_id._check_environment(message.company_id)
         booking_id = shipment._get_external_ref(message.backend_id, "booking")
         client = message.backend_id._get_client()
         answer = client.cancel_transport_order(
@@ -526,6 +562,7 @@ class LogisticsShipment(models.Model):
         """A booking confirmation received later (webhook or polling)."""
         data = message._get_payload_json()
         backend = message.backend_id
+        backend._check_environment(message.company_id)
         shipment = message.shipment_ids[:1]
         if not shipment:
             shipment = self._find_by_references(

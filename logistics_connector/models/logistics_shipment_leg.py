@@ -9,17 +9,18 @@ class LogisticsShipmentLeg(models.Model):
     _name = "logistics.shipment.leg"
     _description = "Shipment Leg"
     _order = "shipment_id, sequence, id"
+    _check_company_auto = True
 
     shipment_id = fields.Many2one("logistics.shipment", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="shipment_id.company_id", store=True)
     sequence = fields.Integer(default=10)
-    carrier_id = fields.Many2one("delivery.carrier")
-    carrier_partner_id = fields.Many2one("res.partner", string="Carrier Partner")
+    carrier_id = fields.Many2one("delivery.carrier", check_company=True)
+    carrier_partner_id = fields.Many2one("res.partner", string="Carrier Partner", check_company=True)
     mode = fields.Selection(
         [("road", "Road"), ("rail", "Rail"), ("sea", "Sea"), ("air", "Air"), ("parcel", "Parcel")], default="road"
     )
-    origin_partner_id = fields.Many2one("res.partner", string="From")
-    destination_partner_id = fields.Many2one("res.partner", string="To")
+    origin_partner_id = fields.Many2one("res.partner", string="From", check_company=True)
+    destination_partner_id = fields.Many2one("res.partner", string="To", check_company=True)
     planned_departure = fields.Datetime()
     planned_arrival = fields.Datetime()
     actual_departure = fields.Datetime()

@@ -7,9 +7,10 @@ class LogisticsShipmentRef(models.Model):
     _name = "logistics.shipment.ref"
     _description = "Shipment External Reference"
     _order = "backend_id, id"
+    _check_company_auto = True
 
     shipment_id = fields.Many2one("logistics.shipment", required=True, ondelete="cascade", index=True)
-    backend_id = fields.Many2one("logistics.backend", required=True, ondelete="cascade", index=True)
+    backend_id = fields.Many2one("logistics.backend", required=True, ondelete="cascade", index=True, check_company=True)
     external_id = fields.Char(required=True, index=True)
     ref_type = fields.Selection(
         [("shipment", "Shipment id"), ("booking", "Booking"), ("pro", "PRO / carrier reference")],

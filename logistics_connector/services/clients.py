@@ -53,6 +53,11 @@ class LogisticsClient(abc.ABC):
     def ping(self):
         """A short text from the TMS saying it is there (``"ok"``)."""
 
+    def ping_status(self):
+        """Ping, and return only the HTTP status of the answer (None when unknown): what a
+        person is shown of a connection test (never the body, which could be anything)."""
+        self.ping()
+
 
 def _compact(values):
     return {key: value for key, value in values.items() if value not in (None, "")}
@@ -103,6 +108,9 @@ class RestLogisticsClient(RestClient, LogisticsClient):
 
     def get_booking(self, external_id):
         return self._answer(self.get(self._path(self.transport_order_path, external_id)))
+
+    def ping_status(self):
+        return self.get(self.ping_path).status_code
 
     def ping(self):
         response = self.get(self.ping_path)
@@ -189,6 +197,10 @@ class SoapLogisticsClient(SoapClient, LogisticsClient):
     def ping(self):
         result = self.call(self.ping_operation)
         return str(result.get("Status") or "ok")
+
+    def ping_status(self):
+        self.call(self.ping_operation)
+        return self.transport.last_status_code
 
 
 _REST_SETTINGS = {"base_url", "auth", "timeout", "max_retries", "backoff_base", "max_retry_after", "session"}
