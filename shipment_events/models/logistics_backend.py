@@ -8,6 +8,7 @@ class LogisticsBackend(models.Model):
         "res.users",
         string="Exceptions Responsible",
         domain=[("share", "=", False)],
+        check_company=True,
         help="Gets the activities of shipment exceptions reported by this backend when the shipment has "
         "no salesperson.",
     )
@@ -21,6 +22,13 @@ class LogisticsBackend(models.Model):
         )
         for backend in self:
             backend.event_count = data.get(backend, 0)
+
+    def _applies_events_to_shipments(self):
+        """Milestones of this backend move shipments only when the backend is of its
+        company's logistics environment: a test backend never moves a production shipment
+        (its events are kept, parsed and mapped, as milestones of no shipment)."""
+        self.ensure_one()
+        return self.environment == (self.company_id.logistics_environment or "production")
 
     def _webhook_url(self):
         self.ensure_one()

@@ -16,6 +16,9 @@ X12_EXCEPTION_TYPES = {"A7": "refused", "A9": "damaged", "AH": "attempted_delive
 
 _logger = logging.getLogger(__name__)
 
+# The journal message types of milestones (inbound events and interchanges, the 997 answered).
+MILESTONE_MESSAGE_TYPES = ("shipment_event", "shipment_event_batch", "x12_214", "x12_997")
+
 
 class LogisticsMessage(models.Model):
     _inherit = "logistics.message"
@@ -35,6 +38,15 @@ class LogisticsMessage(models.Model):
         },
     )
     shipment_event_ids = fields.One2many("logistics.shipment.event", "message_id", string="Milestones")
+
+    @api.model
+    def _message_type_groups(self):
+        """Milestones may be journaled (uploaded, received by the webhook) by the group
+        *Milestone intake*: Logistics Users, for backends of their companies, and the
+        webhook's technical user (see security/shipment_events_security.xml)."""
+        groups = super()._message_type_groups()
+        groups.update(dict.fromkeys(MILESTONE_MESSAGE_TYPES, "shipment_events.group_milestone_intake"))
+        return groups
 
     @api.model
     def _get_handlers(self):
@@ -226,7 +238,7 @@ class LogisticsMessage(models.Model):
             answer = {"error": f"malformed X12 interchange: {error}", "message_ids": message.ids}
             ack = self._journal_997(backend, message, reject_body=body)
             if ack:
-                answer.update(ack_message_id=ack.id, ack=ack.payload)
+                answer.update(ack_message_id=ack.id, ack=ack.sudo().payload)
             return 400, answer
         rejected = [result for result in results if not result.accepted]
         if not events and rejected:
@@ -235,7 +247,7 @@ class LogisticsMessage(models.Model):
             ack = self._journal_997(backend, message, interchange=interchange, results=results)
             answer = {"error": f"every transaction set was rejected: {error}", "message_ids": message.ids}
             if ack:
-                answer.update(ack_message_id=ack.id, ack=ack.payload)
+                answer.update(ack_message_id=ack.id, ack=ack.sudo().payload)
             return 400, answer
         message, original = self._journal(
             {
@@ -261,7 +273,7 @@ class LogisticsMessage(models.Model):
                 {"control_number": result.control_number, "error": "; ".join(result.messages)} for result in rejected
             ]
         if ack:
-            answer.update(ack_message_id=ack.id, ack=ack.payload)
+            answer.update(ack_message_id=ack.id, ack=ack.sudo().payload)
         return 202, answer
 
     @api.model

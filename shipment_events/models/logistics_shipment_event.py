@@ -3,8 +3,10 @@
 import logging
 
 import psycopg2
+from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL, mute_logger
 
@@ -25,7 +27,10 @@ EVENT_STATES = [
     ("unmatched", "Unmatched"),
     ("applied", "Applied"),
     ("outdated", "Outdated"),
+    ("test", "Test backend: not applied"),
 ]
+# The group that may have milestones applied (upload, match again), for backends of its companies.
+GROUP_LOGISTICS_USER = "logistics_connector.group_logistics_user"
 EXCEPTION_TYPES = [
     ("delayed", "Delayed"),
     ("customs_hold", "Customs hold"),
@@ -53,18 +58,37 @@ def _beats(status, event_time, current_status, current_time):
 
 class LogisticsShipmentEvent(models.Model):
     _name = "logistics.shipment.event"
+    _inherit = ["logistics.guarded.mixin"]
     _description = "Shipment Milestone"
     _order = "event_time desc, id desc"
     _rec_name = "status"
     _check_company_auto = True
+    # Written by processing only (in superuser mode, after the checks of the journal or of
+    # action_rematch): an event created over RPC can neither claim to be applied, nor point at
+    # a journal message or an attachment, nor open, resolve or close an exception.
+    _guarded_fields = {
+        "state": None,
+        "message_id": None,
+        "pod_attachment_id": None,
+        "exception_state": None,
+        "activity_id": None,
+        "resolved_by_id": None,
+    }
 
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
-    backend_id = fields.Many2one("logistics.backend", required=True, ondelete="restrict", index=True, readonly=True)
+    backend_id = fields.Many2one(
+        "logistics.backend", required=True, ondelete="restrict", index=True, readonly=True, check_company=True
+    )
     shipment_id = fields.Many2one(
         "logistics.shipment", ondelete="cascade", index="btree_not_null", readonly=True, check_company=True
     )
     message_id = fields.Many2one(
-        "logistics.message", string="Source Message", ondelete="set null", index="btree_not_null", readonly=True
+        "logistics.message",
+        string="Source Message",
+        ondelete="set null",
+        index="btree_not_null",
+        readonly=True,
+        check_company=True,
     )
     channel = fields.Selection(
         [("webhook", "Webhook"), ("file", "File"), ("other", "Other")], default="other", readonly=True
@@ -90,8 +114,9 @@ class LogisticsShipmentEvent(models.Model):
     exception_state = fields.Selection(
         [("open", "Open"), ("resolved", "Resolved")], readonly=True, index="btree_not_null"
     )
+    # mail.activity has no company: it follows the shipment it is scheduled on.
     activity_id = fields.Many2one("mail.activity", ondelete="set null", readonly=True)
-    resolved_by_id = fields.Many2one("logistics.shipment.event", readonly=True)
+    resolved_by_id = fields.Many2one("logistics.shipment.event", readonly=True, check_company=True)
     location_name = fields.Char(readonly=True)
     location_city = fields.Char(readonly=True)
     location_state = fields.Char(readonly=True)
@@ -109,7 +134,7 @@ class LogisticsShipmentEvent(models.Model):
     references = fields.Char(compute="_compute_references")
     pod_signer = fields.Char(string="POD Signed By", readonly=True)
     pod_time = fields.Datetime(string="POD Time", readonly=True)
-    pod_attachment_id = fields.Many2one("ir.attachment", string="POD Document", readonly=True)
+    pod_attachment_id = fields.Many2one("ir.attachment", string="POD Document", readonly=True, check_company=True)
     has_pod = fields.Boolean(compute="_compute_has_pod", store=True)
     identity = fields.Char(
         required=True,
@@ -207,23 +232,31 @@ class LogisticsShipmentEvent(models.Model):
             fresh.append(row)
         if not fresh:
             return Event.browse()
-        shipments = self.env["logistics.shipment"]._find_by_references(
-            backend,
-            [{event_lib.FIND_KEYS[key]: value for key, value in row[1]["refs"].items()} for row in fresh],
-        )
-        pod_attachments = self._create_pod_attachments([row[1] for row in fresh])
+        applies = backend._applies_events_to_shipments()
+        if applies:
+            shipments = self.env["logistics.shipment"]._find_by_references(
+                backend,
+                [{event_lib.FIND_KEYS[key]: value for key, value in row[1]["refs"].items()} for row in fresh],
+            )
+        else:
+            # A test backend of a production company (or the reverse): parsed, validated and
+            # mapped like any other, kept as milestones of no shipment (see readme/CONFIGURE.md).
+            shipments = [self.env["logistics.shipment"]] * len(fresh)
+        pod_attachments = self._create_pod_attachments(backend, [(row[0], row[1]) for row in fresh])
         vals_list = []
         for (message, norm, status, identity), shipment, pod_attachment in zip(
             fresh, shipments, pod_attachments, strict=True
         ):
-            vals_list.append(
-                self._prepare_event_vals(backend, message, norm, status, identity, shipment, pod_attachment)
-            )
+            vals = self._prepare_event_vals(backend, message, norm, status, identity, shipment, pod_attachment)
+            if not applies:
+                vals["state"] = "test"
+            vals_list.append(vals)
         created = self._create_skipping_conflicts(vals_list)
         pod_created = created.filtered("pod_attachment_id")
         if pod_created:
             pod_created._attach_pod_documents()
-        created._apply_to_shipments()
+        if applies:
+            created._apply_to_shipments()
         return created
 
     @api.model
@@ -274,11 +307,20 @@ class LogisticsShipmentEvent(models.Model):
         }
 
     @api.model
-    def _create_pod_attachments(self, norms):
-        """POD documents of the events as attachments (one create for all); aligned list."""
+    def _create_pod_attachments(self, backend, items):
+        """POD documents of the events as attachments (one create for all); aligned with
+        ``items``, a list of ``(journal message, normalised event)``.
+
+        Each document belongs to the journal message it came in (and to the backend's
+        company) until its event exists: :meth:`_attach_pod_documents` only ever moves an
+        attachment that one of the event's own records holds."""
         Attachment = self.env["ir.attachment"].sudo()
-        todo = [(index, n["pod"]) for index, n in enumerate(norms) if (n.get("pod") or {}).get("document")]
-        result = [Attachment] * len(norms)
+        todo = [
+            (index, message, norm["pod"])
+            for index, (message, norm) in enumerate(items)
+            if (norm.get("pod") or {}).get("document")
+        ]
+        result = [Attachment] * len(items)
         if not todo:
             return result
         attachments = Attachment.create(
@@ -287,27 +329,57 @@ class LogisticsShipmentEvent(models.Model):
                     "name": pod.get("filename") or "proof-of-delivery",
                     "raw": pod["document"],
                     "mimetype": pod.get("mimetype") or False,
-                    "res_model": self._name,
+                    "res_model": "logistics.message" if message else self._name,
+                    "res_id": message.id if message else False,
+                    "company_id": backend.company_id.id,
                 }
-                for _index, pod in todo
+                for _index, message, pod in todo
             ]
         )
-        for (index, _pod), attachment in zip(todo, attachments, strict=True):
+        for (index, _message, _pod), attachment in zip(todo, attachments, strict=True):
             result[index] = attachment
         return result
 
-    def _attach_pod_documents(self):
-        """POD attachments belong to the shipment once known, to the event before."""
+    def _own_pod_attachments(self):
+        """``{event: attachment}`` for the events whose POD attachment is one processing made
+        for them: held by the event itself, by its journal message or already by its
+        shipment. Any other attachment is never moved nor put on a shipment, whoever runs
+        this (superuser included): designating an attachment cannot take it from its record."""
+        attachments = self.pod_attachment_id.sudo()
+        if not attachments:
+            return {}
+        attachments.fetch(["res_model", "res_id"])  # one query for the whole recordset
+        result = {}
         for event in self:
-            vals = (
-                {"res_model": "logistics.shipment", "res_id": event.shipment_id.id}
-                if event.shipment_id
-                else {
-                    "res_model": self._name,
-                    "res_id": event.id,
-                }
+            attachment = event.pod_attachment_id.sudo()
+            if not attachment:
+                continue
+            owners = {(self._name, event.id)}
+            if event.message_id:
+                owners.add(("logistics.message", event.message_id.id))
+            if event.shipment_id:
+                owners.add(("logistics.shipment", event.shipment_id.id))
+            if (attachment.res_model, attachment.res_id) in owners:
+                result[event] = attachment
+            else:
+                _logger.warning(
+                    "Milestone %s: POD attachment %s belongs to %s,%s, not to the milestone; left alone",
+                    event.id,
+                    attachment.id,
+                    attachment.res_model,
+                    attachment.res_id,
+                )
+        return result
+
+    def _attach_pod_documents(self):
+        """POD attachments belong to the shipment once known, to the event before (only
+        the attachments processing created for the event, see _own_pod_attachments)."""
+        for event, attachment in self._own_pod_attachments().items():
+            res_model, res_id = (
+                ("logistics.shipment", event.shipment_id.id) if event.shipment_id else (self._name, event.id)
             )
-            event.pod_attachment_id.sudo().write(vals)
+            if (attachment.res_model, attachment.res_id) != (res_model, res_id):
+                attachment.write({"res_model": res_model, "res_id": res_id})
 
     @api.model
     def _create_skipping_conflicts(self, vals_list):
@@ -387,6 +459,7 @@ class LogisticsShipmentEvent(models.Model):
         No chatter tracking message per POD (a mail message each: a quarter of the
         processing time of a stream of events): the POD event in the timeline, with its
         source message, is the record of who signed and when."""
+        own_documents = self._own_pod_attachments()
         for shipment_rec, events in self.grouped("shipment_id").items():
             shipment = shipment_rec.sudo().with_context(tracking_disable=True)
             vals = {}
@@ -399,11 +472,11 @@ class LogisticsShipmentEvent(models.Model):
                 if event.pod_signer:
                     vals["pod_signer"] = event.pod_signer
                 vals["pod_time"] = pod_time
-                if event.pod_attachment_id:
-                    vals["pod_attachment_id"] = event.pod_attachment_id.id
+                if event in own_documents:
+                    vals["pod_attachment_id"] = own_documents[event].id
             if vals:
                 shipment.write(vals)
-        with_doc = self.filtered("pod_attachment_id")
+        with_doc = self.filtered(lambda event: event in own_documents)
         if with_doc:
             with_doc._attach_pod_documents()
 
@@ -479,7 +552,8 @@ class LogisticsShipmentEvent(models.Model):
         return self.shipment_id.sudo().activity_schedule(
             "shipment_events.mail_activity_type_shipment_exception",
             summary=self._exception_summary(),
-            note=note,
+            # The carrier's words are text, never markup (nor links): escaped, not merely sanitised.
+            note=Markup("<p>%s</p>") % note,
             user_id=self._exception_responsible().id,
         )
 
@@ -543,8 +617,16 @@ class LogisticsShipmentEvent(models.Model):
         )
         if not waiting:
             return waiting
-        matched = self.browse()
-        for backend, events in waiting.grouped("backend_id").items():
+        return waiting._match_and_apply()
+
+    def _match_and_apply(self):
+        """Find the shipments of these waiting events, in their backends' companies, and
+        apply the events found. Runs in superuser mode: its callers checked the user."""
+        events_sudo = self.sudo().filtered(lambda e: e.state == "unmatched")
+        matched = self.sudo().browse()
+        for backend, events in events_sudo.grouped("backend_id").items():
+            if not backend._applies_events_to_shipments():
+                continue
             found = self.env["logistics.shipment"]._find_by_references(backend, [e._find_refs() for e in events])
             for event, shipment in zip(events, found, strict=True):
                 if shipment:
@@ -588,19 +670,39 @@ class LogisticsShipmentEvent(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_rematch(self):
-        """Try to match unmatched events again (e.g. after fixing a reference by hand)."""
-        waiting = self.filtered(lambda e: e.state == "unmatched")
-        matched = self.browse()
-        for backend, events in waiting.grouped("backend_id").items():
-            found = self.env["logistics.shipment"]._find_by_references(backend, [e._find_refs() for e in events])
-            for event, shipment in zip(events, found, strict=True):
-                if shipment:
-                    event.sudo().shipment_id = shipment.id
-                    matched |= event
-        if matched:
-            matched.filtered("pod_attachment_id")._attach_pod_documents()
-            matched._apply_to_shipments()
+        """Try to match unmatched events again (e.g. after fixing a reference by hand).
+
+        Applies carrier milestones to shipments: a Logistics User, on events (and backends)
+        of their companies; the matching and applying then run in superuser mode."""
+        self._check_may_apply()
+        self._match_and_apply()
         return True
+
+    def _check_may_apply(self):
+        """The user may have these events applied: Logistics User, events and backends of
+        their companies (the record rules, checked once for the whole recordset)."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group(GROUP_LOGISTICS_USER):
+            raise AccessError(
+                self.env._(
+                    "Only the group '%s' may match and apply shipment milestones.",
+                    self.env.ref(GROUP_LOGISTICS_USER).sudo().full_name,
+                )
+            )
+        self.check_access("read")
+        self.backend_id.check_access("read")
+
+    # ------------------------------------------------------------------
+    # Create and write over RPC
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        result = super().write(vals)
+        if "company_id" in vals and not self.env.su:
+            # Record rules are checked before a write: an event moved into a company the user
+            # does not work in is refused after it (check_company keeps its records together).
+            self.check_access("write")
+        return result
 
     def action_open_shipment(self):
         self.ensure_one()

@@ -19,14 +19,16 @@ class LogisticsShipmentNotification(models.Model):
     _name = "logistics.shipment.notification"
     _description = "Shipment Customer Notification"
     _order = "id desc"
+    _check_company_auto = True
 
     shipment_id = fields.Many2one("logistics.shipment", required=True, ondelete="cascade", index=True, readonly=True)
     company_id = fields.Many2one(related="shipment_id.company_id", store=True)
     status = fields.Selection(NOTIFICATION_STATUSES, required=True, readonly=True)
-    event_id = fields.Many2one("logistics.shipment.event", ondelete="set null", readonly=True)
+    event_id = fields.Many2one("logistics.shipment.event", ondelete="set null", readonly=True, check_company=True)
+    # mail.mail and mail.message have no company: they follow the shipment they were sent for.
     mail_id = fields.Many2one("mail.mail", string="Email", ondelete="set null", readonly=True)
     mail_message_id = fields.Many2one("mail.message", string="Message", ondelete="set null", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Recipient", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Recipient", readonly=True, check_company=True)
 
     _sql_constraints = [
         (

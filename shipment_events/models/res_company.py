@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -24,3 +24,19 @@ class ResCompany(models.Model):
     def _shipment_notifies(self, key):
         self.ensure_one()
         return bool(self[f"shipment_notify_{key}"])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self._shipment_events_webhook_user_companies(companies)
+        return companies
+
+    @api.model
+    def _shipment_events_webhook_user_companies(self, companies=None):
+        """The webhook's technical user belongs to ``companies`` (default: every company): it
+        journals for the backends of all companies, and may only read what it journals for."""
+        user = self.env.ref("shipment_events.user_webhook", raise_if_not_found=False)
+        if not user:
+            return
+        companies = companies if companies is not None else self.sudo().search([])
+        user.sudo().write({"company_ids": [fields.Command.link(company.id) for company in companies]})

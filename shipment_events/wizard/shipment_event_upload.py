@@ -1,6 +1,9 @@
 import base64
 
 from odoo import fields, models
+from odoo.exceptions import AccessError
+
+GROUP_LOGISTICS_USER = "logistics_connector.group_logistics_user"
 
 
 class ShipmentEventUpload(models.TransientModel):
@@ -8,8 +11,15 @@ class ShipmentEventUpload(models.TransientModel):
 
     _name = "shipment.event.upload"
     _description = "Upload Shipment Events File"
+    _check_company_auto = True
 
-    backend_id = fields.Many2one("logistics.backend", required=True, domain=[("active", "=", True)])
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    backend_id = fields.Many2one(
+        "logistics.backend",
+        required=True,
+        check_company=True,
+        domain=[("active", "=", True)],
+    )
     file = fields.Binary(required=True, attachment=False)
     filename = fields.Char()
     file_format = fields.Selection(
@@ -29,9 +39,29 @@ class ShipmentEventUpload(models.TransientModel):
         name = (self.filename or "").lower()
         return "json" if name.endswith(".json") else "x12"
 
+    def _check_may_upload(self):
+        """A Logistics User may upload milestones for a backend of their own companies: the
+        backend must be readable by the user (its company rule), whatever the wizard says."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group(GROUP_LOGISTICS_USER):
+            raise AccessError(
+                self.env._(
+                    "Only the group '%s' may upload shipment milestones.",
+                    self.env.ref(GROUP_LOGISTICS_USER).sudo().full_name,
+                )
+            )
+        self.backend_id.check_access("read")
+        if self.backend_id.company_id not in self.env.companies:
+            raise AccessError(self.env._("You cannot upload milestones for a backend of another company."))
+
     def _upload(self):
-        """Journal the file; returns (http-like status, answer) as the webhook would."""
+        """Journal the file; returns (http-like status, answer) as the webhook would.
+
+        Journaled as the user (the journal checks again that they may read the backend and
+        journal milestones); processing (``process_now``) then runs in superuser mode."""
         self.ensure_one()
+        self._check_may_upload()
         raw = base64.b64decode(self.file or b"")
         source = f"file {self.filename or 'upload'}"
         Message = self.env["logistics.message"]
