@@ -159,7 +159,8 @@ class SaleOrder(models.Model):
 
     def _get_invoiceable_lines(self, final=False):
         lines = super()._get_invoiceable_lines(final=final)
-        caps = self.env.context.get("billing_readiness_caps")
+        # Only the scheduled invoicing (superuser mode) caps the lines: an RPC client's context is ignored.
+        caps = self.env.su and self.env.context.get("billing_readiness_caps")
         if caps:
             lines = lines.filtered(lambda line: line.display_type or caps.get(line.id, 1.0) > 0)
         return lines
@@ -744,7 +745,7 @@ class SaleOrder(models.Model):
             and s.company_id == s.sale_id.company_id
         )
         if shipments:
-            shipments.with_context(billing_readiness_internal=True).write({"billing_invoiced": True})
+            shipments.sudo().write({"billing_invoiced": True})
         first = self.filtered(lambda o: not o.billing_invoiced_time)
         if first:
             first.with_context(tracking_disable=True).write({"billing_invoiced_time": now})

@@ -192,6 +192,54 @@ class TestBillingSecurity(BillingSecurityCommon, TransactionCase):
         self.assertFalse(order.invoice_ids)
         self.assertFalse(shipment.billing_invoiced)
 
+    def test_c1_cron_invoices_each_order_with_its_company_rule(self):
+        """The invoicing cron (superuser, current company A) posts B's invoice in B by B's rule."""
+        env = self.env
+        env["account.chart.template"].try_loading("generic_coa", self.company_b, install_demo=False)
+        self.rule.write({"auto_post": False})
+        self.rule_b.write({"auto_post": True})
+        order_a, shipment_a = self.make_order()
+        order_b = (
+            env["sale.order"]
+            .with_company(self.company_b)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company_b.id,
+                    "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1.0})],
+                }
+            )
+        )
+        order_b.action_confirm()
+        shipment_b = (
+            env["logistics.shipment"]
+            .with_company(self.company_b)
+            .create(
+                {
+                    "name": "BR-B-0001",
+                    "tracking_ref": "TRK-BR-B-0001",
+                    "company_id": self.company_b.id,
+                    "sale_id": order_b.id,
+                    "partner_id": self.customer.id,
+                    "carrier_partner_id": self.carrier_partner.id,
+                    "origin_partner_id": self.company_b.partner_id.id,
+                    "destination_partner_id": self.customer.id,
+                    "weight": 100.0,
+                    "actual_pickup": DELIVERY - datetime.timedelta(days=1),
+                    "status": "in_transit",
+                }
+            )
+        )
+        self.deliver(shipment_a | shipment_b)
+        env["sale.order"]._billing_process_dirty()
+        self.assertEqual((order_a | order_b).mapped("billing_readiness_state"), ["ready", "ready"])
+        env["sale.order"]._cron_billing_invoice()
+        self.assertEqual(order_a.invoice_ids.company_id, self.company_a)
+        self.assertEqual(order_a.invoice_ids.state, "draft", "A's rule does not post")
+        self.assertEqual(order_b.invoice_ids.company_id, self.company_b)
+        self.assertEqual(order_b.invoice_ids.state, "posted", "B's rule posts")
+        self.assertEqual(order_b.invoice_ids.journal_id.company_id, self.company_b)
+
     def test_c1_own_delivery_invoiced_in_own_company(self):
         order, shipment = self.make_order()
         self.deliver(shipment)
