@@ -7,6 +7,7 @@ from . import (
     freight_fuel_schedule,
     freight_fuel_schedule_line,
     freight_invoice,
+    freight_invoice_approval,
     freight_invoice_line,
     freight_rate_card,
     freight_rate_card_break,

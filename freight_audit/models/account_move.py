@@ -3,7 +3,11 @@ from odoo.exceptions import ValidationError
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "logistics.guarded.mixin"]
+    # Only freight posting links a bill to its carrier invoice (or an entry to its accrual): a
+    # bill linked by hand would reverse accruals and capitalise landed costs when posted.
+    _guarded_fields = {"freight_invoice_id": None, "freight_accrual_id": None}
 
     freight_invoice_id = fields.Many2one(
         "freight.invoice", string="Carrier Invoice", copy=False, readonly=True, index="btree_not_null"
@@ -45,7 +49,11 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
-        bills = posted.filtered(lambda m: m.freight_invoice_id and m.move_type in ("in_invoice", "in_refund"))
+        bills = posted.filtered(
+            lambda m: m.freight_invoice_id
+            and m.move_type in ("in_invoice", "in_refund")
+            and m.freight_invoice_id.sudo().vendor_bill_id == m
+        )
         if bills:
             bills.freight_invoice_id.sudo()._on_bill_posted()
         return posted

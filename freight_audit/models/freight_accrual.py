@@ -22,14 +22,16 @@ class FreightAccrual(models.Model):
     _order = "period_date desc, id desc"
     _check_company_auto = True
 
-    shipment_id = fields.Many2one("logistics.shipment", required=True, ondelete="restrict", index=True)
+    shipment_id = fields.Many2one(
+        "logistics.shipment", required=True, ondelete="restrict", index=True, check_company=True
+    )
     company_id = fields.Many2one("res.company", required=True, index=True)
     carrier_partner_id = fields.Many2one("res.partner", string="Carrier")
     period_date = fields.Date(string="Period End", required=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount = fields.Monetary(string="Accrued (company currency)", required=True)
     explanation = fields.Text(help="How the expected freight was computed (rate card and version).")
-    rate_card_id = fields.Many2one("freight.rate.card", ondelete="set null")
+    rate_card_id = fields.Many2one("freight.rate.card", ondelete="set null", check_company=True)
     move_id = fields.Many2one("account.move", string="Accrual Entry", readonly=True, ondelete="restrict")
     reversal_move_id = fields.Many2one("account.move", string="Reversal Entry", readonly=True, ondelete="restrict")
     state = fields.Selection([("posted", "Accrued"), ("reversed", "Reversed")], default="posted", required=True)
@@ -99,6 +101,8 @@ class FreightAccrual(models.Model):
                     ("shipment_id", "in", candidates.ids),
                     ("invoice_id.state", "in", ("approved", "billed")),
                     ("invoice_id.is_duplicate", "=", False),
+                    # An invoice from a test backend is never billed: the freight stays accrued.
+                    ("invoice_id.is_from_test_backend", "=", False),
                 ]
             )
         )

@@ -2,6 +2,7 @@
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
 
 from .freight_audit_finding import FINDING_SELECTION
 
@@ -23,12 +24,40 @@ GROUP_APPROVER = "freight_audit.group_freight_approver"
 GROUP_MANAGER = "freight_audit.group_freight_manager"
 
 
+def check_freight_group(env, xmlid):
+    """Refuse (AccessError) a user outside the freight group ``xmlid``; superuser mode passes."""
+    if env.su or env.user.has_group(xmlid):
+        return
+    group = env.ref(xmlid).sudo()
+    raise AccessError(env._("Only the %s group may do this.", group.full_name))
+
+
 class FreightAuditCase(models.Model):
     _name = "freight.audit.case"
     _description = "Freight Audit Case"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "logistics.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    # Decisions, who edited and approved, and the dispute's traces: written by the case's own
+    # actions (and the audit) only. Which lines a case holds is the lines' guarded ``case_id``.
+    _guarded_fields = dict.fromkeys(
+        (
+            "state",
+            "invoice_id",
+            "reason_codes",
+            "amount_approved",
+            "approval_type",
+            "approval_rule",
+            "edited_by_ids",
+            "approved_by_id",
+            "approved_date",
+            "dispute_reference",
+            "dispute_date",
+            "dispute_message_id",
+            "carrier_answer",
+            "carrier_answer_date",
+        )
+    )
 
     name = fields.Char(required=True, copy=False, readonly=True, default=lambda self: _("New"))
     invoice_id = fields.Many2one("freight.invoice", required=True, ondelete="cascade", index=True, check_company=True)
@@ -47,6 +76,17 @@ class FreightAuditCase(models.Model):
     amount_proposed = fields.Monetary(compute="_compute_amounts", store=True, string="Proposed")
     amount_approved = fields.Monetary(readonly=True, copy=False, string="Approved", tracking=True)
     approval_type = fields.Selection([("full", "Full"), ("partial", "Partial")], readonly=True, copy=False)
+    approval_rule = fields.Selection(
+        [("approver", "Freight Approver"), ("manager", "Freight Manager (above the threshold or the billed amount)")],
+        readonly=True,
+        copy=False,
+        help="Under which right the case was approved.",
+    )
+    approval_reason = fields.Text(
+        tracking=True,
+        copy=False,
+        help="Why an amount above the billed amount is approved (Freight Managers only; posted in the chatter).",
+    )
     review_note = fields.Text()
     user_id = fields.Many2one("res.users", string="Auditor", tracking=True, default=False)
     edited_by_ids = fields.Many2many(
@@ -67,7 +107,7 @@ class FreightAuditCase(models.Model):
     dispute_reference = fields.Char(readonly=True, copy=False, tracking=True)
     dispute_date = fields.Datetime(readonly=True, copy=False)
     dispute_message_id = fields.Many2one(
-        "logistics.message", string="Dispute Journal Message", readonly=True, copy=False
+        "logistics.message", string="Dispute Journal Message", readonly=True, copy=False, check_company=True
     )
     carrier_answer = fields.Text(readonly=True, copy=False, tracking=True)
     carrier_answer_date = fields.Datetime(readonly=True, copy=False)
@@ -105,8 +145,8 @@ class FreightAuditCase(models.Model):
     def _mark_edited(self):
         """Remember who edited the review (they may not approve it)."""
         user = self.env.user
-        if user._is_superuser() or self.env.context.get("freight_system_write"):
-            return
+        if self.env.su or user._is_superuser():
+            return  # the audit and the case's own methods (superuser mode) are not editors
         for case in self:
             if user not in case.edited_by_ids:
                 case.sudo().edited_by_ids = [fields.Command.link(user.id)]
@@ -120,9 +160,7 @@ class FreightAuditCase(models.Model):
                 lambda f: (2 if f.code == "TOTAL_VARIANCE" else 1 if f.line_id else 0, f.id)
             ).mapped("code")
             ordered = list(dict.fromkeys(codes))
-            case.sudo().with_context(freight_system_write=True).write(
-                {"reason_codes": ", ".join(ordered) or False, "reason": ordered[0] if ordered else False}
-            )
+            case.sudo().write({"reason_codes": ", ".join(ordered) or False, "reason": ordered[0] if ordered else False})
 
     def _close_obsolete(self):
         self.sudo().write({"state": "closed"})
@@ -132,11 +170,12 @@ class FreightAuditCase(models.Model):
     def action_start_review(self):
         self._check_group(GROUP_AUDITOR)
         for case in self.filtered(lambda c: c.state == "open"):
-            case.write({"state": "in_review", "user_id": case.user_id.id or self.env.uid})
+            case.sudo().write({"state": "in_review", "user_id": case.user_id.id or self.env.uid})
         return True
 
     def action_propose_expected(self):
-        """The auditor proposes to pay the contracted (expected) amounts."""
+        """The auditor proposes to pay the contracted (expected) amounts (written as the auditor:
+        they become an editor of the case)."""
         self._check_group(GROUP_AUDITOR)
         for case in self:
             case._check_open()
@@ -145,9 +184,9 @@ class FreightAuditCase(models.Model):
         return True
 
     def _check_group(self, xmlid):
-        if not self.env.user.has_group(xmlid):
-            group = self.env.ref(xmlid)
-            raise AccessError(_("Only the %s group may do this.", group.name))
+        """The caller is in the freight group ``xmlid`` and may change these cases (company rules)."""
+        check_freight_group(self.env, xmlid)
+        self.check_access("write")
 
     def _check_open(self):
         for case in self:
@@ -163,71 +202,141 @@ class FreightAuditCase(models.Model):
             self.invoice_id.invoice_date or fields.Date.context_today(self),
         )
 
-    def _check_can_approve(self, amount):
-        """Segregation of duties: approvers only; never the editor; managers above the threshold."""
+    def _check_can_approve(self, amounts):
+        """Who may approve ``amounts`` ({line id: amount to approve}) on this case; returns the
+        rule it is approved under ("approver" or "manager"), or raises.
+
+        Segregation of duties: approvers only, of the case's company, never an editor of the case.
+        Bounded amounts: each between 0 and the billed amount; above the billed amount only a
+        Freight Manager, with a reason. The threshold applies to what the WHOLE invoice approves
+        with this case (the lines approved already plus these), so splitting an invoice's lines
+        over cases never gets under it."""
+        self.ensure_one()
         user = self.env.user
-        for case in self:
-            case._check_open()
-            if not user.has_group(GROUP_APPROVER):
-                raise AccessError(_("Only a Freight Approver may approve audit case %s.", case.name))
-            if user in case.edited_by_ids:
-                raise AccessError(_("You edited audit case %s yourself; another approver must approve it.", case.name))
-            blocking = set(case.invoice_id.finding_ids.filtered(lambda f: f.severity == "error").mapped("code"))
-            if blocking & set(NOT_APPROVABLE) or case.invoice_id.is_duplicate:
-                raise UserError(
-                    _("Audit case %s is about a duplicate invoice: it can be rejected, never paid.", case.name)
-                )
-            threshold = case.company_id.freight_approval_threshold
-            if threshold and case._amount_in_company_currency(amount) > threshold and not user.has_group(GROUP_MANAGER):
+        self._check_open()
+        if not user.has_group(GROUP_APPROVER):
+            raise AccessError(_("Only a Freight Approver may approve audit case %s.", self.name))
+        self.check_access("write")
+        if user in self.edited_by_ids:
+            raise AccessError(_("You edited audit case %s yourself; another approver must approve it.", self.name))
+        invoice = self.invoice_id
+        if invoice.state != "exception":
+            raise UserError(_("Carrier invoice %s is not in an audit case any more.", invoice.display_name))
+        blocking = set(invoice.finding_ids.filtered(lambda f: f.severity == "error").mapped("code"))
+        if blocking & set(NOT_APPROVABLE) or invoice.is_duplicate:
+            raise UserError(_("Audit case %s is about a duplicate invoice: it can be rejected, never paid.", self.name))
+        is_manager = user.has_group(GROUP_MANAGER)
+        rule = "approver"
+        rounding = self.currency_id.rounding
+        lines = self.line_ids
+        if any(float_compare(amounts[line.id], 0.0, precision_rounding=rounding) < 0 for line in lines):
+            raise UserError(_("Audit case %s: an approved amount is never negative.", self.name))
+        above = lines.filtered(
+            lambda line: float_compare(amounts[line.id], line.amount, precision_rounding=rounding) > 0
+        )
+        if above:
+            if not is_manager:
                 raise AccessError(
                     _(
-                        "Approving %(amount)s on audit case %(case)s exceeds the approval threshold of "
-                        "%(threshold)s: a Freight Manager must approve it.",
-                        amount=amount,
-                        case=case.name,
+                        "Audit case %s approves more than the carrier billed: only a Freight Manager may, "
+                        "with a reason.",
+                        self.name,
+                    )
+                )
+            if not (self.approval_reason or "").strip():
+                raise UserError(
+                    _("Audit case %s approves more than the carrier billed: give the reason first.", self.name)
+                )
+            rule = "manager"
+        whole = sum((invoice.line_ids - lines).mapped("approved_amount")) + sum(amounts[line.id] for line in lines)
+        threshold = self.company_id.freight_approval_threshold
+        if threshold and self._amount_in_company_currency(whole) > threshold:
+            if not is_manager:
+                raise AccessError(
+                    _(
+                        "Carrier invoice %(invoice)s would be approved for %(amount)s with audit case %(case)s, "
+                        "above the approval threshold of %(threshold)s: a Freight Manager must approve it.",
+                        invoice=invoice.display_name,
+                        amount=whole,
+                        case=self.name,
                         threshold=threshold,
                     )
                 )
+            rule = "manager"
+        return rule
 
     def action_approve_full(self):
         """Pay the charges in review as billed."""
         for case in self:
-            amount = sum(case.line_ids.mapped("amount"))
-            case._check_can_approve(amount)
-            case.line_ids._approve_billed()
-            case._approve("full")
+            case._approve({line.id: line.amount for line in case.line_ids}, "full")
         return True
 
     def action_approve_partial(self):
         """Pay the amounts the auditor proposed."""
         for case in self:
-            amount = sum(case.line_ids.mapped("proposed_amount"))
-            case._check_can_approve(amount)
-            for line in case.line_ids:
-                line.sudo().approved_amount = line.proposed_amount
-            case._approve("partial")
+            case._approve({line.id: line.proposed_amount for line in case.line_ids}, "partial")
         return True
 
-    def _approve(self, approval_type):
+    def _approve(self, amounts, approval_type):
+        """Approve ``amounts`` ({line id: amount}) after ``_check_can_approve``, record who and under
+        which rule; the last decided case approves the invoice (a recorded approval)."""
         self.ensure_one()
-        self.line_ids.sudo().write({"state": "approved"})
-        self.sudo().write(
+        rule = self._check_can_approve(amounts)
+        case = self.sudo()
+        by_amount = {}
+        for line in case.line_ids:
+            by_amount.setdefault(amounts[line.id], []).append(line.id)
+        Line = self.env["freight.invoice.line"].sudo()
+        for amount, line_ids in by_amount.items():
+            Line.browse(line_ids).write({"state": "approved", "approved_amount": amount})
+        case.write(
             {
                 "state": "approved",
                 "approval_type": approval_type,
-                "amount_approved": sum(self.line_ids.mapped("approved_amount")),
+                "approval_rule": rule,
+                "amount_approved": sum(amounts.values()),
                 "approved_by_id": self.env.uid,
                 "approved_date": fields.Datetime.now(),
             }
         )
         self.message_post(body=_("Approved (%(type)s): %(amount)s.", type=approval_type, amount=self.amount_approved))
+        above = self.line_ids.filtered(
+            lambda line: float_compare(line.approved_amount, line.amount, precision_rounding=self.currency_id.rounding)
+            > 0
+        )
+        if above:
+            self.message_post(
+                body=_(
+                    "Approved above the billed amount by %(user)s (Freight Manager): %(reason)s",
+                    user=self.env.user.name,
+                    reason=self.approval_reason,
+                )
+            )
         invoice = self.invoice_id.sudo()
         if not invoice.case_ids.filtered(lambda c: c.state in OPEN_STATES):
-            invoice.state = "approved"
             if invoice.amount_approved:
+                decided = invoice.case_ids.filtered(lambda c: c.state == "approved")
+                whole_rule = "manager" if "manager" in decided.mapped("approval_rule") else "approver"
+                invoice._record_approval(whole_rule, {invoice: decided._approval_detail()}, cases=decided)
                 invoice._on_approved()
             else:
                 invoice.state = "rejected"
+
+    def _approval_detail(self):
+        """The approval in words: each case, who approved it, when, how much, under which rule."""
+        rules = dict(self._fields["approval_rule"]._description_selection(self.env))
+        return "\n".join(
+            self.env._(
+                "Audit case %(case)s: %(type)s approval of %(amount)s by %(user)s on %(date)s (%(rule)s).",
+                case=case.name,
+                type=case.approval_type,
+                amount=case.amount_approved,
+                user=case.approved_by_id.name,
+                date=case.approved_date,
+                rule=rules.get(case.approval_rule, ""),
+            )
+            for case in self
+        )
 
     def action_reject(self):
         """Reject the carrier invoice: nothing of it is paid."""
@@ -249,13 +358,12 @@ class FreightAuditCase(models.Model):
         for case in self:
             if case.state not in ("approved", "rejected", "disputed"):
                 raise UserError(_("Only decided or disputed cases can be closed."))
-        self.write({"state": "closed"})
+        self.sudo().write({"state": "closed"})
         return True
 
     def action_reopen(self):
         self._check_group(GROUP_AUDITOR)
-        for case in self.filtered(lambda c: c.state == "disputed"):
-            case.state = "in_review"
+        self.filtered(lambda c: c.state == "disputed").sudo().write({"state": "in_review"})
         return True
 
     # ------------------------------------------------------------------

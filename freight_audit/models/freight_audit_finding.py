@@ -11,16 +11,17 @@ class FreightAuditFinding(models.Model):
     _name = "freight.audit.finding"
     _description = "Freight Audit Finding"
     _order = "invoice_id, line_id, id"
+    _check_company_auto = True
 
-    invoice_id = fields.Many2one("freight.invoice", required=True, ondelete="cascade", index=True)
-    line_id = fields.Many2one("freight.invoice.line", ondelete="cascade", index=True)
+    invoice_id = fields.Many2one("freight.invoice", required=True, ondelete="cascade", index=True, check_company=True)
+    line_id = fields.Many2one("freight.invoice.line", ondelete="cascade", index=True, check_company=True)
     company_id = fields.Many2one(related="invoice_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="invoice_id.currency_id")
     code = fields.Selection(FINDING_SELECTION, required=True, index=True)
     severity = fields.Selection([("info", "Information"), ("error", "Blocking")], required=True)
     message = fields.Text(required=True)
     source = fields.Char(string="Rule / Contract")
-    rate_card_id = fields.Many2one("freight.rate.card", ondelete="set null")
+    rate_card_id = fields.Many2one("freight.rate.card", ondelete="set null", check_company=True)
     rate_card_version = fields.Integer()
     expected_amount = fields.Monetary(string="Expected")
     billed_amount = fields.Monetary(string="Billed")

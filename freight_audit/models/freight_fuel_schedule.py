@@ -16,7 +16,9 @@ class FreightFuelSchedule(models.Model):
     name = fields.Char(required=True)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
-    carrier_partner_id = fields.Many2one("res.partner", string="Carrier", help="Empty: any carrier.")
+    carrier_partner_id = fields.Many2one(
+        "res.partner", string="Carrier", help="Empty: any carrier.", check_company=True
+    )
     applies_to = fields.Selection(
         [("base", "Base freight"), ("base_and_accessorials", "Base freight and accessorials")],
         required=True,

@@ -9,6 +9,7 @@ class FreightFuelScheduleLine(models.Model):
     _order = "schedule_id, kind, date_from, index_min"
 
     schedule_id = fields.Many2one("freight.fuel.schedule", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="schedule_id.company_id", store=True, index=True)
     kind = fields.Selection(
         [("period", "Period"), ("band", "Index band"), ("index", "Published index value")],
         required=True,

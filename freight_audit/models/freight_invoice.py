@@ -8,13 +8,14 @@ from decimal import Decimal
 import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_is_zero
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, float_compare, float_is_zero
 
 from odoo.addons.logistics_connector.services.exceptions import NeedsMappingError, ParseError, PermanentError
 
 from ..services import audit as audit_engine
 from ..services.tolerance import Tolerance
+from .freight_audit_case import GROUP_APPROVER, GROUP_AUDITOR, GROUP_MANAGER, check_freight_group
 
 _logger = logging.getLogger(__name__)
 
@@ -34,6 +35,30 @@ SOURCES = [
     ("manual", "Manual"),
 ]
 AUDITABLE_STATES = ("draft", "exception")
+# The carrier's document: users change it on an invoice not audited yet (draft) only.
+DOCUMENT_FIELDS = frozenset(
+    {
+        "name",
+        "carrier_partner_id",
+        "company_id",
+        "currency_id",
+        "invoice_date",
+        "amount_total",
+        "fuel_index",
+        "line_ids",
+    }
+)
+# A billed invoice never changes these again, not even in superuser mode.
+BILLED_FROZEN = DOCUMENT_FIELDS | {
+    "state",
+    "vendor_bill_id",
+    "approval_id",
+    "amount_expected",
+    "is_duplicate",
+    "duplicate_of_id",
+    "backend_id",
+    "is_from_test_backend",
+}
 POUND_KG = 0.45359237
 
 
@@ -47,12 +72,41 @@ def _kilograms(weight, unit=None):
 class FreightInvoice(models.Model):
     _name = "freight.invoice"
     _description = "Carrier Freight Invoice"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "logistics.guarded.mixin"]
     _order = "invoice_date desc, id desc"
     _check_company_auto = True
+    # Set by import, audit, approval and posting only (see the transition methods below).
+    _guarded_fields = dict.fromkeys(
+        (
+            "state",
+            "backend_id",
+            "source",
+            "external_id",
+            "message_id",
+            "amount_approved",
+            "amount_lines",
+            "amount_variance",
+            "amount_expected",
+            "is_duplicate",
+            "duplicate_of_id",
+            "audit_status",
+            "audit_date",
+            "audit_explanation",
+            "vendor_bill_id",
+            "posting_error",
+            "approval_id",
+            "approval_ids",
+            "is_from_test_backend",
+            "fap_payment_state",
+            "fap_payment_date",
+            "fap_payment_reference",
+        )
+    )
 
     name = fields.Char(string="Invoice Number", required=True, tracking=True, index=True)
-    carrier_partner_id = fields.Many2one("res.partner", string="Carrier", required=True, index=True, tracking=True)
+    carrier_partner_id = fields.Many2one(
+        "res.partner", string="Carrier", required=True, index=True, tracking=True, check_company=True
+    )
     backend_id = fields.Many2one("logistics.backend", string="Received From", check_company=True, index=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
@@ -61,7 +115,9 @@ class FreightInvoice(models.Model):
     due_date = fields.Date()
     source = fields.Selection(SOURCES, required=True, default="manual", readonly=True)
     external_id = fields.Char(string="FAP Invoice ID", index=True, copy=False)
-    message_id = fields.Many2one("logistics.message", string="Journal Message", readonly=True, copy=False)
+    message_id = fields.Many2one(
+        "logistics.message", string="Journal Message", readonly=True, copy=False, check_company=True
+    )
     amount_total = fields.Monetary(string="Billed Total", required=True, tracking=True)
     amount_lines = fields.Monetary(string="Sum of Lines", compute="_compute_amounts", store=True)
     amount_approved = fields.Monetary(string="Approved", compute="_compute_amounts", store=True)
@@ -76,15 +132,33 @@ class FreightInvoice(models.Model):
     is_duplicate = fields.Boolean(
         readonly=True, copy=False, index=True, help="The carrier and invoice number were received before."
     )
-    duplicate_of_id = fields.Many2one("freight.invoice", readonly=True, copy=False)
+    duplicate_of_id = fields.Many2one("freight.invoice", readonly=True, copy=False, check_company=True)
     audit_status = fields.Selection(
         [("approved", "Inside tolerance"), ("exception", "Exception")], readonly=True, copy=False
     )
     audit_date = fields.Datetime(readonly=True, copy=False)
     audit_explanation = fields.Text(readonly=True, copy=False)
-    vendor_bill_id = fields.Many2one("account.move", string="Vendor Bill", readonly=True, copy=False, index=True)
+    vendor_bill_id = fields.Many2one(
+        "account.move", string="Vendor Bill", readonly=True, copy=False, index=True, check_company=True
+    )
     vendor_bill_state = fields.Selection(related="vendor_bill_id.state", string="Bill Status")
     posting_error = fields.Text(readonly=True, copy=False)
+    approval_id = fields.Many2one(
+        "freight.invoice.approval",
+        string="Approval",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="The recorded approval this invoice is billed on: who, when, under which rule.",
+    )
+    approval_ids = fields.One2many("freight.invoice.approval", "invoice_id", string="Approvals", readonly=True)
+    is_from_test_backend = fields.Boolean(
+        string="From a Test Backend",
+        readonly=True,
+        copy=False,
+        help="Received from a backend of the test environment: audited like any invoice, never billed "
+        "(no vendor bill, accrual reversal, landed cost nor rebilling).",
+    )
     landed_cost_ids = fields.One2many(
         "stock.landed.cost", "freight_invoice_id", string="Landed Costs", groups="stock.group_stock_manager"
     )
@@ -94,9 +168,10 @@ class FreightInvoice(models.Model):
         default="none",
         copy=False,
         tracking=True,
+        readonly=True,
     )
-    fap_payment_date = fields.Date(string="FAP Payment Date", copy=False)
-    fap_payment_reference = fields.Char(string="FAP Payment Reference", copy=False)
+    fap_payment_date = fields.Date(string="FAP Payment Date", copy=False, readonly=True)
+    fap_payment_reference = fields.Char(string="FAP Payment Reference", copy=False, readonly=True)
 
     _sql_constraints = [
         ("total_not_null", "CHECK(amount_total IS NOT NULL)", "The billed total is required."),
@@ -112,6 +187,34 @@ class FreightInvoice(models.Model):
              WHERE is_duplicate IS NOT TRUE AND state != 'cancel'
             """
         )
+
+    def write(self, vals):
+        names = set(vals)
+        if BILLED_FROZEN & names:
+            billed = self.filtered(lambda invoice: invoice.state == "billed")
+            if billed:
+                raise UserError(
+                    _(
+                        "Carrier invoice %s is billed: its state, amounts, charges and bill never change again.",
+                        billed[0].display_name,
+                    )
+                )
+        if not self.env.su and DOCUMENT_FIELDS & names:
+            audited = self.filtered(lambda invoice: invoice.state != "draft")
+            if audited:
+                raise UserError(
+                    _(
+                        "Carrier invoice %s is audited: what the carrier billed is not changed any more.",
+                        audited[0].display_name,
+                    )
+                )
+        return super().write(vals)
+
+    def unlink(self):
+        kept = self.filtered(lambda invoice: invoice.state in ("approved", "billed"))
+        if kept:
+            raise UserError(_("Carrier invoice %s is approved or billed: it is never deleted.", kept[0].display_name))
+        return super().unlink()
 
     @api.depends("line_ids.amount", "line_ids.approved_amount", "amount_expected")
     def _compute_amounts(self):
@@ -148,6 +251,15 @@ class FreightInvoice(models.Model):
         created again (replay, re-import); the same carrier and number arriving through
         another channel is kept as a flagged duplicate that can never be billed.
         """
+        if not self.env.su:
+            # Reached through the journal (Process Now, replay) as a user: the journal checked that
+            # they may read the backend and handle carrier invoices; checked again here, then the
+            # invoices are written as the audit writes them.
+            check_freight_group(self.env, GROUP_AUDITOR)
+            backend.check_access("read")
+            return self.sudo()._import_parsed(
+                backend, parsed_list, source, message=message, carrier_partner=carrier_partner, messages=messages
+            )
         company = backend.company_id
         prepared = [self._prepare_parsed(backend, parsed, carrier_partner) for parsed in parsed_list]
         if not prepared:
@@ -197,6 +309,7 @@ class FreightInvoice(models.Model):
             vals.update(
                 backend_id=backend.id,
                 company_id=company.id,
+                is_from_test_backend=backend.environment == "test",
                 source=source,
                 message_id=owner.id if owner else False,
                 line_ids=[
@@ -294,18 +407,25 @@ class FreightInvoice(models.Model):
     # Audit
     # ------------------------------------------------------------------
     def action_audit(self):
-        """Audit again (after a contract or a shipment was corrected)."""
+        """Audit again (after a contract or a shipment was corrected): Freight Auditors of the company."""
+        check_freight_group(self.env, GROUP_AUDITOR)
+        self.check_access("write")
         invoices = self.filtered(lambda i: i.state in AUDITABLE_STATES)
         if not invoices:
             raise UserError(_("Only imported invoices or invoices in an audit case can be audited again."))
-        invoices._run_audit()
-        invoices._apply_audit_outcome()
+        # The audit writes its results and approvals itself (superuser), after the checks above.
+        invoices.sudo()._run_audit()
+        invoices.sudo()._apply_audit_outcome()
         return True
 
     def _run_audit(self):
-        """Audit these invoices with the engine and store the results (lines, findings)."""
+        """Audit these invoices with the engine and store the results (lines, findings).
+
+        Superuser only: the audit results are fields no user writes (see ``_guarded_fields``)."""
         if not self:
             return
+        if not self.env.su:
+            raise AccessError(_("The audit results are written by the audit only."))
         context = self._audit_context()
         Finding = self.env["freight.audit.finding"].sudo()
         Finding.search([("invoice_id", "in", self.ids)]).unlink()
@@ -313,7 +433,7 @@ class FreightInvoice(models.Model):
         for invoice in self:
             result, line_records = invoice._audit_one(context)
             for line, line_result in zip(line_records, result.line_results, strict=True):
-                line.with_context(freight_system_write=True).write(line._audit_vals(line_result))
+                line.write(line._audit_vals(line_result))
                 finding_vals += [invoice._finding_vals(finding, line, line_result) for finding in line_result.findings]
             finding_vals += [invoice._finding_vals(finding) for finding in result.invoice_findings]
             invoice.write(
@@ -545,7 +665,12 @@ class FreightInvoice(models.Model):
         return result, lines
 
     def _apply_audit_outcome(self):
-        """Inside tolerance: approved (and posted when the company says so). Outside: an audit case."""
+        """Inside tolerance: approved, the approval recorded (rule: the audit engine, with the
+        contract versions it used), and posted when the company says so. Outside: an audit case.
+
+        Superuser only (called by the import and by ``action_audit`` after their checks)."""
+        if not self.env.su:
+            raise AccessError(_("Only the audit approves carrier invoices inside tolerance."))
         Case = self.env["freight.audit.case"]
         to_post = self.browse()
         for invoice in self:
@@ -553,7 +678,6 @@ class FreightInvoice(models.Model):
             if invoice.audit_status == "approved" and not invoice.is_duplicate:
                 invoice.line_ids.write({"state": "approved"})
                 invoice.line_ids._approve_billed()
-                invoice.state = "approved"
                 invoice.case_ids.filtered(lambda c: c.state in ("open", "in_review"))._close_obsolete()
                 to_post |= invoice
                 continue
@@ -566,15 +690,93 @@ class FreightInvoice(models.Model):
                 case = Case.create({"invoice_id": invoice.id})
             blocking_lines.write({"case_id": case.id})
             case._refresh_from_audit()
-        to_post._on_approved()
+        if to_post:
+            to_post._record_approval("tolerance", {invoice: invoice._tolerance_detail() for invoice in to_post})
+            to_post._on_approved()
+
+    def _tolerance_detail(self):
+        """The approval rule in words: the audit engine's verdict and the contract of each line."""
+        self.ensure_one()
+        translate = self.env._
+        lines = [
+            translate(
+                "%(ref)s %(charge)s: %(contract)s%(version)s",
+                ref=line.shipment_reference,
+                charge=line.charge_code,
+                contract=line.audit_source or translate("no contract"),
+                version=translate(" (rate card version %s)", line.rate_card_version) if line.rate_card_id else "",
+            )
+            for line in self.line_ids
+        ]
+        return "\n".join([translate("Inside tolerance (audit engine)."), *lines, self.audit_explanation or ""]).strip()
+
+    def _record_approval(self, rule, details, cases=None):
+        """Approve these invoices at their lines' approved amounts: one approval record each (who,
+        when, which rule), which billing requires. Superuser only, after the caller's checks."""
+        if not self.env.su:
+            raise AccessError(_("Approvals are recorded by the approving methods only."))
+        approvals = self.env["freight.invoice.approval"].create(
+            [
+                {
+                    "invoice_id": invoice.id,
+                    "rule": rule,
+                    "user_id": self.env.uid,
+                    "amount": invoice.amount_approved,
+                    "case_ids": [fields.Command.set((cases or invoice.case_ids).ids)],
+                    "detail": details.get(invoice) or False,
+                }
+                for invoice in self
+            ]
+        )
+        for invoice, approval in zip(self, approvals, strict=True):
+            invoice.write({"state": "approved", "approval_id": approval.id})
+        return approvals
 
     # ------------------------------------------------------------------
     # Approval and posting
     # ------------------------------------------------------------------
     def _on_approved(self):
-        """Approved: rebill the customer's share, then post the bills when the company posts automatically."""
-        self._add_rebilling_lines()
-        self.filtered(lambda i: i.company_id.freight_auto_post_bill)._try_post_vendor_bills()
+        """Approved: rebill the customer's share, then post the bills when the company posts automatically.
+        Invoices of a test backend stop here: audited and approved, never billed."""
+        from_test = self.filtered("is_from_test_backend")
+        if from_test:
+            from_test._message_log_batch(
+                dict.fromkeys(
+                    from_test.ids,
+                    _("Received from a test backend: audited and approved, never billed into the books."),
+                )
+            )
+        billable = self.filtered(lambda invoice: not invoice._billing_problem())
+        billable._add_rebilling_lines()
+        billable.filtered(lambda i: i.company_id.freight_auto_post_bill)._try_post_vendor_bills()
+
+    def _billing_problem(self):
+        """Why this invoice may not be billed (a message), or False: it must be approved, with a
+        recorded approval of exactly its approved amount, not a duplicate, not from a test backend."""
+        self.ensure_one()
+        if self.state != "approved":
+            return _("Carrier invoice %s is not approved: no bill.", self.display_name)
+        if self.is_duplicate:
+            return _("Carrier invoice %s is a duplicate: it is never billed.", self.display_name)
+        if self.is_from_test_backend:
+            return _(
+                "Carrier invoice %(invoice)s was received from the test backend %(backend)s: it is audited, "
+                "never billed into the books.",
+                invoice=self.display_name,
+                backend=self.backend_id.sudo().display_name,
+            )
+        approval = self.approval_id.sudo()
+        if (
+            not approval
+            or approval.invoice_id != self
+            or float_compare(approval.amount, self.amount_approved, precision_rounding=self.currency_id.rounding)
+        ):
+            return _(
+                "Carrier invoice %s has no recorded approval of its approved amount: approve it through "
+                "the audit or its audit cases.",
+                self.display_name,
+            )
+        return False
 
     def _try_post_vendor_bills(self):
         """Create and post the bills of these invoices: all in one go (one create, one post), or,
@@ -607,17 +809,32 @@ class FreightInvoice(models.Model):
 
     @api.model
     def _cron_post_approved(self):
-        """Bill approved invoices whose automatic posting failed before (configuration fixed since)."""
-        invoices = self.search(
-            [("state", "=", "approved"), ("vendor_bill_id", "=", False), ("is_duplicate", "=", False)]
+        """Bill approved invoices whose automatic posting failed before (configuration fixed since):
+        only those with a recorded approval of their approved amount, never on ``state`` alone."""
+        invoices = self.sudo().search(
+            [
+                ("state", "=", "approved"),
+                ("approval_id", "!=", False),
+                ("vendor_bill_id", "=", False),
+                ("is_duplicate", "=", False),
+                ("is_from_test_backend", "=", False),
+            ]
         )
-        invoices = invoices.filtered(lambda i: i.company_id.freight_auto_post_bill)
+        invoices = invoices.filtered(lambda i: i.company_id.freight_auto_post_bill and not i._billing_problem())
         invoices._add_rebilling_lines()
         invoices._try_post_vendor_bills()
         return len(invoices)
 
     def action_create_bill(self):
+        """Create (and post, when the company posts automatically) the bills of approved invoices:
+        Freight Approvers of the invoices' company, on a recorded approval only."""
+        check_freight_group(self.env, GROUP_APPROVER)
+        self.check_access("write")
         for invoice in self:
+            if not invoice.vendor_bill_id and (problem := invoice._billing_problem()):
+                raise UserError(problem)
+        invoices = self.sudo()
+        for invoice in invoices:
             invoice._create_vendor_bill(post=invoice.company_id.freight_auto_post_bill)
         return self.vendor_bill_id._get_records_action() if len(self) == 1 else True
 
@@ -633,7 +850,12 @@ class FreightInvoice(models.Model):
 
     def _create_vendor_bills(self, post=True):
         """The one vendor bill of each of these carrier invoices (created once, whatever the path):
-        the missing ones created in one call per company and posted together."""
+        the missing ones created in one call per company and posted together.
+
+        Superuser only (the posting methods check the caller first); every invoice without a bill
+        must pass ``_billing_problem``: approved, on a recorded approval, not from a test backend."""
+        if not self.env.su:
+            raise AccessError(_("Vendor bills of carrier invoices are created by their posting methods only."))
         self._lock_for_posting()
         Move = self.env["account.move"].sudo()
         existing = {
@@ -649,10 +871,9 @@ class FreightInvoice(models.Model):
                     invoice.vendor_bill_id = bill
                 bills |= bill
                 continue
-            if invoice.state != "approved":
-                raise UserError(_("Carrier invoice %s is not approved: no bill.", invoice.display_name))
-            if invoice.is_duplicate:
-                raise UserError(_("Carrier invoice %s is a duplicate: it is never billed.", invoice.display_name))
+            problem = invoice._billing_problem()
+            if problem:
+                raise UserError(problem)
             lines = invoice.line_ids.filtered(lambda line: not float_is_zero(line.approved_amount, precision_digits=6))
             if not lines:
                 raise UserError(_("Nothing was approved on carrier invoice %s.", invoice.display_name))
@@ -803,6 +1024,8 @@ class FreightInvoice(models.Model):
             and line.shipment_id.sale_id
             and not line.rebill_sale_line_id
             and line.invoice_id.state in ("approved", "billed")
+            and line.invoice_id.approval_id
+            and not line.invoice_id.is_from_test_backend
         )
         if not lines:
             return self.env["sale.order.line"]
@@ -855,7 +1078,7 @@ class FreightInvoice(models.Model):
             vals["fap_payment_date"] = fields.Date.to_date(str(data["date"])[:10])
         if self.fap_payment_state == "paid" and status == "scheduled":
             return False  # a late 'scheduled' never undoes 'paid'
-        self.write(vals)
+        self.sudo().write(vals)
         return True
 
     # ------------------------------------------------------------------
@@ -873,10 +1096,17 @@ class FreightInvoice(models.Model):
         return self.vendor_bill_id._get_records_action()
 
     def action_cancel(self):
-        if any(invoice.vendor_bill_id and invoice.vendor_bill_id.state != "cancel" for invoice in self):
+        """Freight Managers of the company cancel an invoice that is not billed (a billed one never
+        is: a late correction becomes a credit note)."""
+        check_freight_group(self.env, GROUP_MANAGER)
+        self.check_access("write")
+        billed = self.filtered(lambda invoice: invoice.state == "billed")
+        if billed:
+            raise UserError(_("Carrier invoice %s is billed: it is never cancelled.", billed[0].display_name))
+        if any(invoice.vendor_bill_id and invoice.vendor_bill_id.sudo().state != "cancel" for invoice in self):
             raise UserError(_("Cancel the vendor bill first."))
-        self.write({"state": "cancel"})
-        self.case_ids.filtered(lambda c: c.state not in ("closed",))._close_obsolete()
+        self.sudo().write({"state": "cancel"})
+        self.sudo().case_ids.filtered(lambda c: c.state not in ("closed",))._close_obsolete()
         return True
 
     # ------------------------------------------------------------------

@@ -17,9 +17,15 @@ class FreightRateCard(models.Model):
     version = fields.Integer(default=1, required=True, tracking=True, help="A new version of the contract wins.")
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
-    carrier_partner_id = fields.Many2one("res.partner", string="Carrier", required=True, index=True, tracking=True)
+    carrier_partner_id = fields.Many2one(
+        "res.partner", string="Carrier", required=True, index=True, tracking=True, check_company=True
+    )
     customer_id = fields.Many2one(
-        "res.partner", string="Customer", help="Set for a selling card used to rebill a customer.", tracking=True
+        "res.partner",
+        string="Customer",
+        help="Set for a selling card used to rebill a customer.",
+        tracking=True,
+        check_company=True,
     )
     currency_id = fields.Many2one(
         "res.currency", required=True, default=lambda self: self.env.company.currency_id, tracking=True

@@ -9,6 +9,7 @@ class FreightRateCardBreak(models.Model):
     _order = "card_id, min_kg"
 
     card_id = fields.Many2one("freight.rate.card", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="card_id.company_id", store=True, index=True)
     min_kg = fields.Float(string="From (kg)", required=True)
     rate = fields.Float(string="Rate per kg", digits=(16, 4), required=True)
 

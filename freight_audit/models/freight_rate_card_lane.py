@@ -10,6 +10,7 @@ class FreightRateCardLane(models.Model):
     _description = "Rate Card Lane"
 
     card_id = fields.Many2one("freight.rate.card", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="card_id.company_id", store=True, index=True)
     name = fields.Char()
     origin_country_ids = fields.Many2many(
         "res.country", "freight_lane_origin_country_rel", "lane_id", "country_id", string="Origin Countries"

@@ -12,7 +12,7 @@ class FreightTolerance(models.Model):
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    carrier_partner_id = fields.Many2one("res.partner", string="Carrier", required=True, index=True)
+    carrier_partner_id = fields.Many2one("res.partner", string="Carrier", required=True, index=True, check_company=True)
     mode = fields.Selection(
         [("either", "Absolute or percentage (the larger)"), ("both", "Absolute and percentage (the smaller)")],
         default="either",

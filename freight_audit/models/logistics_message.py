@@ -8,6 +8,7 @@ from odoo.addons.logistics_connector.services.exceptions import PermanentError
 
 from ..services import csv_invoice, x12_210
 from ..services.fap_api import parse_fap_payload
+from .freight_audit_case import GROUP_AUDITOR, GROUP_MANAGER
 
 FREIGHT_TYPES = [
     ("freight_invoice_json", "Carrier invoice (FAP JSON)"),
@@ -17,6 +18,8 @@ FREIGHT_TYPES = [
     ("fap_dispute_answer", "Freight audit dispute answer"),
     ("fap_payment_status", "Freight payment status"),
 ]
+INVOICE_TYPES = ("freight_invoice_json", "x12_210", "freight_invoice_csv")
+GROUP_INVOICE_INTAKE = "freight_audit.group_freight_invoice_intake"
 
 
 class LogisticsMessage(models.Model):
@@ -25,6 +28,20 @@ class LogisticsMessage(models.Model):
     message_type = fields.Selection(
         selection_add=FREIGHT_TYPES, ondelete={code: "cascade" for code, _label in FREIGHT_TYPES}
     )
+
+    @api.model
+    def _message_type_groups(self):
+        """Who may journal, replay or process freight messages (the connector refuses the others).
+
+        Carrier invoices: the *carrier invoice intake* group, that is Freight Auditors (uploads,
+        for backends of their companies) and the invoice webhook's technical user. Disputes and
+        the carrier's answers are the auditors' work. A payment status marks an invoice
+        scheduled or paid: only a Freight Manager may journal or replay one by hand."""
+        groups = super()._message_type_groups()
+        groups.update(dict.fromkeys(INVOICE_TYPES, GROUP_INVOICE_INTAKE))
+        groups.update({"fap_dispute": GROUP_AUDITOR, "fap_dispute_answer": GROUP_AUDITOR})
+        groups["fap_payment_status"] = GROUP_MANAGER
+        return groups
 
     @api.model
     def _get_handlers(self):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -58,3 +58,20 @@ class ResCompany(models.Model):
     freight_accrued_liability_account_id = fields.Many2one(
         "account.account", string="Accrued Freight Liabilities Account", domain="[('company_ids', 'in', id)]"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self._freight_invoice_webhook_user_companies(companies)
+        return companies
+
+    @api.model
+    def _freight_invoice_webhook_user_companies(self, companies=None):
+        """The invoice webhook's technical user belongs to ``companies`` (default: every company):
+        it journals for the backends of all companies, and the journal checks that it can read
+        the backend it journals for (each request is authenticated by that backend's secret)."""
+        user = self.env.ref("freight_audit.user_invoice_webhook", raise_if_not_found=False)
+        if not user:
+            return
+        companies = companies if companies is not None else self.sudo().search([])
+        user.sudo().write({"company_ids": [fields.Command.link(company.id) for company in companies]})

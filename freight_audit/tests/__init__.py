@@ -8,6 +8,7 @@ from . import (
     test_invoice_webhook,
     test_posting,
     test_rating,
+    test_security,
     test_tolerance,
     test_x12_210,
 )
