@@ -696,6 +696,14 @@ class LogisticsShipmentEvent(models.Model):
     # ------------------------------------------------------------------
     # Create and write over RPC
     # ------------------------------------------------------------------
+    def unlink(self):
+        if not self.env.su and self.filtered(lambda e: e.state == "applied" or e.exception_state == "open"):
+            # What a shipment's status, proof of delivery and billing holds are made of stays.
+            raise AccessError(
+                self.env._("Applied milestones and open exceptions cannot be deleted; they are the shipment's history.")
+            )
+        return super().unlink()
+
     def write(self, vals):
         result = super().write(vals)
         if "company_id" in vals and not self.env.su:

@@ -6,11 +6,14 @@ have changed; every finding has its legitimate path next to it.
 """
 
 import base64
+import hashlib
+import hmac
 import json
+import time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from .common import ShipmentEventsCommon
 
@@ -312,8 +315,18 @@ class TestShipmentEventsSecurity(ShipmentEventsCommon, TransactionCase):
         ):
             with self.assertRaises(AccessError, msg=vals):
                 delay.with_user(self.manager_a).write(vals)
+        # Nor deleted: the open exception is what holds the shipment's billing.
+        with self.assertRaises(AccessError):
+            delay.with_user(self.manager_a).unlink()
         self.assertRecordValues(delay, [{"exception_state": "open", "state": "applied"}])
         self.assertTrue(self.shipment.has_open_exception)
+        # An event that never applied to anything may be cleaned up.
+        self.receive(self.make_event(status="in_transit", ref="NOWHERE", event_id="JUNK"))
+        self.process()
+        junk = self.env["logistics.shipment.event"].search([("event_ref", "=", "JUNK")])
+        self.assertEqual(junk.state, "unmatched")
+        junk.with_user(self.manager_a).unlink()
+        self.assertFalse(junk.exists())
 
     # ------------------------------------------------------------------
     # Events created over RPC: company and processing checks
@@ -457,3 +470,48 @@ class TestShipmentEventsSecurity(ShipmentEventsCommon, TransactionCase):
         self.receive(self.make_event(status="delivered", ref="PRO-B-1", event_id="B-TEST"), backend=self.backend_b)
         self.process()
         self.assertEqual(self.shipment_b.status, "delivered")
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookOtherCompany(ShipmentEventsCommon, HttpCase):
+    """The webhook's technical user journals for a backend of any company, over real HTTP."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_shipment_events()
+        cls.company_b = cls.env["res.company"].create({"name": "Company B (webhook)"})
+        cls.backend_b = cls.env["logistics.backend"].create(
+            {
+                "name": "B carrier",
+                "code": "fastcarrier-b-http",
+                "kind": "carrier",
+                "environment": "production",
+                "auth_type": "none",
+                "webhook_secret": "whsec-company-b-http",
+                "process_sync": True,
+                "company_id": cls.company_b.id,
+            }
+        )
+        cls.shipment_b = cls.env["logistics.shipment"].create(
+            {"company_id": cls.company_b.id, "tracking_ref": "PRO-B-HTTP", "status": "in_transit"}
+        )
+
+    def test_webhook_of_a_company_b_backend(self):
+        body = json.dumps(self.make_event(status="delivered", ref="PRO-B-HTTP", event_id="HTTP-B")).encode()
+        timestamp = str(int(time.time()))
+        signature = hmac.new(b"whsec-company-b-http", f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+        response = self.url_open(
+            f"/logistics/webhook/{self.backend_b.code}",
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Logistics-Timestamp": timestamp,
+                "X-Logistics-Signature": f"v1={signature}",
+            },
+        )
+        self.assertEqual(response.status_code, 202, response.text)
+        self.assertTrue(response.json()["processed"])
+        self.assertEqual(self.shipment_b.status, "delivered")
+        message = self.env["logistics.message"].search([("backend_id", "=", self.backend_b.id)])
+        self.assertRecordValues(message, [{"state": "done", "company_id": self.company_b.id}])
