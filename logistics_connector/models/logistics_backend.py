@@ -130,7 +130,11 @@ class LogisticsBackend(models.Model):
         help="How long the previous secret stays valid after a rotation (at most a week).",
     )
     webhook_tolerance_seconds = fields.Integer(
-        string="Timestamp Tolerance (s)", default=300, help="Signed requests older or newer than this are refused."
+        string="Timestamp Tolerance (s)",
+        default=300,
+        copy=False,
+        groups=SECRET_GROUP,
+        help="Signed requests older or newer than this are refused (how long a signature stays valid).",
     )
     webhook_max_body_kb = fields.Integer(string="Max Body Size (KiB)", default=5120)
     process_sync = fields.Boolean(
@@ -425,10 +429,14 @@ class LogisticsBackend(models.Model):
         return action
 
     def copy_data(self, default=None):
+        """A copy gets a code of its own (codes are unique across companies) unless one is given."""
+        default = dict(default or {})
         vals_list = super().copy_data(default=default)
         for backend, vals in zip(self, vals_list, strict=False):
-            vals.setdefault("code", f"{backend.code}-copy")
-            vals.setdefault("name", _("%s (copy)", backend.name))
+            if "code" not in default:
+                vals["code"] = f"{backend.code}-copy"
+            if "name" not in default:
+                vals["name"] = _("%s (copy)", backend.name)
         return vals_list
 
     def unlink(self):
@@ -517,6 +525,8 @@ class LogisticsBackend(models.Model):
     @api.model
     @tools.ormcache("code", "kinds")
     def _webhook_intake_cached(self, code, kinds):
+        # The lookup compares the code exactly, as the database's unique(code) does: one code,
+        # one backend across all companies, hence one cache entry per code and kinds.
         domain = [("code", "=", code), ("active", "=", True)]
         if kinds:
             domain.append(("kind", "in", list(kinds)))

@@ -239,6 +239,7 @@ class TestSecurity(SecurityCommon, TransactionCase):
         for field_name, value in (
             ("webhook_secret_previous_until", "2099-01-01 00:00:00"),
             ("webhook_rotation_hours", 876000),
+            ("webhook_tolerance_seconds", 10 * 365 * 86400),  # a signature valid for ten years
         ):
             with self.subTest(field=field_name), self.assertRaises(AccessError):
                 backend.with_user(self.manager).write({field_name: value})
@@ -325,7 +326,7 @@ class TestSecurity(SecurityCommon, TransactionCase):
     def test_m7_default_mappings_for_system_administrators_only(self):
         Mapping = self.env["logistics.code.mapping"]
         default = Mapping.create(
-            {"mapping_type": "status", "external_code": "D1", "status": "delivered"}  # no backend: every company
+            {"mapping_type": "status", "external_code": "SEC-D1", "status": "delivered"}  # no backend: every company
         )
         for attacker in (self.manager, self.manager_b):
             with self.subTest(attacker=attacker.login):
@@ -336,10 +337,10 @@ class TestSecurity(SecurityCommon, TransactionCase):
                     default.with_user(attacker).unlink()
                 with self.assertRaises(AccessError):
                     Mapping.with_user(attacker).create(
-                        {"mapping_type": "status", "external_code": "D2", "status": "cancelled"}
+                        {"mapping_type": "status", "external_code": "SEC-D2", "status": "cancelled"}
                     )
         self.assertRecordValues(default, [{"status": "delivered"}])
-        self.assertFalse(Mapping.search([("external_code", "=", "D2")]))
+        self.assertFalse(Mapping.search([("external_code", "=", "SEC-D2")]))
         # A manager of B cannot touch A's mappings either; A's manager can.
         own = self.map_carrier("OWN1")
         with self.assertRaises(AccessError):
@@ -348,7 +349,7 @@ class TestSecurity(SecurityCommon, TransactionCase):
         # The system administrator manages the shared defaults.
         default.with_user(self.admin).write({"status": "in_transit"})
         created = Mapping.with_user(self.admin).create(
-            {"mapping_type": "status", "external_code": "D3", "status": "delivered"}
+            {"mapping_type": "status", "external_code": "SEC-D3", "status": "delivered"}
         )
         created.with_user(self.admin).unlink()
         self.assertEqual(default.status, "in_transit")

@@ -5,8 +5,11 @@ import time
 from datetime import timedelta
 from unittest.mock import patch
 
+from psycopg2 import IntegrityError
+
 from odoo import fields
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .common import ShipmentEventsCommon
 
@@ -290,9 +293,9 @@ class TestWebhook(ShipmentEventsCommon, HttpCase):
     # 404 / 413 / 415 / method
     # ------------------------------------------------------------------
     def test_404_unknown_or_inactive_backend(self):
-        self.assert_refused(self.post(self.make_event(), url="/logistics/webhook/nope"), 404, "unknown or inactive")
+        self.assert_refused(self.post(self.make_event(), url="/logistics/webhook/nope"), 401, "bad signature")
         self.backend.active = False
-        self.assert_refused(self.post(self.make_event()), 404, "unknown or inactive")
+        self.assert_refused(self.post(self.make_event()), 401, "bad signature")
         self.assertFalse(self.env["logistics.message"].search([("backend_id", "=", self.backend.id)]))
 
     def test_backend_changes_apply_to_the_next_request(self):
@@ -304,15 +307,16 @@ class TestWebhook(ShipmentEventsCommon, HttpCase):
             self.assert_refused(self.post(self.make_event(minutes=2)), 401, "")
         self.assertEqual(self.post(self.make_event(minutes=3), secret="whsec-changed").status_code, 202)
         self.backend.action_archive()
-        self.assert_refused(self.post(self.make_event(minutes=4), secret="whsec-changed"), 404, "inactive")
+        self.assert_refused(self.post(self.make_event(minutes=4), secret="whsec-changed"), 401, "bad signature")
         self.backend.action_unarchive()
         self.backend.process_sync = True
         answer = self.post(self.make_event(minutes=5), secret="whsec-changed").json()
         self.assertTrue(answer.get("processed"), answer)
-        # A second backend with the same code (another company): the code is ambiguous.
+        # A second backend with the same code (another company) is refused: a code names one backend.
         other_company = self.env["res.company"].create({"name": "Other logistics company"})
-        self.backend.copy({"company_id": other_company.id, "code": self.backend.code})
-        self.assert_refused(self.post(self.make_event(minutes=6), secret="whsec-changed"), 404, "unknown")
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            self.backend.copy({"company_id": other_company.id, "code": self.backend.code})
+        self.assertEqual(self.post(self.make_event(minutes=6), secret="whsec-changed").status_code, 202)
 
     def test_503_unexpected_error_keeps_the_body_and_nothing_else(self):
         Message = self.registry["logistics.message"]
