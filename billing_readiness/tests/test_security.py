@@ -331,6 +331,11 @@ class TestBillingSecurity(BillingSecurityCommon, TransactionCase):
             shipment.with_user(self.logistics_manager_a).write({"billing_invoiced": False})
         self.assertIn(shipment._fields["billing_invoiced"].string, str(caught.exception))
         self.assertTrue(shipment.billing_invoiced)
+        # Merged with what the other addons guard on shipments, not in their place.
+        guarded = type(self.env["logistics.shipment"])._guarded_fields
+        for cls in type(self.env["logistics.shipment"]).__mro__[1:]:
+            for name in cls.__dict__.get("_guarded_fields") or {}:
+                self.assertIn(name, guarded)
 
     # ------------------------------------------------------------------
     # Rules, hold reasons: company isolation and shared records
