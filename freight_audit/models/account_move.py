@@ -10,10 +10,20 @@ class AccountMove(models.Model):
     _guarded_fields = {"freight_invoice_id": None, "freight_accrual_id": None}
 
     freight_invoice_id = fields.Many2one(
-        "freight.invoice", string="Carrier Invoice", copy=False, readonly=True, index="btree_not_null"
+        "freight.invoice",
+        string="Carrier Invoice",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
     )
     freight_accrual_id = fields.Many2one(
-        "freight.accrual", string="Freight Accrual", copy=False, readonly=True, index="btree_not_null"
+        "freight.accrual",
+        string="Freight Accrual",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
     )
     freight_payment_state = fields.Selection(related="freight_invoice_id.fap_payment_state", string="FAP Payment")
     freight_payment_date = fields.Date(related="freight_invoice_id.fap_payment_date", string="FAP Payment Date")

@@ -83,6 +83,7 @@ class FreightAuditCase(models.Model):
         help="Under which right the case was approved.",
     )
     approval_reason = fields.Text(
+        string="Reason for Approving Above the Billed Amount",
         tracking=True,
         copy=False,
         help="Why an amount above the billed amount is approved (Freight Managers only; posted in the chatter).",

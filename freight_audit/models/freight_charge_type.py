@@ -18,6 +18,7 @@ class FreightChargeType(models.Model):
     _name = "freight.charge.type"
     _description = "Freight Charge Type"
     _order = "sequence, code"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(
@@ -53,6 +54,7 @@ class FreightChargeType(models.Model):
         string="Product",
         required=True,
         domain=[("type", "=", "service")],
+        check_company=True,
         help="Product of the vendor bill lines (and of the landed cost lines).",
     )
     account_id = fields.Many2one(
@@ -64,6 +66,7 @@ class FreightChargeType(models.Model):
         "product.product",
         string="Rebilling Product",
         domain=[("sale_ok", "=", True)],
+        check_company=True,
         help="Product of the sale order lines of rebilled charges; the charge type's product when empty.",
     )
     is_landed_cost = fields.Boolean(

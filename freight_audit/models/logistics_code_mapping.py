@@ -5,7 +5,9 @@ from odoo.exceptions import ValidationError
 class LogisticsCodeMapping(models.Model):
     _inherit = "logistics.code.mapping"
 
-    charge_type_id = fields.Many2one("freight.charge.type", string="Charge Type", ondelete="restrict", index=True)
+    charge_type_id = fields.Many2one(
+        "freight.charge.type", string="Charge Type", ondelete="restrict", index=True, check_company=True
+    )
 
     @api.constrains("mapping_type", "charge_type_id")
     def _check_charge_type(self):

@@ -5,7 +5,12 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     freight_invoice_line_id = fields.Many2one(
-        "freight.invoice.line", string="Rebilled Carrier Charge", copy=False, readonly=True, index="btree_not_null"
+        "freight.invoice.line",
+        string="Rebilled Carrier Charge",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
     )
 
     _sql_constraints = [

@@ -5,9 +5,9 @@ class StockLandedCost(models.Model):
     _inherit = "stock.landed.cost"
 
     freight_invoice_id = fields.Many2one(
-        "freight.invoice", string="Carrier Invoice", copy=False, index="btree_not_null"
+        "freight.invoice", string="Carrier Invoice", copy=False, index="btree_not_null", check_company=True
     )
-    freight_shipment_id = fields.Many2one("logistics.shipment", string="Shipment", copy=False)
+    freight_shipment_id = fields.Many2one("logistics.shipment", string="Shipment", copy=False, check_company=True)
 
     def init(self):
         # One landed cost per carrier invoice and shipment, whatever the path.
