@@ -2,7 +2,8 @@ import base64
 import json
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
+from odoo.tests import new_test_user
 
 
 class ShipmentEventsCommon:
@@ -71,6 +72,36 @@ class ShipmentEventsCommon:
                 {"backend_id": cls.backend.id, "mapping_type": "status", "external_code": code, "status": status}
                 for code, status in (("PU", "picked_up"), ("IT", "in_transit"), ("DL", "delivered"), ("DY", "delayed"))
             ]
+        )
+
+    @classmethod
+    def setup_company_b(cls, code="fastcarrier-b", secret="whsec-company-b", **backend_vals):
+        """A second company with its own production carrier backend and shipment (PRO-B-1)."""
+        env = cls.env
+        cls.company_b = env["res.company"].create(
+            {"name": f"Company B ({code})", "logistics_environment": "production"}
+        )
+        cls.backend_b = env["logistics.backend"].create(
+            {
+                "name": "B carrier",
+                "code": code,
+                "kind": "carrier",
+                "environment": "production",
+                "auth_type": "none",
+                "webhook_secret": secret,
+                "company_id": cls.company_b.id,
+                **backend_vals,
+            }
+        )
+        cls.shipment_b = env["logistics.shipment"].create(
+            {"company_id": cls.company_b.id, "tracking_ref": "PRO-B-1", "status": "in_transit"}
+        )
+
+    @classmethod
+    def make_user(cls, login, groups, company):
+        """A user of ``company`` only, with ``groups`` (comma-separated xml ids)."""
+        return new_test_user(
+            cls.env, login=login, groups=groups, company_id=company.id, company_ids=[Command.set(company.ids)]
         )
 
     # ------------------------------------------------------------------

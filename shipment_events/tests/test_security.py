@@ -11,9 +11,8 @@ import hmac
 import json
 import time
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from .common import ShipmentEventsCommon
 
@@ -30,32 +29,12 @@ class TestShipmentEventsSecurity(ShipmentEventsCommon, TransactionCase):
         cls.setup_shipment_events()
         env = cls.env
         cls.company_a = cls.company
-        cls.company_b = env["res.company"].create({"name": "Company B (events)", "logistics_environment": "production"})
-        cls.backend_b = env["logistics.backend"].create(
-            {
-                "name": "B carrier",
-                "code": "fastcarrier-b",
-                "kind": "carrier",
-                "environment": "production",
-                "auth_type": "none",
-                "webhook_secret": "whsec-company-b",
-                "company_id": cls.company_b.id,
-            }
-        )
-        cls.shipment_b = env["logistics.shipment"].create(
-            {"company_id": cls.company_b.id, "tracking_ref": "PRO-B-1", "status": "in_transit"}
-        )
-
-        def user(login, groups, company):
-            return new_test_user(
-                env, login=login, groups=groups, company_id=company.id, company_ids=[Command.set(company.ids)]
-            )
-
-        cls.user_a = user("events_user_a", "logistics_connector.group_logistics_user", cls.company_a)
-        cls.manager_a = user("events_manager_a", "logistics_connector.group_logistics_manager", cls.company_a)
-        cls.inventory_a = user("events_inventory_a", "stock.group_stock_user", cls.company_a)
-        cls.user_b = user("events_user_b", "logistics_connector.group_logistics_user", cls.company_b)
-        cls.manager_b = user("events_manager_b", "logistics_connector.group_logistics_manager", cls.company_b)
+        cls.setup_company_b()
+        cls.user_a = cls.make_user("events_user_a", "logistics_connector.group_logistics_user", cls.company_a)
+        cls.manager_a = cls.make_user("events_manager_a", "logistics_connector.group_logistics_manager", cls.company_a)
+        cls.inventory_a = cls.make_user("events_inventory_a", "stock.group_stock_user", cls.company_a)
+        cls.user_b = cls.make_user("events_user_b", "logistics_connector.group_logistics_user", cls.company_b)
+        cls.manager_b = cls.make_user("events_manager_b", "logistics_connector.group_logistics_manager", cls.company_b)
         # Company A's confidential document, on a partner that only company A can read.
         cls.lawyer_a = env["res.partner"].create({"name": "A's lawyer", "company_id": cls.company_a.id})
         cls.board_minutes = env["ir.attachment"].create(
@@ -483,25 +462,10 @@ class TestWebhookOtherCompany(ShipmentEventsCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_shipment_events()
-        cls.company_b = cls.env["res.company"].create({"name": "Company B (webhook)"})
-        cls.backend_b = cls.env["logistics.backend"].create(
-            {
-                "name": "B carrier",
-                "code": "fastcarrier-b-http",
-                "kind": "carrier",
-                "environment": "production",
-                "auth_type": "none",
-                "webhook_secret": "whsec-company-b-http",
-                "process_sync": True,
-                "company_id": cls.company_b.id,
-            }
-        )
-        cls.shipment_b = cls.env["logistics.shipment"].create(
-            {"company_id": cls.company_b.id, "tracking_ref": "PRO-B-HTTP", "status": "in_transit"}
-        )
+        cls.setup_company_b(code="fastcarrier-b-http", secret="whsec-company-b-http", process_sync=True)
 
     def test_webhook_of_a_company_b_backend(self):
-        body = json.dumps(self.make_event(status="delivered", ref="PRO-B-HTTP", event_id="HTTP-B")).encode()
+        body = json.dumps(self.make_event(status="delivered", ref="PRO-B-1", event_id="HTTP-B")).encode()
         timestamp = str(int(time.time()))
         signature = hmac.new(b"whsec-company-b-http", f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
         response = self.url_open(
