@@ -897,7 +897,10 @@ class FreightInvoice(models.Model):
             created |= moves
         if created:
             self.browse([move.freight_invoice_id.id for move in created])._message_log_batch(
-                {move.freight_invoice_id.id: _("Vendor bill %s created.", move._get_html_link()) for move in created}
+                {
+                    move.freight_invoice_id.id: self.env._("Vendor bill %s created.", move._get_html_link())
+                    for move in created
+                }
             )
             if post:
                 created.action_post()

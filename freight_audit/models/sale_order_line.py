@@ -2,7 +2,11 @@ from odoo import fields, models
 
 
 class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
+    _name = "sale.order.line"
+    _inherit = ["sale.order.line", "logistics.guarded.mixin"]
+    # Set by freight rebilling only: a line linked by hand to a carrier charge would stand in
+    # for its rebilling (a charge is rebilled once).
+    _guarded_fields = {"freight_invoice_line_id": None}
 
     freight_invoice_line_id = fields.Many2one(
         "freight.invoice.line",

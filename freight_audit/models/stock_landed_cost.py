@@ -2,7 +2,11 @@ from odoo import fields, models
 
 
 class StockLandedCost(models.Model):
-    _inherit = "stock.landed.cost"
+    _name = "stock.landed.cost"
+    _inherit = ["stock.landed.cost", "logistics.guarded.mixin"]
+    # Set by freight posting only: a landed cost linked by hand to a carrier invoice and
+    # shipment would stand in for the one posting makes (one per invoice and shipment).
+    _guarded_fields = {"freight_invoice_id": None, "freight_shipment_id": None}
 
     freight_invoice_id = fields.Many2one(
         "freight.invoice", string="Carrier Invoice", copy=False, index="btree_not_null", check_company=True

@@ -47,6 +47,7 @@ class TestFreightSecurity(FreightAuditCommon, AccountTestInvoicingCommon):
         cls.logistics_manager = user("sec_log_manager", "logistics_connector.group_logistics_manager", a)
         cls.logistics_user = user("sec_log_user", "logistics_connector.group_logistics_user", a)
         cls.stock_user = user("sec_stock_user", "stock.group_stock_user", a)
+        cls.accountant = user("sec_accountant", "account.group_account_invoice,sales_team.group_sale_salesman", a)
         cls.shipment_billed = cls.make_shipment("SHP-SEC", weight=412.5)
         cls.fap_backend_b = (
             cls.env["logistics.backend"]
@@ -302,6 +303,38 @@ class TestFreightSecurity(FreightAuditCommon, AccountTestInvoicingCommon):
             invoice.with_user(self.approver).action_create_bill()
         self.company.freight_auto_post_bill = True
         self.env["freight.invoice"]._cron_post_approved()
+        self.assert_unchanged(invoice, before)
+
+    def test_c2_bills_and_rebilling_linked_by_hand(self):
+        # A bill linked by hand to a carrier invoice would reverse its accruals and capitalise
+        # landed costs when posted; a sale line linked to a charge would stand in for its rebilling.
+        invoice = self.case_invoice()
+        before = self.snapshot(invoice)
+        with self.assertRaisesRegex(AccessError, "Carrier Invoice"):
+            self.env["account.move"].with_user(self.accountant).create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": self.carrier_partner.id,
+                    "freight_invoice_id": invoice.id,
+                    "invoice_line_ids": [Command.create({"name": "freight", "price_unit": 520.0})],
+                }
+            )
+        bill = (
+            self.env["account.move"]
+            .with_user(self.accountant)
+            .create({"move_type": "in_invoice", "partner_id": self.carrier_partner.id})
+        )
+        with self.assertRaisesRegex(AccessError, "Carrier Invoice"):
+            bill.write({"freight_invoice_id": invoice.id})
+        order = self.env["sale.order"].create({"partner_id": self.customer.id, "user_id": self.accountant.id})
+        with self.assertRaisesRegex(AccessError, "Rebilled Carrier Charge"):
+            self.env["sale.order.line"].with_user(self.accountant).create(
+                {
+                    "order_id": order.id,
+                    "product_id": self.product_rebill.id,
+                    "freight_invoice_line_id": invoice.line_ids.id,
+                }
+            )
         self.assert_unchanged(invoice, before)
 
     # ------------------------------------------------------------------
