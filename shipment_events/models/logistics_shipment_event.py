@@ -627,7 +627,7 @@ class LogisticsShipmentEvent(models.Model):
         for backend, events in events_sudo.grouped("backend_id").items():
             if not backend._applies_events_to_shipments():
                 continue
-            found = self.env["logistics.shipment"]._find_by_references(backend, [e._find_refs() for e in events])
+            found = events_sudo.env["logistics.shipment"]._find_by_references(backend, [e._find_refs() for e in events])
             for event, shipment in zip(events, found, strict=True):
                 if shipment:
                     event.shipment_id = shipment.id
