@@ -467,12 +467,16 @@ class LogisticsBackend(models.Model):
 
         Changing where or how the outbound credentials are sent (ENDPOINT_FIELDS) clears them:
         the credentials of one endpoint never go to another one set by someone who may not
-        read them. The rotated-out webhook secret's expiry can only be brought forward, by
-        anyone (its field is for system administrators only): it never outlives the window
-        set at rotation."""
+        read them. The expiry of the secret a rotation put aside can only be brought forward,
+        by anyone (its field is for system administrators only): it never outlives the window
+        set at rotation. (A system administrator who enters another previous secret with its
+        expiry configures a new one, as they may enter the secret itself.)"""
         if vals.get("webhook_secret_previous_until"):
             until = fields.Datetime.to_datetime(vals["webhook_secret_previous_until"])
             for backend in self.sudo():
+                new_previous = vals.get("webhook_secret_previous", backend.webhook_secret_previous)
+                if new_previous != backend.webhook_secret_previous:
+                    continue  # another previous secret, entered by a system administrator
                 if not backend.webhook_secret_previous_until or until > backend.webhook_secret_previous_until:
                     raise AccessError(
                         _(

@@ -983,6 +983,12 @@ class LogisticsMessage(models.Model):
         self._check_payload_access()
         return {"type": "ir.actions.act_url", "url": f"/logistics/journal/{self.id}/payload", "target": "self"}
 
+    def unlink(self):
+        """The journal is the record of what was received and sent: retention (superuser)
+        purges it; by hand, Logistics Managers delete messages they may replay."""
+        self._check_manage_access()
+        return super().unlink()
+
     def _payload_filename(self):
         self.ensure_one()
         extension = {"application/json": "json", "application/edi-x12": "x12"}.get(self.content_type or "", "txt")

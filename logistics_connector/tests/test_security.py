@@ -196,6 +196,15 @@ class TestSecurity(SecurityCommon, TransactionCase):
             with self.subTest(attacker=attacker.login), self.assertRaises(AccessError):
                 message.with_user(attacker).write({"state": "queued"})
         self.assertEqual(message.state, "failed")
+        # Nor delete it, nor forge the records it touched.
+        for attacker in (self.user, self.stock_user, self.manager_b):
+            with self.subTest(attacker=attacker.login, action="unlink"), self.assertRaises(AccessError):
+                message.with_user(attacker).unlink()
+        with self.assertRaises(AccessError):
+            self.env["logistics.message.link"].with_user(self.manager).create(
+                {"message_id": message.id, "res_model": "logistics.shipment", "res_id": self.shipment.id}
+            )
+        self.assertTrue(message.exists())
         # The Logistics Manager replays and processes.
         message.with_user(self.manager).action_replay()
         self.assertEqual((message.state, message.replay_count), ("queued", 1))
@@ -249,8 +258,13 @@ class TestSecurity(SecurityCommon, TransactionCase):
         self.assertNotEqual(backend.webhook_secret, "whsec-abc")
         until = backend.webhook_secret_previous_until
         self.assertLessEqual(until, fields.Datetime.now() + timedelta(hours=24, minutes=1))
-        with self.assertRaises(AccessError):
-            backend.with_user(self.admin).write({"webhook_secret_previous_until": "2099-01-01 00:00:00"})
+        rotated_out = backend.webhook_secret_previous
+        for vals in (
+            {"webhook_secret_previous_until": "2099-01-01 00:00:00"},
+            {"webhook_secret_previous": rotated_out, "webhook_secret_previous_until": "2099-01-01 00:00:00"},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                backend.with_user(self.admin).write(vals)
         self.assertEqual(backend.webhook_secret_previous_until, until)
         earlier = until - timedelta(hours=12)
         backend.with_user(self.admin).write({"webhook_secret_previous_until": earlier})
