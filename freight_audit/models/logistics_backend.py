@@ -1,10 +1,12 @@
 import logging
 
 from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 from odoo.addons.logistics_connector.services.exceptions import LogisticsError
 
 from ..services.fap_api import FapApi, JsonHttpClient
+from .freight_audit_case import GROUP_AUDITOR, check_freight_group
 
 _logger = logging.getLogger(__name__)
 
@@ -157,7 +159,13 @@ class LogisticsBackend(models.Model):
         return len(vals_list)
 
     def action_fap_pull_invoices(self):
-        count = self._cron_fap_pull_invoices()
+        """Pull new invoices of these FAP backends now: Freight Auditors, on backends of their
+        companies; the poll then runs as the scheduled one does (it journals, as superuser)."""
+        check_freight_group(self.env, GROUP_AUDITOR)
+        if not self or any(backend.kind != "fap" for backend in self):
+            raise UserError(_("Choose the Freight Audit & Payment backends to pull invoices from."))
+        self.check_access("read")
+        count = self.sudo()._cron_fap_pull_invoices()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -169,6 +169,18 @@ class TestFreightSecurity(FreightAuditCommon, AccountTestInvoicingCommon):
         self.assertEqual(invoice.approval_id.rule, "tolerance")
         self.assertEqual(invoice.approval_id.user_id, self.auditor)
 
+    def test_c1_pull_now_only_for_own_fap_backends(self):
+        self.fap.add_invoice(self.fap_invoice("C1-PULL", [("SHP-A", "400", 495.00)], currency=self.currency.name))
+        for attacker in (self.auditor_b, self.logistics_manager):
+            with self.assertRaises(AccessError, msg=attacker.login):
+                self.fap_backend.with_user(attacker).action_fap_pull_invoices()
+        with self.assertRaises(UserError):
+            self.env["logistics.backend"].with_user(self.auditor).action_fap_pull_invoices()
+        self.assertFalse(self.env["logistics.message"].sudo().search_count([("backend_id", "=", self.fap_backend.id)]))
+        self.fap_backend.with_user(self.auditor).action_fap_pull_invoices()
+        self.env["logistics.message"].sudo()._process_queue()
+        self.assertEqual(self.invoices_named("C1-PULL").state, "billed")
+
     # ------------------------------------------------------------------
     # C2: a Freight Auditor approves and inflates
     # ------------------------------------------------------------------
