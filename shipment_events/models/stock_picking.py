@@ -2,7 +2,10 @@ from odoo import fields, models
 
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "logistics.guarded.mixin"]
+    # Copies of the shipment's guarded status and delivery time: computed, never written.
+    _guarded_fields = {"logistics_shipment_status": None, "logistics_delivered_date": None}
 
     logistics_delivered_date = fields.Datetime(
         related="logistics_shipment_id.actual_delivery", string="Delivered On", store=True

@@ -284,6 +284,31 @@ class TestShipmentEventsSecurity(ShipmentEventsCommon, TransactionCase):
         other.with_user(self.user_a).write({"tracking_ref": "PRO-USER-A"})
         self.assertEqual(other.status, "picked_up")
 
+    def test_m6_pod_verdict_and_picking_copies_are_not_writable(self):
+        picking_type = self.env.ref("stock.picking_type_out")
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": self.customer.id,
+                "location_id": picking_type.default_location_src_id.id,
+                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                "logistics_shipment_id": self.shipment.id,
+            }
+        )
+        for user in (self.user_a, self.manager_a):
+            with self.assertRaises(AccessError):
+                self.shipment.with_user(user).write({"pod_complete": True})
+        for vals in ({"logistics_shipment_status": "delivered"}, {"logistics_delivered_date": "2026-11-20 10:00:00"}):
+            with self.assertRaises(AccessError):
+                picking.with_user(self.inventory_a).write(vals)
+        self.assertFalse(self.shipment.pod_complete)
+        self.assertRecordValues(picking, [{"logistics_shipment_status": "booked", "logistics_delivered_date": False}])
+        # Processing still moves them.
+        self.receive(self.delivered_with_pod(event_id="PICK-1", signer="J. Doe"))
+        self.process()
+        self.assertTrue(self.shipment.pod_complete)
+        self.assertEqual(picking.logistics_shipment_status, "delivered")
+
     def test_m6_processing_fields_of_events_are_not_writable(self):
         self.receive(self.make_event(status=None, status_code="DY", minutes=20, event_id="EXC-1"))
         self.process()
