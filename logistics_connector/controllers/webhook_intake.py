@@ -77,10 +77,12 @@ def receive_signed(backend_code, *, user_xmlid, content_types, types_hint, logge
         raise too_large
     remote_addr = httprequest.remote_addr or "unknown"
     refused = check_signature(intake, body)
-    if refused or not known:
-        reason = refused if known else f"unknown or inactive backend; {refused}"
-        logger.warning("Webhook %s: request from %s refused (%s)", intake.code, remote_addr, reason)
+    if not known:
+        logger.warning("Webhook %r: request from %s refused (unknown or inactive backend)", backend_code, remote_addr)
         raise WebhookRefused(401, refused or "bad signature")
+    if refused:
+        logger.warning("Webhook %s: request from %s refused (%s)", intake.code, remote_addr, refused)
+        raise WebhookRefused(401, refused)
     backend_sudo = request.env["logistics.backend"].sudo().browse(intake.id)
     return Received(backend_sudo, intake, body, mimetype, remote_addr)
 
