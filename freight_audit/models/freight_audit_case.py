@@ -57,7 +57,7 @@ class FreightAuditCase(models.Model):
             "carrier_answer",
             "carrier_answer_date",
         )
-    )
+    ) | {"approval_reason": GROUP_MANAGER}  # the manager who approves above the billed amount says why
 
     name = fields.Char(required=True, copy=False, readonly=True, default=lambda self: _("New"))
     invoice_id = fields.Many2one("freight.invoice", required=True, ondelete="cascade", index=True, check_company=True)

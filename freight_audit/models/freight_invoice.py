@@ -715,19 +715,19 @@ class FreightInvoice(models.Model):
         when, which rule), which billing requires. Superuser only, after the caller's checks."""
         if not self.env.su:
             raise AccessError(_("Approvals are recorded by the approving methods only."))
-        approvals = self.env["freight.invoice.approval"].create(
-            [
-                {
-                    "invoice_id": invoice.id,
-                    "rule": rule,
-                    "user_id": self.env.uid,
-                    "amount": invoice.amount_approved,
-                    "case_ids": [fields.Command.set((cases or invoice.case_ids).ids)],
-                    "detail": details.get(invoice) or False,
-                }
-                for invoice in self
-            ]
-        )
+        vals_list = []
+        for invoice in self:
+            vals = {
+                "invoice_id": invoice.id,
+                "rule": rule,
+                "user_id": self.env.uid,
+                "amount": invoice.amount_approved,
+                "detail": details.get(invoice) or False,
+            }
+            if cases:
+                vals["case_ids"] = [fields.Command.set(cases.ids)]
+            vals_list.append(vals)
+        approvals = self.env["freight.invoice.approval"].create(vals_list)
         for invoice, approval in zip(self, approvals, strict=True):
             invoice.write({"state": "approved", "approval_id": approval.id})
         return approvals

@@ -476,6 +476,9 @@ class TestFreightSecurity(FreightAuditCommon, AccountTestInvoicingCommon):
         with self.assertRaises(UserError):
             case.with_user(self.manager).action_approve_partial()
         self.assert_unchanged(invoice, before)
+        # The reason is the approving manager's own: nobody else writes it.
+        with self.assertRaises(AccessError):
+            case.with_user(self.approver).write({"approval_reason": "Looks fine to me."})
         case.with_user(self.manager).write({"approval_reason": "Carrier under-billed the agreed rate."})
         case.with_user(self.manager).action_approve_partial()
         self.assertEqual(invoice.amount_approved, 19998.0)
