@@ -26,14 +26,18 @@ class FreightAccrual(models.Model):
         "logistics.shipment", required=True, ondelete="restrict", index=True, check_company=True
     )
     company_id = fields.Many2one("res.company", required=True, index=True)
-    carrier_partner_id = fields.Many2one("res.partner", string="Carrier")
+    carrier_partner_id = fields.Many2one("res.partner", string="Carrier", check_company=True)
     period_date = fields.Date(string="Period End", required=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount = fields.Monetary(string="Accrued (company currency)", required=True)
     explanation = fields.Text(help="How the expected freight was computed (rate card and version).")
     rate_card_id = fields.Many2one("freight.rate.card", ondelete="set null", check_company=True)
-    move_id = fields.Many2one("account.move", string="Accrual Entry", readonly=True, ondelete="restrict")
-    reversal_move_id = fields.Many2one("account.move", string="Reversal Entry", readonly=True, ondelete="restrict")
+    move_id = fields.Many2one(
+        "account.move", string="Accrual Entry", readonly=True, ondelete="restrict", check_company=True
+    )
+    reversal_move_id = fields.Many2one(
+        "account.move", string="Reversal Entry", readonly=True, ondelete="restrict", check_company=True
+    )
     state = fields.Selection([("posted", "Accrued"), ("reversed", "Reversed")], default="posted", required=True)
     reversal_reason = fields.Char(readonly=True)
 

@@ -89,7 +89,7 @@ class FreightAuditCase(models.Model):
         help="Why an amount above the billed amount is approved (Freight Managers only; posted in the chatter).",
     )
     review_note = fields.Text()
-    user_id = fields.Many2one("res.users", string="Auditor", tracking=True, default=False)
+    user_id = fields.Many2one("res.users", string="Auditor", tracking=True, default=False, check_company=True)
     edited_by_ids = fields.Many2many(
         "res.users",
         "freight_audit_case_editor_rel",

@@ -30,7 +30,7 @@ class FreightInvoiceApproval(models.Model):
     user_id = fields.Many2one("res.users", string="Approved By", required=True, readonly=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     amount = fields.Monetary(string="Approved Amount", required=True, readonly=True)
-    case_ids = fields.Many2many("freight.audit.case", string="Audit Cases", readonly=True)
+    case_ids = fields.Many2many("freight.audit.case", string="Audit Cases", readonly=True, check_company=True)
     detail = fields.Text(readonly=True, help="The rule in words: audit rule and contract version, or case approvals.")
 
     def _compute_display_name(self):
