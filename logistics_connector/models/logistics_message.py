@@ -803,7 +803,11 @@ class LogisticsMessage(models.Model):
 
     def _process_claimed(self):
         """Process claimed messages: per type, in batch when the handler allows it, each
-        message in its own savepoint otherwise, so one bad message never blocks the others."""
+        message in its own savepoint otherwise, so one bad message never blocks the others.
+
+        Handlers always run in superuser mode (the fields they set are guarded): whoever
+        claimed the messages (the cron, a manager's Process Now, a wizard) was checked before."""
+        self = self.sudo()  # noqa: PLW0642 - processing is superuser work, see above
         handlers = self._get_handlers()
         by_type = {}
         for message in self:
