@@ -39,7 +39,13 @@ class TestLogisticsSuiteTour(HttpCase):
             {"name": "Tour Customer", "country_id": france.id, "zip": "75001", "city": "Paris"}
         )
         self.carrier_backend = env["logistics.backend"].create(
-            {"name": "Tour carrier", "code": "tour-carrier", "kind": "carrier", "auth_type": "none"}
+            {
+                "name": "Tour carrier",
+                "code": "tour-carrier",
+                "kind": "carrier",
+                "environment": "production",
+                "auth_type": "none",
+            }
         )
         fap = env["logistics.backend"].create(
             {
