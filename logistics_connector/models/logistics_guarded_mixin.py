@@ -31,9 +31,7 @@ class LogisticsGuardedMixin(models.AbstractModel):
                 defaults = self.default_get(sorted(names))
                 for vals in vals_list:
                     offending = {
-                        name
-                        for name in names
-                        if name in vals and vals[name] and vals[name] != defaults.get(name)
+                        name for name in names if name in vals and vals[name] and vals[name] != defaults.get(name)
                     }
                     self._check_guarded_write(offending)
         return super().create(vals_list)

@@ -1,2 +1,1 @@
-from . import test_docker_compose, test_scenario, test_suite_installed, test_tour
-from . import test_permission_matrix
+from . import test_docker_compose, test_permission_matrix, test_scenario, test_suite_installed, test_tour

@@ -56,10 +56,6 @@ LOGISTICS_A = {"user_a", "manager_a", "billing_a", "system_a"} | FREIGHT_A
 _logger = logging.getLogger(__name__)
 
 
-class _CellDone(Exception):
-    """Leaves a cell's savepoint, rolling back what the cell did."""
-
-
 Row = namedtuple("Row", "name prepare attempt happened allowed must_raise unchecked")
 
 
@@ -692,13 +688,12 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
             for role in ROLES:
                 if role in row.unchecked:
                     continue
+                # Each cell on fresh data: everything it did is rolled back afterwards.
+                savepoint = self.env.cr.savepoint()
                 try:
-                    # Each cell on fresh data: everything it did is rolled back afterwards.
-                    with self.env.cr.savepoint():
-                        error, happened = self._cell(row, role)
-                        raise _CellDone
-                except _CellDone:
-                    pass
+                    error, happened = self._cell(row, role)
+                finally:
+                    savepoint.close(rollback=True)
                 self.env.invalidate_all()
                 _logger.info("matrix: %s / %s: %s", row.name, role, error or ("done" if happened else "no effect"))
                 if role in row.allowed:
