@@ -78,8 +78,9 @@ class LogisticsBackend(models.Model):
         tracking=True,
         help="A test backend is for trying a connection and its formats. Its company's production "
         "records never meet it: outbound messages (transport orders, changes, cancellations) only go "
-        "to backends of the company's logistics environment, and inbound messages of a backend of "
-        "another environment are kept in the journal as failed, never applied.",
+        "to backends of the company's logistics environment; inbound messages of a backend of another "
+        "environment are read and checked but never change production records (milestones are kept "
+        "as not applied, booking confirmations fail, carrier invoices are audited but never billed).",
     )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
 
