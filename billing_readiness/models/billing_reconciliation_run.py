@@ -112,18 +112,22 @@ class BillingReconciliationRun(models.Model):
         if not self.env.su:
             self.check_access("write")
         self._check_run_allowed(self.company_id, self.backend_ids)
-        self.line_ids.unlink()
-        builder = _LineBuilder(self)
-        self._section_customer(builder)
-        self._section_carrier(builder)
-        self._section_accruals(builder)
-        for backend in self.backend_ids:
+        # The run compares every record of its company (carrier invoices, accruals, bills):
+        # once the Billing Manager is checked, it reads them in superuser mode, restricted to
+        # the run's company by each section's domain, so no freight group is needed as well.
+        run_sudo = self.sudo()
+        run_sudo.line_ids.unlink()
+        builder = _LineBuilder(run_sudo)
+        run_sudo._section_customer(builder)
+        run_sudo._section_carrier(builder)
+        run_sudo._section_accruals(builder)
+        for backend in run_sudo.backend_ids:
             try:
                 api = ReconciliationApi(backend.sudo()._get_client())
                 if backend.kind == "tms":
-                    self._section_tms(builder, backend, api)
+                    run_sudo._section_tms(builder, backend, api)
                 elif backend.kind == "fap":
-                    self._section_fap(builder, backend, api)
+                    run_sudo._section_fap(builder, backend, api)
             except (LogisticsError, ValueError) as error:
                 _logger.info("Reconciliation: backend %s could not report: %s", backend.code, error)
                 builder.add(

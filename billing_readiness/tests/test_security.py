@@ -452,6 +452,38 @@ class TestReconciliationSecurity(LoopbackCase, BillingSecurityCommon, Transactio
         run.with_user(self.billing_a).action_refresh()
         self.assertEqual(self.tms_server.count("/reconciliation/shipments"), 1)
 
+    def test_billing_manager_without_freight_rights_reconciles(self):
+        """The reconciliation lists carrier invoices: a Billing Manager needs no freight group."""
+        billing_only = self.make_user(
+            "billing.only.a", self.env.ref("billing_readiness.group_billing_manager"), self.company_a
+        )
+        self.assertFalse(billing_only.has_group("freight_audit.group_freight_auditor"))
+        invoice = self.env["freight.invoice"].create(
+            {
+                "name": "INV-RECON-SEC",
+                "carrier_partner_id": self.carrier_partner.id,
+                "invoice_date": DELIVERY.date(),
+                "amount_total": 495.00,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "shipment_reference": "SHP-A",
+                            "charge_code": "400",
+                            "charge_type_id": self.ct_base.id,
+                            "amount": 495.00,
+                        }
+                    )
+                ],
+            }
+        )
+        action = self.wizard(billing_only, self.company_a, self.tms_backend).action_run()
+        run = self.env["billing.reconciliation.run"].browse(action["res_id"])
+        carrier_lines = run.line_ids.filtered(lambda line: line.section == "carrier")
+        self.assertIn(invoice, carrier_lines.freight_invoice_ids, "the run compared the carrier invoice")
+        # What the run shows stays within what the Billing Manager may read.
+        with self.assertRaises(AccessError):
+            invoice.with_user(billing_only).read(["amount_total"])
+
     def test_lines_check_their_company(self):
         backend_b = self.env["logistics.backend"].create(
             {
