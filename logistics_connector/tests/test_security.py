@@ -169,6 +169,32 @@ class TestSecurity(SecurityCommon, TransactionCase):
         mine = Message.with_user(self.manager).create(dict(vals))
         self.assertEqual((mine.state, mine.company_id), ("received", self.company))
 
+    def test_c1_readable_backends_cache_follows_companies_and_backends(self):
+        """The answer 'this user may journal for this backend' is cached per user and companies
+        (the webhook's hot path); every change that may alter it is seen by the next message."""
+        Message = self.env["logistics.message"]
+        vals = {"direction": "inbound", "message_type": "booking_confirmation", "payload": "{}"}
+        manager = Message.with_user(self.manager)
+        manager.create(dict(vals, backend_id=self.backend.id))  # cached: readable
+        # The backend moves to company B: the next message of A's manager is refused.
+        self.backend.company_id = self.other_company
+        with self.assertRaises(AccessError):
+            manager.create(dict(vals, backend_id=self.backend.id))
+        # A's manager is given company B: allowed again.
+        self.manager.write({"company_ids": [Command.link(self.other_company.id)]})
+        manager.with_context(allowed_company_ids=[self.company.id, self.other_company.id]).create(
+            dict(vals, backend_id=self.backend.id)
+        )
+        # Working in company A only (the companies are part of the key): refused.
+        with self.assertRaises(AccessError):
+            manager.with_context(allowed_company_ids=[self.company.id]).create(dict(vals, backend_id=self.backend.id))
+        # Taken out of company B again: refused whatever the context says.
+        self.manager.write({"company_ids": [Command.unlink(self.other_company.id)]})
+        with self.assertRaises(AccessError):
+            manager.with_context(allowed_company_ids=[self.company.id, self.other_company.id]).create(
+                dict(vals, backend_id=self.backend.id)
+            )
+
     def test_c1_no_processing_state_nor_foreign_file_given_at_creation(self):
         Message = self.env["logistics.message"].with_user(self.manager)
         attachment = self.env["ir.attachment"].create({"name": "board minutes", "raw": b"secret minutes"})
