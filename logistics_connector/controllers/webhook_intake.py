@@ -16,14 +16,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from odoo.http import request
 
-from ..models.logistics_backend import WebhookIntake, webhook_secrets
+from ..models.logistics_backend import WebhookIntake
 from ..services import signature
 from ..services.exceptions import PermanentError
+from ..services.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 JSON_TYPES = ("application/json",)
 X12_TYPES = ("application/edi-x12", "application/x12", "text/plain")
-TIMESTAMP_HEADER = "X-Logistics-Timestamp"
-SIGNATURE_HEADER = "X-Logistics-Signature"
 
 
 class WebhookRefused(Exception):
@@ -106,7 +105,7 @@ def _unknown_intake(code):
 
 def check_signature(intake, body):
     """None when the request is signed with a valid secret, else the reason it is refused."""
-    secrets = webhook_secrets(intake.secret, intake.previous_secret, intake.previous_until)
+    secrets = signature.webhook_secrets(intake.secret, intake.previous_secret, intake.previous_until)
     if not secrets:
         return "no webhook secret is configured for this backend"
     headers = request.httprequest.headers

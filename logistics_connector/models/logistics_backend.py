@@ -9,6 +9,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..services.exceptions import LogisticsError, NeedsMappingError, PermanentError, RetryableError
+from ..services.signature import webhook_secrets
 
 _logger = logging.getLogger(__name__)
 
@@ -35,14 +36,6 @@ INTAKE_FIELDS = {
     "webhook_secret_previous",
     "webhook_secret_previous_until",
 }
-
-
-def webhook_secrets(secret, previous_secret, previous_until):
-    """The secrets valid now, newest first: the previous one only inside its rotation window."""
-    valid = [secret] if secret else []
-    if previous_secret and previous_until and previous_until > fields.Datetime.now():
-        valid.append(previous_secret)
-    return valid
 
 
 class LogisticsBackend(models.Model):

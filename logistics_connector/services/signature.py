@@ -14,13 +14,15 @@ A Stripe-like single header is accepted too, the timestamp inside it::
 
 Requests whose timestamp is further than ``tolerance`` seconds from now (in the past
 or the future) are refused, which bounds replays. Several secrets may be valid at
-once (rotation); :func:`verify` says which one matched. Comparisons are constant-time.
+once (rotation): :func:`webhook_secrets` says which are valid now, :func:`verify` which one
+matched. Comparisons are constant-time.
 """
 
 import hashlib
 import hmac
 import re
 import time
+from datetime import UTC, datetime
 
 from .exceptions import PermanentError
 
@@ -39,6 +41,20 @@ class SignatureError(PermanentError):
     def __init__(self, reason):
         self.reason = reason
         super().__init__(reason)
+
+
+def webhook_secrets(secret, previous_secret, previous_until, now=None):
+    """The secrets valid now, newest first: the previous one only inside its rotation window.
+
+    :param previous_until: end of the rotation window, a naive UTC datetime (as Odoo stores it)
+    :param now: naive UTC datetime to check against (default: now)
+    """
+    valid = [secret] if secret else []
+    if previous_secret and previous_until:
+        now = datetime.now(UTC).replace(tzinfo=None, microsecond=0) if now is None else now
+        if previous_until > now:
+            valid.append(previous_secret)
+    return valid
 
 
 def _to_bytes(value):

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from odoo.tests import BaseCase, tagged
 
 from odoo.addons.logistics_connector.services.exceptions import PermanentError
@@ -9,6 +11,7 @@ from odoo.addons.logistics_connector.services.signature import (
     sign,
     signature_headers,
     verify,
+    webhook_secrets,
 )
 
 SECRET = "whsec_test"
@@ -114,3 +117,15 @@ class TestSignature(BaseCase):
         error = self.assert_refused("bad signature", ["s3cr3t-value"], str(NOW), "v1=" + KNOWN_DIGEST, BODY)
         self.assertNotIn("s3cr3t-value", str(error))
         self.assertNotIn("s3cr3t-value", repr(error))
+
+    def test_webhook_secrets_rotation_window(self):
+        """The previous secret is valid, after the current one, only until its window ends."""
+        now = datetime(2026, 11, 20, 12, 0)
+        self.assertEqual(webhook_secrets(SECRET, OLD_SECRET, datetime(2026, 11, 20, 12, 1), now), [SECRET, OLD_SECRET])
+        self.assertEqual(webhook_secrets(SECRET, OLD_SECRET, now, now), [SECRET], "the window ends at its time")
+        self.assertEqual(webhook_secrets(SECRET, OLD_SECRET, None, now), [SECRET])
+        self.assertEqual(webhook_secrets(None, OLD_SECRET, datetime(2026, 11, 21), now), [OLD_SECRET])
+        self.assertEqual(webhook_secrets(None, None, None, now), [])
+        # Without ``now``, the current time (naive UTC): a window that ended in 2000 is over.
+        self.assertEqual(webhook_secrets(SECRET, OLD_SECRET, datetime(2000, 1, 1)), [SECRET])
+        self.assertEqual(webhook_secrets(SECRET, OLD_SECRET, datetime(2999, 1, 1)), [SECRET, OLD_SECRET])
