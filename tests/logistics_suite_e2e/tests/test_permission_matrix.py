@@ -597,6 +597,30 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
             must_raise=True,
         )
 
+        # M7 (charge types): a shared charge type (no company) is used by every company's audit.
+        def shared_charge_type():
+            charge_type = self.env["freight.charge.type"].create(
+                {
+                    "name": "Shared liftgate",
+                    "code": self.next("SHLFT"),
+                    "kind": "accessorial",
+                    "company_id": False,
+                    "product_id": self.product_accessorial.id,
+                }
+            )
+            return {"charge_type": charge_type}
+
+        row(
+            "M7 change a shared charge type",
+            shared_charge_type,
+            lambda role, ctx: self.rpc(
+                role, "freight.charge.type", "write", ctx["charge_type"].ids, {"name": "Hijacked liftgate"}
+            ),
+            lambda ctx: ctx["charge_type"].name == "Hijacked liftgate",
+            allowed={"system_a"},
+            must_raise=True,
+        )
+
         # L1: a carrier invoice's payload read by users without freight rights.
         row(
             "L1 read a carrier-invoice message's payload",
