@@ -1,7 +1,7 @@
 """X12 210 -- Motor Carrier Freight Details and Invoice (004010 and later).
 
 Plain Python (no ORM). The envelope is read by
-``logistics_connector/services/x12.py``; this module reads the 210 sets into
+``logistics_connector/services/x12/``; this module reads the 210 sets into
 invoice dicts. Money is ``decimal.Decimal``; N2 amounts carry two implied
 decimals (``15075`` is 150.75, no decimal point allowed).
 
@@ -74,14 +74,6 @@ IGNORED_DETAIL = {"L7", "H1", "H2", "K1", "L9", "NTE", "MEA"}
 PARTY_SEGMENTS = {"N2", "N3", "N4", "N9", "G61"}
 
 
-def _missing(segment, segment_id, message):
-    return x12.segment_error(segment, message, x12.SEGMENT_MANDATORY_MISSING, segment_id=segment_id)
-
-
-def _out_of_order(segment, message):
-    return x12.segment_error(segment, message, x12.SEGMENT_OUT_OF_SEQUENCE)
-
-
 def _n9(segment):
     qualifier = x12.require(segment, 1, "reference identification qualifier", "128")
     value = x12.require(segment, 2, "reference identification", "127")
@@ -118,8 +110,10 @@ class _Set210:
         if not body or body[0].id != "B3":
             found = body[0] if body else se
             if any(segment.id == "B3" for segment in body):
-                raise _out_of_order(found, "B3 must be the first segment after ST")
-            raise _missing(found, "B3", "the 210 has no B3 segment (beginning segment for carrier's invoice)")
+                raise x12.out_of_order(found, "B3 must be the first segment after ST")
+            raise x12.missing_segment(
+                found, "B3", "the 210 has no B3 segment (beginning segment for carrier's invoice)"
+            )
         self._b3(body[0])
         state, loop = "header", None
         for index, segment in enumerate(body[1:], start=1):
@@ -127,7 +121,7 @@ class _Set210:
             if kind == "B3":
                 raise x12.segment_error(segment, "a second B3 segment", x12.SEGMENT_EXCEEDS_MAXIMUM_USE)
             if state == "summary":
-                raise _out_of_order(segment, f"{kind} after the L3 totals (only SE may follow L3)")
+                raise x12.out_of_order(segment, f"{kind} after the L3 totals (only SE may follow L3)")
             if kind == "LX":
                 loop = {"lx": segment, "references": [], "l5": [], "l0": [], "l1": [], "l4": None}
                 self.loops.append(loop)
@@ -138,7 +132,7 @@ class _Set210:
             elif state == "detail":
                 self._detail(loop, segment)
             elif kind in ("L5", "L0", "L1", "L4"):
-                raise _out_of_order(segment, f"{kind} outside an LX loop")
+                raise x12.out_of_order(segment, f"{kind} outside an LX loop")
             elif kind == "N1":
                 code, party = x12.read_party(body, index)
                 self.parties.setdefault(code, party)
@@ -158,9 +152,11 @@ class _Set210:
             elif kind not in IGNORED_HEADER:
                 raise self._unexpected(segment, "in the 210 heading")
         if not any(loop["l1"] for loop in self.loops):
-            raise _missing(self.l3 or se, "L1", "the 210 has no L1 charge (LX loop with L1 rate and charges)")
+            raise x12.missing_segment(
+                self.l3 or se, "L1", "the 210 has no L1 charge (LX loop with L1 rate and charges)"
+            )
         if self.l3 is None:
-            raise _missing(se, "L3", "the 210 has no L3 total charges")
+            raise x12.missing_segment(se, "L3", "the 210 has no L3 total charges")
         return self._invoice()
 
     @staticmethod
@@ -168,7 +164,7 @@ class _Set210:
         known = {"C3", "N9", "G62", "N1", "LX", "L5", "L0", "L1", "L4", "L3"}
         known |= IGNORED_HEADER | IGNORED_DETAIL | PARTY_SEGMENTS
         if segment.id in known:
-            return _out_of_order(segment, f"{segment.id} is not allowed {where}")
+            return x12.out_of_order(segment, f"{segment.id} is not allowed {where}")
         return x12.segment_error(segment, f"{segment.id} is not a segment of the 210", x12.SEGMENT_NOT_IN_SET)
 
     def _b3(self, b3):
@@ -191,7 +187,7 @@ class _Set210:
         kind = segment.id
         if kind == "N9":
             if loop["l5"] or loop["l0"] or loop["l1"]:
-                raise _out_of_order(segment, "N9 of an LX loop must come before its L5, L0 and L1")
+                raise x12.out_of_order(segment, "N9 of an LX loop must come before its L5, L0 and L1")
             loop["references"].append(_n9(segment))
         elif kind == "L5":
             loop["l5"].append(segment)
@@ -304,19 +300,7 @@ def read_210(data):
     note for an invalid one), for ``x12.build_997``. A broken envelope
     raises ParseError.
     """
-    interchange = x12.parse_interchange(data)
-    invoices, results = [], []
-    for group in interchange.groups:
-        for tset in group.transaction_sets:
-            try:
-                invoice = read_210_set(tset, group, interchange)
-            except ParseError as error:
-                codes = None if tset.id_code == "210" else [x12.SET_NOT_SUPPORTED]
-                results.append(x12.SetResult.rejected(tset, error, codes))
-                continue
-            invoices.append(invoice)
-            results.append(x12.SetResult.ok(tset))
-    return interchange, invoices, results
+    return x12.read_sets(data, "210", read_210_set)
 
 
 def parse_210(data):

@@ -1,4 +1,4 @@
-"""Database-free tests of the X12 reader, writer and 997 builder (services/x12.py).
+"""Database-free tests of the X12 reader, set walk, writer and 997 builder (services/x12/).
 
 The sample interchanges are written by hand from the X12 envelope layout.
 """
@@ -605,3 +605,35 @@ class TestX12Acknowledgment(BaseCase):
         plain = x12.SetResult.rejected(tset, ParseError("not a 214"), codes=["1"])
         self.assertEqual((plain.error_codes, plain.segment_notes), (["1"], []))
         self.assertTrue(x12.SetResult.ok(tset).accepted)
+
+
+@tagged("post_install", "-at_install")
+class TestX12Sets(BaseCase):
+    """``read_sets``: the walk over the transaction sets shared by the 214 and 210 readers."""
+
+    def test_read_sets_collects_values_and_results(self):
+        seen = []
+
+        def read_set(tset, group, interchange):
+            seen.append((group.control_number, tset.control_number, interchange.control_number))
+            if tset.id_code != "214":
+                raise ParseError(f"transaction set {tset.id_code} is not a 214", tset.segments[0].where)
+            if tset.control_number == "0002":
+                raise x12.segment_error(tset.segments[1], "a bad B10", x12.SEGMENT_NOT_IN_SET)
+            return tset.segments[1].get(1)
+
+        interchange, values, results = x12.read_sets(TWO_GROUPS, "214", read_set)
+        self.assertEqual(
+            seen, [("1001", "0001", "000000101"), ("1001", "0002", "000000101"), ("1002", "0001", "000000101")]
+        )
+        self.assertEqual(values, ["PRO1"])
+        self.assertEqual(
+            [(r.group_control_number, r.control_number, r.accepted, r.error_codes) for r in results],
+            [("1001", "0001", True, []), ("1001", "0002", False, ["5"]), ("1002", "0001", False, ["1"])],
+        )
+        self.assertEqual(results[1].segment_notes[0].code, x12.SEGMENT_NOT_IN_SET)
+        self.assertIn("AK9*P*2*2*1~", x12.build_997(interchange, results, control_number=9, now=NOW))
+
+    def test_read_sets_broken_envelope_reads_nothing(self):
+        with self.assertRaises(ParseError):
+            x12.read_sets(ONE_GROUP.replace("IEA*1*", "IEA*2*"), "214", lambda *args: self.fail("read a set"))

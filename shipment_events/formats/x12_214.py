@@ -1,7 +1,7 @@
 """X12 214 -- Transportation Carrier Shipment Status Message (004010 and later).
 
 Plain Python (no ORM). The envelope is read by
-``logistics_connector/services/x12.py``; this module reads the 214 sets and
+``logistics_connector/services/x12/``; this module reads the 214 sets and
 returns one normalised event per AT7 status. Status codes are *not* mapped
 here (the backend's code mappings do it); :data:`DEFAULT_STATUS_MAP` is the
 suggested starting point for those mappings.
@@ -220,14 +220,6 @@ def event_identity(event):
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def _missing(segment, segment_id, message):
-    return x12.segment_error(segment, message, x12.SEGMENT_MANDATORY_MISSING, segment_id=segment_id)
-
-
-def _out_of_order(segment, message):
-    return x12.segment_error(segment, message, x12.SEGMENT_OUT_OF_SEQUENCE)
-
-
 class _Set214:
     """Reads one 214 transaction set; raises SegmentError / ParseError at its first problem."""
 
@@ -248,8 +240,8 @@ class _Set214:
         if not body or body[0].id != "B10":
             found = body[0] if body else se
             if any(segment.id == "B10" for segment in body):
-                raise _out_of_order(found, "B10 must be the first segment after ST")
-            raise _missing(found, "B10", "the 214 has no B10 segment (carrier reference, shipment id, SCAC)")
+                raise x12.out_of_order(found, "B10 must be the first segment after ST")
+            raise x12.missing_segment(found, "B10", "the 214 has no B10 segment (carrier reference, shipment id, SCAC)")
         self._b10(body[0])
         state = "header"
         loop = None
@@ -268,7 +260,7 @@ class _Set214:
                     self.parties.setdefault(code, party)
                     state = "party"
                 elif kind in ("AT7", "MS1", "MS2", "AT8"):
-                    raise _out_of_order(segment, f"{kind} before any LX loop")
+                    raise x12.out_of_order(segment, f"{kind} before any LX loop")
                 elif kind not in IGNORED_HEADER:
                     raise self._unknown(segment)
             elif state == "party":
@@ -276,22 +268,22 @@ class _Set214:
                     code, party = x12.read_party(body, index)
                     self.parties.setdefault(code, party)
                 elif kind == "L11":
-                    raise _out_of_order(segment, "L11 of the heading must come before the N1 loops")
+                    raise x12.out_of_order(segment, "L11 of the heading must come before the N1 loops")
                 elif kind in ("AT7", "MS1", "MS2", "AT8"):
-                    raise _out_of_order(segment, f"{kind} before any LX loop")
+                    raise x12.out_of_order(segment, f"{kind} before any LX loop")
                 elif kind not in PARTY_SEGMENTS | IGNORED_HEADER:
                     raise self._unknown(segment)
             else:
                 self._detail(loop, segment)
         if loop is None:
-            raise _missing(se, "LX", "the 214 has no LX loop with an AT7 status")
+            raise x12.missing_segment(se, "LX", "the 214 has no LX loop with an AT7 status")
         self._check_loop(loop, se)
         return self._events()
 
     def _unknown(self, segment):
         known = {"L11", "N1", "LX", "AT7", "MS1", "MS2", "AT8"} | IGNORED_HEADER | IGNORED_DETAIL | PARTY_SEGMENTS
         if segment.id in known:
-            return _out_of_order(segment, f"{segment.id} is not allowed here")
+            return x12.out_of_order(segment, f"{segment.id} is not allowed here")
         return x12.segment_error(segment, f"{segment.id} is not a segment of the 214", x12.SEGMENT_NOT_IN_SET)
 
     def _b10(self, b10):
@@ -325,7 +317,7 @@ class _Set214:
     @staticmethod
     def _check_loop(loop, next_segment):
         if not loop["at7"]:
-            raise _missing(next_segment, "AT7", f"LX {loop['lx'].get(1)} has no AT7 status")
+            raise x12.missing_segment(next_segment, "AT7", f"LX {loop['lx'].get(1)} has no AT7 status")
 
     # Order of the LX loop (X12 214 detail): the AT7 loops (AT7, MS1, MS2), then L11, then AT8.
     DETAIL_STAGE = {"AT7": 1, "MS1": 1, "MS2": 1, "L11": 2, "AT8": 3}
@@ -335,7 +327,7 @@ class _Set214:
         if loop["closed"]:
             # Segments after a CD3 belong to its carton loop: not interpreted.
             if kind in ("AT7", "MS1", "MS2"):
-                raise _out_of_order(segment, f"{kind} after a CD3 carton loop")
+                raise x12.out_of_order(segment, f"{kind} after a CD3 carton loop")
             if kind == "CD3" or kind in IGNORED_DETAIL or kind in ("L11", "AT8"):
                 return
             raise self._unknown(segment)
@@ -343,7 +335,7 @@ class _Set214:
         if stage is not None:
             if stage < loop["stage"]:
                 order = "AT7, MS1, MS2, L11, AT8"
-                raise _out_of_order(segment, f"{kind} is out of order in LX {loop['lx'].get(1)} ({order})")
+                raise x12.out_of_order(segment, f"{kind} is out of order in LX {loop['lx'].get(1)} ({order})")
             loop["stage"] = stage
         if kind == "AT7":
             loop["at7"].append([segment, None, None])
@@ -352,7 +344,7 @@ class _Set214:
         if kind in ("MS1", "MS2"):
             allowed = ("AT7",) if kind == "MS1" else ("AT7", "MS1")
             if loop["last"] not in allowed:
-                raise _out_of_order(segment, f"{kind} must follow its AT7 (AT7, MS1, MS2)")
+                raise x12.out_of_order(segment, f"{kind} must follow its AT7 (AT7, MS1, MS2)")
             loop["at7"][-1][1 if kind == "MS1" else 2] = segment
         elif kind == "L11":
             loop["references"].append(self._l11(segment))
@@ -466,19 +458,8 @@ def parse_214(data):
       ``accepted=False``, its AK5 codes, its AK3/AK4 note and a readable message.
       Pass them to ``x12.build_997`` for the acknowledgment (AK9 A, P or R).
     """
-    interchange = x12.parse_interchange(data)
-    events, results = [], []
-    for group in interchange.groups:
-        for tset in group.transaction_sets:
-            try:
-                set_events = read_214_set(tset, group, interchange)
-            except ParseError as error:
-                codes = None if tset.id_code == "214" else [x12.SET_NOT_SUPPORTED]
-                results.append(x12.SetResult.rejected(tset, error, codes))
-                continue
-            events.extend(set_events)
-            results.append(x12.SetResult.ok(tset))
-    return interchange, events, results
+    interchange, per_set, results = x12.read_sets(data, "214", read_214_set)
+    return interchange, [event for set_events in per_set for event in set_events], results
 
 
 def to_canonical(event):
