@@ -40,8 +40,7 @@ is a dict::
      "location": {"city": "Memphis", "state": "TN", "country": "US", "postal_code": None},
      "equipment": {"owner_scac": "ABCD", "number": "TRL5501"} or None,
      "weight": Decimal("1250"), "weight_qualifier": "G", "weight_unit": "L", "lading_quantity": 10,
-     "segment_position": 6,            # AT7 position in its set (ST = 1)
-     "identity": "<sha256 hex>"}
+     "segment_position": 6}            # AT7 position in its set (ST = 1)
 
 Time codes (X12 623): LT (or none) -> naive local time, ``is_local_time``;
 UT/GM -> UTC; ES/ED, CS/CD, MS/MD, PS/PD, AS/AD, HS/HD, NS/ND, TS/TD -> fixed
@@ -57,8 +56,6 @@ yields no event, while the other sets of the interchange still yield theirs.
 A broken envelope raises ParseError (nothing is read).
 """
 
-import hashlib
-import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytz
@@ -186,38 +183,6 @@ def to_event_time(date_value, time_value, time_code):
     minutes = int(offset.total_seconds() // 60)
     text = "%s%02d:%02d" % ("+" if minutes >= 0 else "-", abs(minutes) // 60, abs(minutes) % 60)
     return naive.replace(tzinfo=timezone(offset) if minutes else UTC), text, False
-
-
-def _norm(value):
-    return re.sub(r"[^0-9A-Z]", "", str(value or "").upper())
-
-
-def event_identity(event):
-    """A deterministic identity of an event (sha256 hex) for idempotency.
-
-    SCAC | shipment id | carrier reference | status (or appointment status) |
-    event time (UTC ISO 8601 when the offset is known, else local time marked
-    ``L``) | city | state | country. The same status sent twice, in two sets or
-    two files, has the same identity; ET and UT spellings of the same instant too.
-    """
-    event_time = event["event_time"]
-    if event_time.tzinfo is not None:
-        when = event_time.astimezone(UTC).replace(tzinfo=None).isoformat()
-    else:
-        when = event_time.isoformat() + "L"
-    location = event.get("location") or {}
-    status = event.get("status_code") or "appt:%s" % (event.get("appointment_status_code") or "")
-    parts = [
-        _norm(event.get("scac")),
-        _norm(event.get("shipment_id")),
-        _norm(event.get("carrier_reference")),
-        status,
-        when,
-        _norm(location.get("city")),
-        _norm(location.get("state")),
-        _norm(location.get("country")),
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 class _Set214:
@@ -385,7 +350,6 @@ class _Set214:
                     **weight,
                     "segment_position": at7.set_position,
                 }
-                event["identity"] = event_identity(event)
                 events.append(event)
         return events
 
@@ -503,5 +467,4 @@ def to_canonical(event):
             "lon": None,
         },
         "pod": None,
-        "identity": event.get("identity"),
     }
