@@ -5,6 +5,8 @@ from . import billing_readiness_rule
 from . import billing_hold_reason
 from . import billing_readiness_dirty
 from . import sale_order
+from . import sale_order_readiness
+from . import sale_order_invoicing
 from . import sale_order_line
 from . import logistics_shipment
 from . import logistics_shipment_event

@@ -10,5 +10,5 @@ class AccountMove(models.Model):
             customer_moves = self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
             if customer_moves:
                 orders = customer_moves.line_ids.sale_line_ids.order_id
-                self.env["sale.order"]._billing_mark_dirty(orders.ids)
+                self.env["billing.readiness.dirty"]._mark_orders(orders.ids)
         return result

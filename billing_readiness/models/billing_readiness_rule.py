@@ -90,7 +90,7 @@ class BillingReadinessRule(models.Model):
     def _mark_orders_dirty(self):
         """A rule changed: its orders are evaluated again (in one statement per company)."""
         for rule in self:
-            self.env["sale.order"]._billing_mark_dirty_where(rule.company_id.id, rule.partner_id.id or None)
+            self.env["billing.readiness.dirty"]._mark_open_orders(rule.company_id.id, rule.partner_id.id or None)
 
     def _to_rule(self):
         self.ensure_one()

@@ -18,4 +18,4 @@ class FreightAuditCase(models.Model):
 
     def _billing_mark_orders(self):
         orders = (self.line_ids | self.invoice_id.line_ids).shipment_id.sale_id
-        self.env["sale.order"]._billing_mark_dirty(orders.ids)
+        self.env["billing.readiness.dirty"]._mark_orders(orders.ids)

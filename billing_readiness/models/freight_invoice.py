@@ -7,5 +7,5 @@ class FreightInvoice(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if "state" in vals or "is_duplicate" in vals:
-            self.env["sale.order"]._billing_mark_dirty(self.line_ids.shipment_id.sale_id.ids)
+            self.env["billing.readiness.dirty"]._mark_orders(self.line_ids.shipment_id.sale_id.ids)
         return result

@@ -9,7 +9,7 @@ class FreightInvoiceLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        self.env["sale.order"]._billing_mark_dirty(lines.shipment_id.sale_id.ids)
+        self.env["billing.readiness.dirty"]._mark_orders(lines.shipment_id.sale_id.ids)
         return lines
 
     def write(self, vals):
@@ -17,9 +17,9 @@ class FreightInvoiceLine(models.Model):
             return super().write(vals)
         before = self.shipment_id.sale_id.ids if "shipment_id" in vals else []
         result = super().write(vals)
-        self.env["sale.order"]._billing_mark_dirty(before + self.shipment_id.sale_id.ids)
+        self.env["billing.readiness.dirty"]._mark_orders(before + self.shipment_id.sale_id.ids)
         return result
 
     def unlink(self):
-        self.env["sale.order"]._billing_mark_dirty(self.shipment_id.sale_id.ids)
+        self.env["billing.readiness.dirty"]._mark_orders(self.shipment_id.sale_id.ids)
         return super().unlink()

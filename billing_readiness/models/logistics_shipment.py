@@ -43,7 +43,7 @@ class LogisticsShipment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         shipments = super().create(vals_list)
-        self.env["sale.order"]._billing_mark_dirty(shipments.sale_id.ids)
+        self.env["billing.readiness.dirty"]._mark_orders(shipments.sale_id.ids)
         return shipments
 
     def write(self, vals):
@@ -51,9 +51,9 @@ class LogisticsShipment(models.Model):
             return super().write(vals)
         before = self.sale_id.ids if "sale_id" in vals else []
         result = super().write(vals)
-        self.env["sale.order"]._billing_mark_dirty(before + self.sale_id.ids)
+        self.env["billing.readiness.dirty"]._mark_orders(before + self.sale_id.ids)
         return result
 
     def unlink(self):
-        self.env["sale.order"]._billing_mark_dirty(self.sale_id.ids)
+        self.env["billing.readiness.dirty"]._mark_orders(self.sale_id.ids)
         return super().unlink()

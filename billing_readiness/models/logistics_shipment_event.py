@@ -9,11 +9,11 @@ class LogisticsShipmentEvent(models.Model):
         events = super().create(vals_list)
         exceptions = events.filtered("exception_state")
         if exceptions:
-            self.env["sale.order"]._billing_mark_dirty(exceptions.shipment_id.sale_id.ids)
+            self.env["billing.readiness.dirty"]._mark_orders(exceptions.shipment_id.sale_id.ids)
         return events
 
     def write(self, vals):
         result = super().write(vals)
         if "exception_state" in vals or "shipment_id" in vals:
-            self.env["sale.order"]._billing_mark_dirty(self.shipment_id.sale_id.ids)
+            self.env["billing.readiness.dirty"]._mark_orders(self.shipment_id.sale_id.ids)
         return result

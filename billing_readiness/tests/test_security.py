@@ -179,7 +179,7 @@ class TestBillingSecurity(BillingSecurityCommon, TransactionCase):
             [self.company_b.id, order.id, shipment.id],
         )
         self.env.invalidate_all()
-        self.env["sale.order"]._billing_mark_dirty(order.ids)
+        self.env["billing.readiness.dirty"]._mark_orders(order.ids)
         # The attacker of B cannot have A's order evaluated or invoiced.
         with self.assertRaises(AccessError):
             order.with_user(self.logistics_b).action_billing_recompute()
