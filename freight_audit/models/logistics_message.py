@@ -4,6 +4,7 @@ import json
 
 from odoo import _, api, fields, models
 
+from odoo.addons.logistics_connector.services.dates import parse_datetime
 from odoo.addons.logistics_connector.services.exceptions import PermanentError
 
 from ..services import csv_invoice, x12_210
@@ -141,9 +142,7 @@ class LogisticsMessage(models.Model):
             raise PermanentError(_("No audit case has dispute %s.", data.get("dispute_id")))
         if case.carrier_answer != data.get("answer"):
             answered_at = data.get("answered_at")
-            from odoo.addons.logistics_connector.models.logistics_shipment import _parse_datetime
-
-            case._record_carrier_answer(data.get("answer"), _parse_datetime(answered_at) if answered_at else None)
+            case._record_carrier_answer(data.get("answer"), parse_datetime(answered_at) if answered_at else None)
         message._link(case, "updated")
 
     @api.model

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
-from .logistics_shipment import SHIPMENT_STATUSES
+from ..services.status import SHIPMENT_STATUSES
 
 MAPPING_TYPES = [
     ("carrier", "Carrier (SCAC / name)"),

@@ -5,81 +5,17 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..services.dates import parse_datetime
 from ..services.exceptions import PermanentError
+from ..services.status import (
+    MANUAL_TRANSITIONS,
+    SHIPMENT_GUARDED_FIELDS,
+    SHIPMENT_STATUSES,
+    TERMINAL_STATUSES,
+    fold_events,
+)
 
 _logger = logging.getLogger(__name__)
-
-# The canonical statuses: one selection used by every addon of the suite.
-SHIPMENT_STATUSES = [
-    ("draft", "Draft"),
-    ("tendered", "Tendered"),
-    ("booked", "Booked"),
-    ("picked_up", "Picked Up"),
-    ("in_transit", "In Transit"),
-    ("delayed", "Delayed"),
-    ("customs_hold", "Customs Hold"),
-    ("out_for_delivery", "Out for Delivery"),
-    ("delivered", "Delivered"),
-    ("exception", "Exception"),
-    ("cancelled", "Cancelled"),
-]
-# Progress rank: breaks ties between events of the same time. Exceptions and
-# delays sit at the level of the leg they happen on.
-STATUS_RANK = {
-    "draft": 0,
-    "tendered": 10,
-    "booked": 20,
-    "picked_up": 30,
-    "in_transit": 40,
-    "delayed": 41,
-    "customs_hold": 42,
-    "exception": 43,
-    "out_for_delivery": 50,
-    "delivered": 90,
-    "cancelled": 100,
-}
-TERMINAL_STATUSES = ("delivered", "cancelled")
-# Statuses that describe our planning, not the goods' movement: they are set with the
-# time Odoo learnt them (a booking processed late, after an outage, is stamped later
-# than the carrier's pickup), so any movement event beats them whatever its time.
-PLANNING_STATUSES = ("draft", "tendered", "booked")
-
-
-def status_beats(status, event_time, current_status, current_time):
-    """Does an event (``status`` at ``event_time``) replace the current status?
-
-    Delivered and cancelled are final; a movement event always beats a planning
-    status and a planning status never replaces a movement; otherwise the latest
-    event time decides, and for equal times the higher rank wins. A late 'in transit'
-    therefore never overwrites 'delivered', nor a newer 'out for delivery'.
-    """
-    if not status or current_status in TERMINAL_STATUSES:
-        return False
-    if (current_status in PLANNING_STATUSES) != (status in PLANNING_STATUSES):
-        return status not in PLANNING_STATUSES  # the goods moved: planning never takes them back
-    if current_time and event_time:
-        if event_time < current_time:
-            return False
-        if event_time == current_time and STATUS_RANK[status] <= STATUS_RANK[current_status]:
-            return False
-    return status != current_status or not current_time or bool(event_time and event_time > current_time)
-
-
-# Explicit transitions for actions taken in Odoo (events from carriers follow
-# the event-time rule in _apply_event_status).
-MANUAL_TRANSITIONS = {
-    "draft": {"tendered", "booked", "cancelled"},
-    "tendered": {"booked", "cancelled", "draft"},
-    "booked": {"picked_up", "in_transit", "cancelled", "tendered"},
-    "picked_up": {"in_transit", "delivered", "exception"},
-    "in_transit": {"delayed", "customs_hold", "out_for_delivery", "delivered", "exception"},
-    "delayed": {"in_transit", "out_for_delivery", "delivered", "exception"},
-    "customs_hold": {"in_transit", "out_for_delivery", "exception"},
-    "out_for_delivery": {"delivered", "exception", "in_transit"},
-    "exception": {"in_transit", "out_for_delivery", "delivered", "cancelled"},
-    "delivered": set(),
-    "cancelled": set(),
-}
 
 
 class LogisticsShipment(models.Model):
@@ -96,17 +32,7 @@ class LogisticsShipment(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "logistics.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
-    _guarded_fields = dict.fromkeys(
-        (
-            "status",
-            "status_event_time",
-            "tms_state",
-            "transport_order_revision",
-            "pod_signer",
-            "pod_time",
-            "pod_attachment_id",
-        )
-    )
+    _guarded_fields = SHIPMENT_GUARDED_FIELDS
 
     name = fields.Char(
         string="Reference", required=True, copy=False, readonly=True, default=lambda self: _("New"), index="trigram"
@@ -218,21 +144,25 @@ class LogisticsShipment(models.Model):
     def _apply_event_status(self, status, event_time):
         """Apply a carrier/TMS event's status; returns True when the status changed.
 
-        Out-of-order safety: see :func:`status_beats`.
+        Out-of-order safety: see ``fold_events`` in ``services/status.py``.
         """
         self.ensure_one()
-        current_time = self.status_event_time
-        if not status_beats(status, event_time, self.status, current_time):
+        return self._apply_status_fold(fold_events(self.status, self.status_event_time, [(None, status, event_time)]))
+
+    def _apply_status_fold(self, fold):
+        """Write the status that ``fold_events`` (``services/status.py``) decided for this
+        shipment's events (its status, status time and, on arrival, the actual pickup or
+        delivery time); returns True when the status changed."""
+        self.ensure_one()
+        if fold.status == self.status:
+            if fold.status_time and (not self.status_event_time or fold.status_time > self.status_event_time):
+                self.status_event_time = fold.status_time
             return False
-        if status == self.status:
-            if event_time and (not current_time or event_time > current_time):
-                self.status_event_time = event_time
-            return False
-        vals = {"status": status, "status_date": fields.Datetime.now(), "status_event_time": event_time}
-        if status == "delivered" and not self.actual_delivery:
-            vals["actual_delivery"] = event_time
-        if status == "picked_up" and not self.actual_pickup:
-            vals["actual_pickup"] = event_time
+        vals = {"status": fold.status, "status_date": fields.Datetime.now(), "status_event_time": fold.status_time}
+        if fold.status == "delivered" and not self.actual_delivery:
+            vals["actual_delivery"] = fold.status_time
+        if fold.status == "picked_up" and not self.actual_pickup:
+            vals["actual_pickup"] = fold.status_time
         self.write(vals)
         return True
 
@@ -597,7 +527,7 @@ class LogisticsShipment(models.Model):
             vals["tracking_ref"] = data["tracking_reference"]
         for key in ("planned_pickup", "planned_delivery"):
             if data.get(key):
-                vals[key] = _parse_datetime(data[key])
+                vals[key] = parse_datetime(data[key])
         self.write(vals)
         if data.get("booking_id"):
             self._set_external_ref(backend, str(data["booking_id"]), "booking")
@@ -636,16 +566,3 @@ class LogisticsShipment(models.Model):
         if vals_list:
             self.env["logistics.message"]._journal_many(vals_list)
         return len(vals_list)
-
-
-def _parse_datetime(value):
-    """ISO 8601 (with or without offset) -> naive UTC datetime, as Odoo stores it."""
-    from datetime import UTC, datetime
-
-    if not value:
-        return False
-    text = str(value).replace("Z", "+00:00")
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .logistics_shipment import SHIPMENT_STATUSES
+from ..services.status import SHIPMENT_STATUSES
 
 
 class LogisticsShipmentLeg(models.Model):

@@ -7,6 +7,7 @@ from . import (
     test_security,
     test_shipment,
     test_signature,
+    test_status_rules,
     test_transport_order,
     test_x12,
 )

@@ -10,13 +10,8 @@ from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL, mute_logger
 
-from odoo.addons.logistics_connector.models.logistics_shipment import (
-    PLANNING_STATUSES,
-    SHIPMENT_STATUSES,
-    STATUS_RANK,
-    status_beats,
-)
 from odoo.addons.logistics_connector.services.exceptions import NeedsMappingError, PermanentError
+from odoo.addons.logistics_connector.services.status import SHIPMENT_STATUSES, STATUS_RANK, fold_events
 
 from ..formats import x12_214
 from ..services import events as event_lib
@@ -49,11 +44,6 @@ NOTIFICATION_KEYS = {
     "delayed": "delayed",
     "delivered": "delivered",
 }
-
-
-def _beats(status, event_time, current_status, current_time):
-    """The rule of logistics.shipment._apply_event_status, for simulating a batch in memory."""
-    return status_beats(status, event_time, current_status, current_time)
 
 
 class LogisticsShipmentEvent(models.Model):
@@ -415,30 +405,14 @@ class LogisticsShipmentEvent(models.Model):
         for shipment_rec, events in by_shipment.items():
             # The milestones are the status history (timeline): no chatter tracking message per event.
             shipment = shipment_rec.sudo().with_context(tracking_disable=True)
-            status, status_time = shipment.status, shipment.status_event_time
-            winner = None
-            pickup_time = None
-            ordered = events.sorted(lambda e: (e.event_time, STATUS_RANK.get(e.status, 0), e.id))
-            for event in ordered:
-                if _beats(event.status, event.event_time, status, status_time):
-                    applied_ids.append(event.id)
-                    if event.status != status:
-                        winner = event
-                    if status in PLANNING_STATUSES or not status_time:
-                        status_time = event.event_time  # planning was stamped when Odoo learnt it
-                    else:
-                        status_time = max(status_time, event.event_time)
-                    status = event.status
-                    if event.status == "picked_up" and not pickup_time:
-                        pickup_time = event.event_time
-                else:
-                    outdated_ids.append(event.id)
-            if winner is not None:
-                shipment._apply_event_status(status, status_time)
-            elif status_time and (not shipment.status_event_time or status_time > shipment.status_event_time):
-                shipment.status_event_time = status_time
-            if pickup_time and not shipment.actual_pickup:
-                shipment.actual_pickup = pickup_time
+            fold = fold_events(
+                shipment.status, shipment.status_event_time, [(e.id, e.status, e.event_time) for e in events]
+            )
+            applied_ids += fold.applied
+            outdated_ids += fold.outdated
+            shipment._apply_status_fold(fold)
+            if fold.pickup_time and not shipment.actual_pickup:
+                shipment.actual_pickup = fold.pickup_time
         if applied_ids:
             self.browse(applied_ids).write({"state": "applied"})
         if outdated_ids:

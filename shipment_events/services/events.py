@@ -11,11 +11,12 @@ import hashlib
 import json
 import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC
 
 import jsonschema
 import pytz
 
+from odoo.addons.logistics_connector.services import dates
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "schemas", "shipment_event.schema.json")
@@ -49,33 +50,23 @@ def get_validator():
 
 
 def parse_datetime(value, where="event_time"):
-    """ISO 8601 with an offset -> (naive UTC datetime, offset text such as '+01:00')."""
+    """ISO 8601 with an offset -> (naive UTC datetime to the second, offset text such as '+01:00')."""
     if not isinstance(value, str):
         raise ParseError(f"{where} must be an ISO 8601 string", where)
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed, offset = dates.parse_datetime_offset(value)
     except ValueError:
         raise ParseError(f"{where} {value!r} is not an ISO 8601 date and time", where)
-    if parsed.tzinfo is None:
+    if offset is None:
         raise ParseError(f"{where} {value!r} has no UTC offset (e.g. +01:00 or Z)", where)
-    offset = parsed.utcoffset()
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    offset_text = "%s%02d:%02d" % (sign, abs(minutes) // 60, abs(minutes) % 60)
-    return parsed.astimezone(UTC).replace(tzinfo=None, microsecond=0), offset_text
+    return parsed.replace(microsecond=0), offset
 
 
 def localize(naive_local, tz_name):
     """A local time without offset (X12 'LT') in the zone ``tz_name`` -> (naive UTC, offset text)."""
     zone = pytz.timezone(tz_name or "UTC")
     aware = zone.localize(naive_local)
-    minutes = int(aware.utcoffset().total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    offset_text = "%s%02d:%02d" % (sign, abs(minutes) // 60, abs(minutes) % 60)
-    return aware.astimezone(UTC).replace(tzinfo=None, microsecond=0), offset_text
+    return aware.astimezone(UTC).replace(tzinfo=None, microsecond=0), dates.offset_text(aware.utcoffset())
 
 
 def _path(prefix, error_path):
