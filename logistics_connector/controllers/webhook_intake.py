@@ -75,9 +75,17 @@ def receive_signed(backend_code, *, user_xmlid, content_types, types_hint, logge
     if len(body) > limit:
         raise too_large
     remote_addr = httprequest.remote_addr or "unknown"
-    refused = check_signature(intake, body)
+    why_unusable = None
     if not known:
-        logger.warning("Webhook %r: request from %s refused (unknown or inactive backend)", backend_code, remote_addr)
+        why_unusable = "unknown or inactive backend"
+    elif not signature.webhook_secrets(intake.secret, intake.previous_secret, intake.previous_until):
+        # A known backend without a secret answers as an unknown code does (the request alone
+        # decides the reason given), so a caller cannot find such backends; the log says why.
+        why_unusable = "no webhook secret is configured for this backend"
+        intake = _unknown_intake(backend_code)
+    refused = check_signature(intake, body)
+    if why_unusable:
+        logger.warning("Webhook %r: request from %s refused (%s)", backend_code, remote_addr, why_unusable)
         raise WebhookRefused(401, refused or "bad signature")
     if refused:
         logger.warning("Webhook %s: request from %s refused (%s)", intake.code, remote_addr, refused)

@@ -241,9 +241,17 @@ class TestWebhook(ShipmentEventsCommon, HttpCase):
         self.assertEqual(len(self.messages()), 2)
 
     def test_401_no_secret_configured(self):
+        """Refused, logged with the reason, and answered exactly as an unknown code is (a caller
+        cannot tell a backend without a secret from no backend at all)."""
         self.backend.webhook_secret = False
+        event = self.make_event()
+        with self.assertLogs(LOGGER, level="WARNING") as logs:
+            response = self.post(event)
+        self._assert_401_nothing_stored(response, "")
+        self.assertIn("no webhook secret is configured", logs.output[0])
         with self.assertLogs(LOGGER, level="WARNING"):
-            self._assert_401_nothing_stored(self.post(self.make_event()), "no webhook secret")
+            unknown = self.post(event, url="/logistics/webhook/no-such-backend")
+        self.assertEqual((unknown.status_code, unknown.json()), (response.status_code, response.json()))
 
     # ------------------------------------------------------------------
     # X12 214
