@@ -191,7 +191,7 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
     # ------------------------------------------------------------------
     # The rows
     # ------------------------------------------------------------------
-    def _rows(self):
+    def _rows(self):  # noqa: C901, PLR0915 - the permission matrix as one table of rows
         rows = []
 
         def row(name, prepare, attempt, happened, allowed=(), must_raise=False, unchecked=()):

@@ -210,7 +210,7 @@ class TestEndToEnd(LoopbackCase, FreightAuditCommon, AccountTestInvoicingCommon,
         self.assertEqual(picking.state, "done")
 
     # ------------------------------------------------------------------
-    def test_order_to_cash_and_procure_to_pay(self):
+    def test_order_to_cash_and_procure_to_pay(self):  # noqa: PLR0915 - one end-to-end story, step by step
         env = self.env
         Message = env["logistics.message"]
 
