@@ -62,10 +62,3 @@ class FreightFuelSchedule(models.Model):
             applies_to=self.applies_to,
             name=self.name,
         )
-
-    def _index_for(self, day):
-        """The published index value in force on ``day`` (the latest published on or before it)."""
-        self.ensure_one()
-        values = self.index_value_ids.filtered(lambda v: v.date_from and (not day or v.date_from <= day))
-        latest = max(values, key=lambda v: v.date_from, default=None)
-        return latest.index_value if latest else None

@@ -1,7 +1,15 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..services import rating
+from ..services import contracts, rating
+
+
+def _converted(convert):
+    """The engine's contract of a record, or the ContractError converting it raised."""
+    try:
+        return convert()
+    except rating.ContractError as error:
+        return error
 
 
 class FreightRateCard(models.Model):
@@ -74,6 +82,52 @@ class FreightRateCard(models.Model):
             fuel_schedule_id=self.fuel_schedule_id.id or None,
             name=self.name,
             decimals=self.currency_id.decimal_places,
+        )
+
+    @api.model
+    def _freight_contract_book(self, companies, carriers):
+        """The one contract loader of the audit and the accruals: the buying rate cards (no
+        customer) of ``carriers`` and the fuel schedules of ``carriers`` or of any carrier in
+        ``companies``, read and converted once, as a plain :class:`~..services.contracts.ContractBook`.
+
+        Reads as the caller's environment: the audit and the accruals call it in superuser mode,
+        after their own checks."""
+        cards = self.search(
+            [
+                ("company_id", "in", companies.ids),
+                ("carrier_partner_id", "in", carriers.ids),
+                ("customer_id", "=", False),
+            ]
+        )
+        schedules = self.env["freight.fuel.schedule"].search(
+            [
+                ("company_id", "in", companies.ids),
+                "|",
+                ("carrier_partner_id", "in", carriers.ids),
+                ("carrier_partner_id", "=", False),
+            ]
+        )
+        return contracts.ContractBook(
+            rate_cards=[
+                contracts.ContractEntry(
+                    id=card.id,
+                    company=card.company_id.id,
+                    carrier=card.carrier_partner_id.id or None,
+                    contract=_converted(card._to_rate_card),
+                    currency=card.currency_id.id,
+                )
+                for card in cards
+            ],
+            fuel_schedules=[
+                contracts.ContractEntry(
+                    id=schedule.id,
+                    company=schedule.company_id.id,
+                    carrier=schedule.carrier_partner_id.id or None,
+                    contract=_converted(schedule._to_fuel_schedule),
+                    index_values=tuple((value.date_from, value.index_value) for value in schedule.index_value_ids),
+                )
+                for schedule in schedules
+            ],
         )
 
     def action_new_version(self):

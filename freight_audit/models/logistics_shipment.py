@@ -74,34 +74,17 @@ class LogisticsShipment(models.Model):
 
     def _freight_expected_amounts(self):
         """{shipment id: {amount, currency, explanation, rate_card_id}} from the carrier's rate cards
-        (base freight and fuel surcharge), for accruals. The amount is 0 when nothing rates it."""
+        (base freight and fuel surcharge), for accruals. The amount is 0 when nothing rates it.
+        The contracts come from the loader the audit uses (``freight.rate.card._freight_contract_book``)."""
         result = {}
-        cards = (
-            self.env["freight.rate.card"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "in", self.company_id.ids),
-                    ("carrier_partner_id", "in", self.carrier_partner_id.ids),
-                    ("customer_id", "=", False),
-                ]
-            )
-        )
-        schedules = self.env["freight.fuel.schedule"].sudo().search([("company_id", "in", self.company_id.ids)])
+        book = self.env["freight.rate.card"].sudo()._freight_contract_book(self.company_id, self.carrier_partner_id)
         for shipment in self:
-            carrier = shipment.carrier_partner_id
+            company_id, carrier = shipment.company_id.id, shipment.carrier_partner_id
             key = carrier._freight_carrier_key()
-            own_cards = cards.filtered(
-                lambda c, s=shipment, p=carrier: c.company_id == s.company_id and c.carrier_partner_id == p
-            )
-            own_schedules = schedules.filtered(
-                lambda sch, s=shipment, p=carrier: sch.company_id == s.company_id
-                and sch.carrier_partner_id in (p, p.browse())
-            )
             ship_date = shipment._freight_ship_date()
             try:
                 card, reason = rating.select_rate_card(
-                    [c._to_rate_card() for c in own_cards],
+                    book.rate_cards(company_id, carrier.id),
                     key,
                     shipment.service_level or None,
                     ship_date,
@@ -117,11 +100,10 @@ class LogisticsShipment(models.Model):
                 )
                 amount, words = base, [reason, text]
                 schedule = rating.find_fuel_schedule(
-                    [s._to_fuel_schedule() for s in own_schedules], key, card.fuel_schedule_id
+                    book.fuel_schedules(company_id, carrier.id), key, card.fuel_schedule_id
                 )
                 if schedule is not None:
-                    record = own_schedules.filtered(lambda s, sid=schedule.id: s.id == sid)
-                    index = record._index_for(ship_date) if record.index_value_ids else None
+                    index = book.index_for(schedule.id, ship_date)
                     fuel, _percent, fuel_text = rating.expected_fuel(
                         schedule, base, 0, ship_date, Decimal(str(index)) if index is not None else None, card.decimals
                     )
@@ -132,7 +114,7 @@ class LogisticsShipment(models.Model):
                 continue
             result[shipment.id] = {
                 "amount": float(amount),
-                "currency": own_cards.filtered(lambda c, cid=card.id: c.id == cid).currency_id,
+                "currency": self.env["res.currency"].browse(book.card_currency(card.id)),
                 "explanation": "; ".join(words) + f"; accrued {rating.fmt_money(amount, card.decimals)}",
                 "rate_card_id": card.id,
             }

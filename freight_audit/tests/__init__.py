@@ -2,6 +2,7 @@ from . import (
     test_audit_case,
     test_audit_engine,
     test_audit_rules,
+    test_contracts,
     test_csv_invoice,
     test_import_channels,
     test_install,
