@@ -4,6 +4,8 @@ from . import (
     test_concurrency,
     test_exceptions,
     test_journal,
+    test_journal_plain,
+    test_retry,
     test_security,
     test_shipment,
     test_signature,

@@ -1,0 +1,323 @@
+"""Processing the journal: waking its cron (``_trigger_processing``), claiming ready messages
+(``_claim``, ``FOR UPDATE SKIP LOCKED``), running their handlers (``_process_claimed``) and
+recording the outcome (``_mark_done``, ``_record_failure``, whose retry decision is plain
+Python in services/retry.py).
+
+The handler registry (``_get_handlers``), the access checks and replay stay with the model,
+in ``logistics_message.py``.
+"""
+
+import logging
+import time
+import traceback
+
+from psycopg2 import errors as pg_errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, mute_logger
+
+from ..services import retry
+from ..services.exceptions import NeedsMappingError, PermanentError, RetryableError
+
+_logger = logging.getLogger(__name__)
+
+# database name -> time.monotonic() of this process's last cron NOTIFY (see _trigger_processing)
+_LAST_NOTIFY = {}
+NOTIFY_INTERVAL = 1.0
+
+
+class LogisticsMessage(models.Model):
+    # One class per concern of logistics.message, each in its own file (see
+    # logistics_message.py): processing here, not merged with the model's fields and access
+    # checks on purpose.
+    _inherit = "logistics.message"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def _trigger_processing(self, at=None):
+        """Wake the journal's cron for new work.
+
+        Every transaction that journals work records one trigger, committed with the
+        messages: the cron runs for it on its next wake-up whatever happens, and a trigger
+        committed while the cron runs survives that run (the cron deletes the triggers its
+        own snapshot sees), so no message waits for the cron's interval. The NOTIFY that
+        wakes the cron workers at once costs a new database connection each time (Odoo does
+        not pool connections to the ``postgres`` database): a worker process sends it at most
+        once per second, which under a stream of webhooks still wakes the cron within a
+        second, and at worst (a burst ending just as the cron finishes) within the cron
+        runner's own polling interval.
+        """
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "logistics_connector.ir_cron_process_messages", raise_if_not_found=False
+        )
+        if not cron_id:
+            return
+        cron = self.env["ir.cron"].sudo().browse(cron_id)
+        if at is not None:
+            cron._trigger(at=at)
+            return
+        # One trigger per transaction: they all commit together with its messages.
+        transaction = self.env.cr.precommit.data
+        if transaction.get("logistics_journal_triggered"):
+            return
+        transaction["logistics_journal_triggered"] = True
+        key = self.env.cr.dbname
+        now = time.monotonic()
+        if now - _LAST_NOTIFY.get(key, -NOTIFY_INTERVAL) < NOTIFY_INTERVAL:
+            # The trigger row as ir.cron._trigger writes it, with one INSERT: ir.cron.trigger is
+            # a bare two-field model (Odoo's cron runner reads and deletes its rows with SQL),
+            # and its ORM create, on every webhook request, cost a quarter of the intake's
+            # time (default_get, the user's company).
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, create_date, write_uid, write_date)"
+                    " VALUES (%s, %s, %s, now() AT TIME ZONE 'UTC', %s, now() AT TIME ZONE 'UTC')",
+                    cron_id,
+                    fields.Datetime.now(),
+                    self.env.uid,
+                    self.env.uid,
+                )
+            )
+            return
+        _LAST_NOTIFY[key] = now
+        cron._trigger()
+
+    @api.model
+    def _claim(self, limit, ids=None):
+        """Lock up to ``limit`` ready messages for this worker and mark them processing.
+
+        ``FOR UPDATE SKIP LOCKED``: several workers (threads, processes or
+        servers on one database) never get the same message. Messages sharing a
+        sequence key wait until the earlier ones of that key are finished.
+        """
+        extra = SQL("AND m.id IN %s", tuple(ids)) if ids else SQL()
+        if not self.env.su:
+            # A user (not the cron's superuser) only processes what the record rules let them read.
+            extra = SQL("%s AND m.company_id IN %s", extra, tuple(self.env.companies.ids))
+        query = SQL(
+            """
+            UPDATE logistics_message AS u
+               SET state = 'processing'
+             WHERE u.id IN (
+                SELECT m.id
+                  FROM logistics_message m
+                 WHERE (m.state IN ('received', 'queued')
+                        OR (m.state = 'failed' AND m.next_attempt_at IS NOT NULL
+                            AND m.next_attempt_at <= %s))
+                   %s
+                   AND (m.sequence_key IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM logistics_message p
+                         WHERE p.sequence_key = m.sequence_key
+                           AND p.id < m.id
+                           AND (p.state IN ('received', 'queued', 'processing')
+                                OR (p.state = 'failed' AND p.next_attempt_at IS NOT NULL))))
+                 ORDER BY m.priority, m.id
+                 LIMIT %s
+                   FOR UPDATE OF m SKIP LOCKED)
+            RETURNING u.id
+            """,
+            fields.Datetime.now(),  # the application's clock (a database now() ignores frozen test time)
+            extra,
+            limit,
+        )
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self.env.cr.execute(query)
+                claimed = sorted(row[0] for row in self.env.cr.fetchall())
+        except pg_errors.SerializationFailure:
+            # Another worker finished some of them after our snapshot: next round.
+            return self.browse()
+        messages = self.browse(claimed)
+        messages.invalidate_recordset(["state"])
+        return messages
+
+    @api.model
+    def _cron_process_queue(self, batch_size=None):
+        """Scheduled entry point: one batch per call, progress reported to the cron runner."""
+        batch_size = batch_size or int(
+            self.env["ir.config_parameter"].sudo().get_param("logistics_connector.batch_size", 200)
+        )
+        messages = self._claim(batch_size)
+        messages._process_claimed()
+        remaining = self._count_ready()
+        self.env["ir.cron"]._notify_progress(done=len(messages), remaining=remaining)
+        return len(messages)
+
+    @api.model
+    def _process_queue(self, limit=200, max_batches=None):
+        """Process ready messages in batches (tests, scripts). Returns how many were processed."""
+        total, batches = 0, 0
+        while max_batches is None or batches < max_batches:
+            messages = self._claim(limit)
+            if not messages:
+                break
+            messages._process_claimed()
+            total += len(messages)
+            batches += 1
+        return total
+
+    @api.model
+    def _count_ready(self):
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT count(*) FROM logistics_message
+                 WHERE state IN ('received', 'queued')
+                    OR (state = 'failed' AND next_attempt_at IS NOT NULL AND next_attempt_at <= %s)
+                """,
+                fields.Datetime.now(),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def action_process_now(self):
+        """Process these messages now (support action; uses the same locking as the cron).
+
+        Logistics Managers, on messages of their companies and of types their groups allow
+        (_check_manage_access); the processing then runs as superuser, as the cron's."""
+        self._check_manage_access()
+        messages = self.sudo()._claim(len(self.ids), ids=self.ids)
+        messages._process_claimed()
+        messages = messages.with_env(self.env)
+        skipped = self - messages
+        if skipped:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "message": _(
+                        "%s message(s) were not processed: not ready, already being processed, "
+                        "or waiting behind an earlier message of the same shipment.",
+                        len(skipped),
+                    ),
+                    "type": "warning",
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    def _process_claimed(self):
+        """Process claimed messages: per type, in batch when the handler allows it, each
+        message in its own savepoint otherwise, so one bad message never blocks the others.
+
+        Handlers always run in superuser mode (the fields they set are guarded): whoever
+        claimed the messages (the cron, a manager's Process Now, a wizard) was checked before."""
+        self = self.sudo()  # noqa: PLW0642 - processing is superuser work, see above
+        handlers = self._get_handlers()
+        by_type = {}
+        for message in self:
+            by_type.setdefault(message.message_type, self.browse())
+            by_type[message.message_type] |= message
+        for message_type, messages in by_type.items():
+            spec = handlers.get(message_type)
+            if not spec:
+                for message in messages:
+                    message._record_failure(PermanentError(_("No handler for message type %s", message_type)), 0)
+                continue
+            model, method, batch = spec
+            handler = getattr(self.env[model], method)
+            if batch and len(messages) > 1:
+                started = time.monotonic()
+                try:
+                    with self.env.cr.savepoint():
+                        handler(messages)
+                        self.env.flush_all()
+                except Exception:
+                    _logger.info("Batch of %s %s messages failed; processing one by one", len(messages), message_type)
+                else:
+                    elapsed = int((time.monotonic() - started) * 1000 / len(messages))
+                    messages._mark_done(elapsed)
+                    continue
+            for message in messages:
+                message._process_one(handler)
+
+    def _process_one(self, handler):
+        self.ensure_one()
+        started = time.monotonic()
+        try:
+            with self.env.cr.savepoint():
+                handler(self)
+                self.env.flush_all()
+        except Exception as error:
+            self._record_failure(error, int((time.monotonic() - started) * 1000))
+        else:
+            self._mark_done(int((time.monotonic() - started) * 1000))
+
+    def _mark_done(self, elapsed_ms):
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE logistics_message
+                   SET state = 'done', attempts = attempts + 1, processed_at = %s,
+                       processing_time_ms = %s, last_error = NULL, error_details = NULL,
+                       next_attempt_at = NULL, missing_mapping_type = NULL, missing_mapping_code = NULL
+                 WHERE id IN %s
+                """,
+                fields.Datetime.now(),
+                elapsed_ms,
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(
+            [
+                "state",
+                "attempts",
+                "processed_at",
+                "processing_time_ms",
+                "last_error",
+                "error_details",
+                "next_attempt_at",
+                "missing_mapping_type",
+                "missing_mapping_code",
+            ]
+        )
+
+    def _record_failure(self, error, elapsed_ms):
+        """Turn an error into the message's state (outside the failed savepoint); when to
+        try again, or not at all, is services/retry.py's decision."""
+        self.ensure_one()
+        attempts = self.attempts + 1
+        vals = {
+            "attempts": attempts,
+            "processing_time_ms": elapsed_ms,
+            "processed_at": fields.Datetime.now(),
+            "last_error": str(error) or error.__class__.__name__,
+            "error_details": False,
+            "missing_mapping_type": False,
+            "missing_mapping_code": False,
+        }
+        if isinstance(error, NeedsMappingError):
+            vals.update(
+                state="needs_mapping",
+                next_attempt_at=False,
+                missing_mapping_type=error.mapping_type,
+                missing_mapping_code=error.code,
+            )
+        elif isinstance(error, PermanentError | UserError):
+            vals.update(state="failed", next_attempt_at=False)
+        else:
+            if not isinstance(error, RetryableError):
+                _logger.warning("Message %s (%s) failed unexpectedly", self.id, self.message_type, exc_info=error)
+                vals["error_details"] = "".join(traceback.format_exception(error))[-20000:]
+                vals["last_error"] = _("Unexpected error: %s", vals["last_error"])
+            backend = self.backend_id
+            next_at = retry.next_attempt_at(
+                fields.Datetime.now(),
+                attempts,
+                max_attempts=backend.max_attempts,
+                base_delay=backend.retry_base_delay,
+                max_delay=backend.retry_max_delay,
+                retry_after=error.delay if isinstance(error, RetryableError) else None,
+            )
+            if next_at is None:
+                vals.update(state="dead", next_attempt_at=False)
+                vals["last_error"] = _(
+                    "Gave up after %(n)s attempts. Last error: %(error)s", n=attempts, error=vals["last_error"]
+                )
+            else:
+                vals.update(state="failed", next_attempt_at=next_at)
+                self._trigger_processing(at=next_at)
+        self.sudo().write(vals)
+        _logger.info("Message %s: %s (%s)", self.id, vals["state"], vals["last_error"])
