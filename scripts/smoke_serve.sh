@@ -38,7 +38,10 @@ done
 health=$(curl -fsS "$url/web/health")
 echo "smoke: /web/health -> $health"
 [[ "$health" == *'"pass"'* ]] || die "/web/health did not pass"
-curl -fsS "$url/web/login" | grep -q "oe_login_form" || die "/web/login has no login form"
+# The page is read whole before it is searched: `curl | grep -q` fails under pipefail when grep
+# stops at the first match and curl is cut off writing the rest (curl: (23)).
+login_page="$(curl -fsS "$url/web/login")" || die "/web/login did not answer"
+grep -q "oe_login_form" <<<"$login_page" || die "/web/login has no login form"
 echo "smoke: /web/login -> login form"
 installed=$(psql -d "$SERVE_DB" -tAc "select count(*) from ir_module_module where state = 'installed' and name in ('logistics_connector','shipment_events','freight_audit','billing_readiness')")
 [ "$installed" = "4" ] || die "$installed of the 4 addons installed"
