@@ -17,9 +17,9 @@ BILLING_GUARDED_FIELDS = {"billing_invoiced": None}
 
 class LogisticsShipment(models.Model):
     # ``billing_invoiced`` is set by the scheduled invoicing only (superuser mode): guarded with
-    # logistics.guarded.mixin, merged into the shipment's own guarded fields (see _setup_complete).
-    _name = "logistics.shipment"
-    _inherit = ["logistics.shipment", "logistics.guarded.mixin"]
+    # logistics.guarded.mixin, which merges it with the other addons' guarded shipment fields.
+    _inherit = "logistics.shipment"
+    _guarded_fields = BILLING_GUARDED_FIELDS
 
     billing_invoiced = fields.Boolean(
         string="Invoiced to Customer",
@@ -28,17 +28,6 @@ class LogisticsShipment(models.Model):
         index=True,
         help="The delivered goods of this shipment are on a customer invoice (scheduled invoicing).",
     )
-
-    @api.model
-    def _setup_complete(self):
-        super()._setup_complete()
-        # The guarded fields the classes of logistics.shipment declare (other addons of the suite
-        # included, whichever loads first), plus this addon's: merged on the registry class.
-        cls = self.env.registry[self._name]
-        merged = {}
-        for base in reversed(cls.__mro__[1:]):
-            merged.update(base.__dict__.get("_guarded_fields") or {})
-        cls._guarded_fields = {**merged, **BILLING_GUARDED_FIELDS}
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -20,8 +20,20 @@ class LogisticsGuardedMixin(models.AbstractModel):
     _name = "logistics.guarded.mixin"
     _description = "Logistics: fields owned by their transition methods"
 
-    # {field name: group xml id allowed to write it directly, or None}
+    # {field name: group xml id allowed to write it directly, or None}. Each class of a model
+    # (in any addon) declares only its own fields: _setup_complete merges them all.
     _guarded_fields = {}
+
+    @api.model
+    def _setup_complete(self):
+        """The model's guarded fields are the union of what every class of it declares, whichever
+        addon loads first (a class attribute alone would hide the other addons' fields)."""
+        super()._setup_complete()
+        cls = self.env.registry[self._name]
+        merged = {}
+        for base in reversed(cls.__mro__[1:]):
+            merged.update(base.__dict__.get("_guarded_fields") or {})
+        cls._guarded_fields = merged
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -45,7 +45,7 @@ TERMINAL_STATUSES = ("delivered", "cancelled")
 PLANNING_STATUSES = ("draft", "tendered", "booked")
 # The shipment fields only its transitions write (the status and its time, the TMS state, the
 # proof of delivery): logistics.shipment's ``_guarded_fields`` (logistics.guarded.mixin). An
-# addon that guards more of the shipment merges them: ``{**SHIPMENT_GUARDED_FIELDS, ...}``.
+# addon that guards more of the shipment declares only its own: the mixin merges them.
 SHIPMENT_GUARDED_FIELDS = dict.fromkeys(
     (
         "status",

@@ -1,14 +1,12 @@
 from odoo import api, fields, models
 
-from odoo.addons.logistics_connector.services.status import SHIPMENT_GUARDED_FIELDS
-
 RESCAN_FIELDS = {"tracking_ref", "bill_of_lading", "sale_id", "purchase_id", "name"}
 
 
 class LogisticsShipment(models.Model):
     _inherit = "logistics.shipment"
     # The POD verdict billing reads is computed from the guarded POD fields, never written.
-    _guarded_fields = {**SHIPMENT_GUARDED_FIELDS, "pod_complete": None}
+    _guarded_fields = {"pod_complete": None}  # merged with the connector's by logistics.guarded.mixin
 
     event_ids = fields.One2many("logistics.shipment.event", "shipment_id", string="Milestones", readonly=True)
     event_count = fields.Integer(compute="_compute_event_count", string="Milestone Count")
