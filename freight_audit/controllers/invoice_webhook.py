@@ -25,7 +25,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.addons.logistics_connector.controllers import webhook_intake as intake
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
-from ..services import fap_api, x12_210
+from ..formats import fap_json, x12_210
 
 _logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class FreightInvoiceWebhook(http.Controller):
                 raise ParseError("'invoices' must be a non-empty list")
             for index, invoice in enumerate(invoices):
                 try:
-                    fap_api.parse_fap_invoice(invoice)
+                    fap_json.parse_fap_invoice(invoice)
                 except ParseError as error:
                     raise ParseError(f"invoice {index + 1}: {error}") from None
         except ParseError as error:

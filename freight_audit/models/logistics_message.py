@@ -7,8 +7,8 @@ from odoo import _, api, fields, models
 from odoo.addons.logistics_connector.services.dates import parse_datetime
 from odoo.addons.logistics_connector.services.exceptions import PermanentError
 
-from ..services import csv_invoice, x12_210
-from ..services.fap_api import parse_fap_payload
+from ..formats import csv_invoice, x12_210
+from ..formats.fap_json import parse_fap_payload
 from .freight_audit_case import GROUP_AUDITOR, GROUP_MANAGER
 
 FREIGHT_TYPES = [

@@ -1,1 +1,1 @@
-"""Plain-Python services of freight audit (no ORM): rating, tolerances, the audit engine, invoice formats."""
+"""Plain-Python services of freight audit (no ORM): rating, tolerances, the audit engine, the FAP API client."""

@@ -1,4 +1,4 @@
-"""Database-free tests of the CSV carrier invoice layout (services/csv_invoice.py)."""
+"""Database-free tests of the CSV carrier invoice layout (formats/csv_invoice.py)."""
 
 from datetime import date
 from decimal import Decimal as D
@@ -7,7 +7,8 @@ from odoo.tests import BaseCase, tagged
 
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
-from ..services import audit, csv_invoice
+from ..formats import csv_invoice
+from ..services import audit
 from .test_audit_engine import make_contracts, make_facts, make_settings
 
 HEADER = (

@@ -1,4 +1,4 @@
-"""Database-free tests of the X12 210 reader (services/x12_210.py).
+"""Database-free tests of the X12 210 reader (formats/x12_210.py).
 
 The interchanges are written by hand from the 210 (004010) segment layout;
 amounts are N2 (two implied decimals) and worked out by hand in the comments.
@@ -15,7 +15,7 @@ from odoo.addons.logistics_connector.services import x12
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 from odoo.addons.logistics_connector.tests.test_x12 import isa
 
-from ..services import x12_210
+from ..formats import x12_210
 
 NOW = datetime(2026, 1, 22, 7, 30)
 

@@ -1,7 +1,7 @@
 """ANSI ASC X12 interchanges: reader, writer and the 997 functional acknowledgment.
 
 Plain Python (no ORM), shared by the suite's transaction-set parsers
-(``shipment_events/formats/x12_214.py``, ``freight_audit/services/x12_210.py``),
+(``shipment_events/formats/x12_214.py``, ``freight_audit/formats/x12_210.py``),
 which import this package (``from odoo.addons.logistics_connector.services import x12``)
 and use the names re-exported here.
 

@@ -1,5 +1,5 @@
 """The walk over the transaction sets of an interchange, shared by the set readers
-(``shipment_events/formats/x12_214.py``, ``freight_audit/services/x12_210.py``).
+(``shipment_events/formats/x12_214.py``, ``freight_audit/formats/x12_210.py``).
 
 :func:`read_sets` checks the envelope strictly, reads each set with the reader of its
 transaction set and collects one :class:`~.ack997.SetResult` per set for the 997: a set

@@ -1,0 +1,1 @@
+"""Plain-Python readers of carrier invoice formats (no ORM): X12 210, CSV, FAP JSON."""

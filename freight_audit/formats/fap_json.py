@@ -1,0 +1,113 @@
+"""The FAP (freight audit & payment provider) JSON invoice format.
+
+Plain Python (no ORM). A FAP invoice (JSON)::
+
+    {"id": "F-1", "revision": 1, "carrier_scac": "FFRT", "invoice_number": "INV-1001",
+     "invoice_date": "2026-01-20", "due_date": "2026-02-19", "currency": "EUR", "total": "609.38",
+     "fuel_index": "3.85",
+     "lines": [{"shipment_reference": "SHP001", "charge_code": "400", "description": "Linehaul",
+                "quantity": 1, "amount": "475.00", "billed_weight_kg": 412.5}]}
+
+Unlike the X12 210 and CSV readers, a total that is not the sum of the lines is *not* a
+parse error here: the FAP relays what the carrier billed, and the audit reports it
+(``TOTAL_MISMATCH``) in an audit case. The FAP's REST API is ``services/fap_api.py``.
+"""
+
+import json as jsonlib
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from odoo.addons.logistics_connector.services.exceptions import ParseError
+
+
+def _decimal(value, where, allow_none=False):
+    if value is None or value == "":
+        if allow_none:
+            return None
+        raise ParseError("a number is required", where)
+    if isinstance(value, bool):
+        raise ParseError(f"{value!r} is not a number", where)
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        raise ParseError(f"{value!r} is not a number", where) from None
+    if not result.is_finite():
+        raise ParseError(f"{value!r} is not a finite number", where)
+    return result
+
+
+def _date(value, where, allow_none=True):
+    if not value:
+        if allow_none:
+            return None
+        raise ParseError("a date is required", where)
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ParseError(f"{value!r} is not a date (YYYY-MM-DD)", where) from None
+
+
+def parse_fap_invoice(data):
+    """One FAP invoice (dict) -> the invoice dict of the suite's readers; ParseError names the field."""
+    if not isinstance(data, dict):
+        raise ParseError("an invoice must be a JSON object")
+    number = str(data.get("invoice_number") or "").strip()
+    where = f"invoice {number or data.get('id') or '?'}"
+    if not number:
+        raise ParseError("invoice_number is required", where)
+    scac = str(data.get("carrier_scac") or "").strip().upper()
+    if not scac:
+        raise ParseError("carrier_scac is required", where)
+    lines = data.get("lines")
+    if not isinstance(lines, list) or not lines:
+        raise ParseError("lines must be a non-empty list", where)
+    parsed_lines = []
+    for index, line in enumerate(lines, start=1):
+        line_where = f"{where}, line {index}"
+        if not isinstance(line, dict):
+            raise ParseError("a line must be a JSON object", line_where)
+        ref = str(line.get("shipment_reference") or "").strip()
+        code = str(line.get("charge_code") or "").strip()
+        if not ref:
+            raise ParseError("shipment_reference is required", line_where)
+        if not code:
+            raise ParseError("charge_code is required", line_where)
+        parsed_lines.append(
+            {
+                "sequence": index,
+                "shipment_reference": ref,
+                "charge_code": code,
+                "description": str(line.get("description") or ""),
+                "quantity": _decimal(line.get("quantity", 1), f"{line_where}: quantity"),
+                "amount": _decimal(line.get("amount"), f"{line_where}: amount"),
+                "billed_weight": _decimal(line.get("billed_weight_kg"), f"{line_where}: billed_weight_kg", True),
+            }
+        )
+    currency = str(data.get("currency") or "").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ParseError(f"currency {currency!r} is not an ISO 4217 code", where)
+    return {
+        "external_id": str(data.get("id") or "") or None,
+        "revision": data.get("revision"),
+        "invoice_number": number,
+        "scac": scac,
+        "invoice_date": _date(data.get("invoice_date"), f"{where}: invoice_date", allow_none=False),
+        "due_date": _date(data.get("due_date"), f"{where}: due_date"),
+        "currency": currency,
+        "total": _decimal(data.get("total"), f"{where}: total"),
+        "fuel_index": _decimal(data.get("fuel_index"), f"{where}: fuel_index", True),
+        "lines": parsed_lines,
+    }
+
+
+def parse_fap_payload(payload):
+    """A webhook or poll payload: one invoice, a list, or ``{"invoices": [...]}`` -> invoice dicts."""
+    if isinstance(payload, bytes | str):
+        try:
+            payload = jsonlib.loads(payload)
+        except ValueError as error:
+            raise ParseError(f"the payload is not valid JSON: {error}") from None
+    if isinstance(payload, dict) and "invoices" in payload:
+        payload = payload["invoices"]
+    items = payload if isinstance(payload, list) else [payload]
+    return [parse_fap_invoice(item) for item in items]
