@@ -16,6 +16,8 @@ from . import freight_invoice_line
 from . import account_move
 from . import res_partner
 from . import billing_reconciliation_run
+from . import billing_reconciliation_run_sections
+from . import billing_reconciliation_run_backends
 from . import billing_reconciliation_line
 from . import billing_readiness_report
 from . import billing_hold_report

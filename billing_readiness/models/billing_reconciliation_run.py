@@ -1,4 +1,10 @@
-"""The reconciliation report of a period: Odoo's own figures and what the TMS/FAP backends report."""
+"""The reconciliation report of a period: Odoo's own figures and what the TMS/FAP backends report.
+
+This file holds the run (fields, who may run it, filling it, the crons and actions) and the
+builder of its lines. The sections are in their own files (``_inherit``):
+``billing_reconciliation_run_sections.py`` (Odoo's own figures: customer billing, carrier
+invoices, accruals) and ``billing_reconciliation_run_backends.py`` (what the TMS and FAP report).
+"""
 
 import logging
 from datetime import datetime, time, timedelta
@@ -8,13 +14,9 @@ from odoo.exceptions import AccessError
 
 from odoo.addons.logistics_connector.services.exceptions import LogisticsError
 
-from ..services import reconciliation
-from ..services.reconciliation_api import ReconciliationApi
-
 _logger = logging.getLogger(__name__)
 
 RUN_KINDS = [("daily", "Daily"), ("period_end", "Period End"), ("custom", "Custom Period")]
-OPEN_CASE_STATES = ("open", "in_review", "disputed")
 GROUP_BILLING_MANAGER = "billing_readiness.group_billing_manager"
 
 
@@ -123,11 +125,10 @@ class BillingReconciliationRun(models.Model):
         run_sudo._section_accruals(builder)
         for backend in run_sudo.backend_ids:
             try:
-                api = ReconciliationApi(backend.sudo()._get_client())
                 if backend.kind == "tms":
-                    run_sudo._section_tms(builder, backend, api)
+                    run_sudo._section_tms(builder, backend, backend.sudo()._get_client())
                 elif backend.kind == "fap":
-                    run_sudo._section_fap(builder, backend, api)
+                    run_sudo._section_fap(builder, backend, backend.sudo()._freight_fap_api())
             except (LogisticsError, ValueError) as error:
                 _logger.info("Reconciliation: backend %s could not report: %s", backend.code, error)
                 builder.add(
@@ -138,275 +139,6 @@ class BillingReconciliationRun(models.Model):
                 )
         builder.flush()
         return True
-
-    # Customer billing -------------------------------------------------
-    def _section_customer(self, builder):
-        start, end = self._period_bounds()
-        Shipment = self.env["logistics.shipment"]
-        delivered = Shipment.search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("direction", "=", "outbound"),
-                ("status", "=", "delivered"),
-                ("actual_delivery", ">=", start),
-                ("actual_delivery", "<", end),
-                ("sale_id", "!=", False),
-            ]
-        )
-        orders = delivered.sale_id
-        invoiced_orders = orders.filtered(
-            lambda o: o.invoice_ids.filtered(lambda m: m.state != "cancel" and m.move_type == "out_invoice")
-        )
-        not_invoiced = delivered.filtered(lambda s: s.sale_id not in invoiced_orders)
-        builder.add(
-            "customer",
-            _("Outbound shipments delivered"),
-            odoo_value=len(delivered),
-            shipment_ids=delivered.ids,
-        )
-        builder.add(
-            "customer",
-            _("Delivered shipments invoiced to the customer"),
-            odoo_value=len(delivered) - len(not_invoiced),
-            backend_value=len(delivered),
-            shipment_ids=(delivered - not_invoiced).ids,
-            sale_order_ids=invoiced_orders.ids,
-        )
-        states = dict(self.env["sale.order"]._fields["billing_readiness_state"]._description_selection(self.env))
-        for order, shipments in not_invoiced.grouped("sale_id").items():
-            reasons = ", ".join(order.billing_hold_reason_ids.mapped("display_name"))
-            builder.add(
-                "customer",
-                _(
-                    "Delivered, not invoiced: %(order)s (%(state)s)",
-                    order=order.name,
-                    state=states.get(order.billing_readiness_state),
-                ),
-                line_type="difference",
-                reference=order.name,
-                odoo_status=order.billing_readiness_state,
-                odoo_value=order.amount_untaxed,
-                note=reasons,
-                shipment_ids=shipments.ids,
-                sale_order_ids=order.ids,
-            )
-        # Customer invoices of the period whose shipments are not delivered.
-        moves = self.env["account.move"].search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "!=", "cancel"),
-                ("invoice_date", ">=", self.date_from),
-                ("invoice_date", "<=", self.date_to),
-            ]
-        )
-        for move in moves:
-            move_orders = move.line_ids.sale_line_ids.order_id
-            pending = move_orders.logistics_shipment_ids.filtered(
-                lambda s: s.direction == "outbound" and s.status not in ("delivered", "cancelled")
-            )
-            if pending:
-                builder.add(
-                    "customer",
-                    _("Invoiced before delivery: %(invoice)s", invoice=move.name or move.display_name),
-                    line_type="difference",
-                    reference=move.name,
-                    odoo_status=move.state,
-                    odoo_value=move.amount_untaxed,
-                    note=", ".join(pending.mapped("name")),
-                    shipment_ids=pending.ids,
-                    sale_order_ids=move_orders.ids,
-                    move_ids=move.ids,
-                )
-
-    # Carrier invoices -------------------------------------------------
-    def _section_carrier(self, builder):
-        invoices = self.env["freight.invoice"].search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("invoice_date", ">=", self.date_from),
-                ("invoice_date", "<=", self.date_to),
-                ("is_duplicate", "=", False),
-                ("state", "!=", "cancel"),
-            ]
-        )
-        approved = invoices.filtered(lambda i: i.state in ("approved", "billed"))
-        billed = invoices.filtered(lambda i: i.vendor_bill_id and i.vendor_bill_id.state == "posted")
-        paid = billed.filtered(lambda i: i.vendor_bill_id.payment_state in ("paid", "in_payment", "reversed"))
-        builder.add(
-            "carrier",
-            _("Carrier invoices received"),
-            odoo_value=sum(invoices.mapped("amount_total")),
-            count=len(invoices),
-            freight_invoice_ids=invoices.ids,
-        )
-        builder.add(
-            "carrier",
-            _("Approved"),
-            odoo_value=sum(approved.mapped("amount_approved")),
-            count=len(approved),
-            freight_invoice_ids=approved.ids,
-        )
-        builder.add(
-            "carrier",
-            _("Billed (posted vendor bills)"),
-            odoo_value=sum(billed.mapped("vendor_bill_id.amount_untaxed")),
-            count=len(billed),
-            freight_invoice_ids=billed.ids,
-            move_ids=billed.vendor_bill_id.ids,
-        )
-        builder.add(
-            "carrier",
-            _("Paid"),
-            odoo_value=sum(paid.mapped("vendor_bill_id.amount_untaxed")),
-            count=len(paid),
-            freight_invoice_ids=paid.ids,
-            move_ids=paid.vendor_bill_id.ids,
-        )
-        for invoice in invoices - approved:
-            if invoice.state == "rejected":
-                continue
-            cases = invoice.case_ids.filtered(lambda c: c.state in OPEN_CASE_STATES)
-            builder.add(
-                "carrier",
-                _("Received, not approved: %(invoice)s", invoice=invoice.display_name),
-                line_type="difference",
-                reference=invoice.name,
-                odoo_status=invoice.state,
-                odoo_value=invoice.amount_total,
-                note=", ".join(cases.mapped("name")),
-                freight_invoice_ids=invoice.ids,
-                case_ids=cases.ids,
-                shipment_ids=invoice.line_ids.shipment_id.ids,
-            )
-        for invoice in approved.filtered(lambda i: not i.vendor_bill_id or i.vendor_bill_id.state != "posted"):
-            builder.add(
-                "carrier",
-                _("Approved, not billed: %(invoice)s", invoice=invoice.display_name),
-                line_type="difference",
-                reference=invoice.name,
-                odoo_status=invoice.state,
-                odoo_value=invoice.amount_approved,
-                note=invoice.posting_error or "",
-                freight_invoice_ids=invoice.ids,
-                move_ids=invoice.vendor_bill_id.ids,
-            )
-        for invoice in (billed - paid).filtered(lambda i: i.fap_payment_state == "paid"):
-            builder.add(
-                "carrier",
-                _("Paid by the FAP, bill not paid in Odoo: %(invoice)s", invoice=invoice.display_name),
-                line_type="difference",
-                reference=invoice.name,
-                odoo_status=invoice.vendor_bill_id.payment_state,
-                backend_status="paid",
-                odoo_value=invoice.vendor_bill_id.amount_residual,
-                freight_invoice_ids=invoice.ids,
-                move_ids=invoice.vendor_bill_id.ids,
-            )
-
-    # Accruals ---------------------------------------------------------
-    def _section_accruals(self, builder):
-        accruals = self.env["freight.accrual"].search(
-            [("company_id", "=", self.company_id.id), ("state", "=", "posted"), ("period_date", "<=", self.date_to)]
-        )
-        builder.add(
-            "accrual",
-            _("Open freight accruals"),
-            odoo_value=sum(accruals.mapped("amount")),
-            count=len(accruals),
-            accrual_ids=accruals.ids,
-            shipment_ids=accruals.shipment_id.ids,
-        )
-        stale = accruals.filtered(
-            lambda a: any(
-                line.invoice_id.vendor_bill_id.state == "posted" for line in a.shipment_id.freight_invoice_line_ids
-            )
-        )
-        for accrual in stale:
-            builder.add(
-                "accrual",
-                _("Accrual still open, the shipment is billed: %(shipment)s", shipment=accrual.shipment_id.name),
-                line_type="difference",
-                reference=accrual.shipment_id.name,
-                odoo_value=accrual.amount,
-                accrual_ids=accrual.ids,
-                shipment_ids=accrual.shipment_id.ids,
-                freight_invoice_ids=accrual.shipment_id.freight_invoice_line_ids.invoice_id.ids,
-            )
-
-    # Backends ---------------------------------------------------------
-    def _section_tms(self, builder, backend, api):
-        remote = api.list_shipment_statuses(self.date_from, self.date_to)
-        start, end = self._period_bounds()
-        shipments = self.env["logistics.shipment"].search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("backend_id", "=", backend.id),
-                "|",
-                "&",
-                ("actual_delivery", ">=", start),
-                ("actual_delivery", "<", end),
-                ("name", "in", [str(r.get("reference") or "") for r in remote]),
-            ]
-        )
-        refs = self.env["logistics.shipment.ref"].search(
-            [("backend_id", "=", backend.id), ("external_id", "in", [str(r.get("shipment_id") or "") for r in remote])]
-        )
-        shipments |= refs.shipment_id
-        external = {}
-        for ref in shipments.ref_ids.filtered(lambda r: r.backend_id == backend):
-            external.setdefault(ref.shipment_id.id, []).append(ref.external_id)
-        odoo = {s.name: (s.id, s.status, external.get(s.id, [])) for s in shipments}
-        delivered = {
-            s.name
-            for s in shipments
-            if s.status == "delivered" and s.actual_delivery and start <= s.actual_delivery < end
-        }
-        differences = reconciliation.compare_shipments(odoo, remote, delivered)
-        builder.add(
-            "tms",
-            _("%(backend)s: shipments reported", backend=backend.name),
-            odoo_value=len(delivered),
-            backend_value=len(remote),
-            backend_id=backend.id,
-        )
-        for diff in differences:
-            builder.add_difference("tms", backend, diff, shipment_ids=[diff.odoo_id] if diff.odoo_id else [])
-
-    def _section_fap(self, builder, backend, api):
-        remote = api.list_invoice_statuses(self.date_from, self.date_to)
-        invoices = self.env["freight.invoice"].search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("backend_id", "=", backend.id),
-                ("is_duplicate", "=", False),
-                "|",
-                "&",
-                ("invoice_date", ">=", self.date_from),
-                ("invoice_date", "<=", self.date_to),
-                ("external_id", "in", [str(r.get("id") or "") for r in remote]),
-            ]
-        )
-        odoo = {
-            (inv.external_id or inv.name): {
-                "id": inv.id,
-                "number": inv.name,
-                "state": inv.state,
-                "amount": inv.amount_total,
-                "paid": inv.vendor_bill_id.payment_state in ("paid", "in_payment", "reversed"),
-            }
-            for inv in invoices
-        }
-        differences = reconciliation.compare_invoices(odoo, remote)
-        builder.add(
-            "fap",
-            _("%(backend)s: carrier invoices reported", backend=backend.name),
-            odoo_value=len(invoices),
-            backend_value=len(remote),
-            backend_id=backend.id,
-        )
-        for diff in differences:
-            builder.add_difference("fap", backend, diff, freight_invoice_ids=[diff.odoo_id] if diff.odoo_id else [])
 
     # ------------------------------------------------------------------
     # Scheduled runs and actions

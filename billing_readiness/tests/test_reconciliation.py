@@ -236,6 +236,34 @@ class TestReconciliation(LoopbackCase, BillingReadinessCommon, TransactionCase):
         self.assertIn("503", errors.name)
         self.assertTrue(run.line_ids.filtered(lambda x: x.section == "customer"), "Odoo's own figures are there")
 
+    def test_soap_backends_cannot_report_a_period(self):
+        """The period reports are REST endpoints of the TMS and FAP clients: a SOAP backend of
+        either kind is an error line of its own, and nothing is asked of anyone."""
+        common = {"protocol": "soap", "environment": "production", "auth_type": "none", "http_max_retries": 0}
+        tms = self.env["logistics.backend"].create(
+            dict(
+                common,
+                name="SOAP TMS",
+                code="recon-soap-tms",
+                kind="tms",
+                wsdl_url=f"{self.tms_server.url}/tms.wsdl",
+                auto_send_transport_orders=False,
+            )
+        )
+        fap = self.env["logistics.backend"].create(
+            dict(common, name="SOAP FAP", code="recon-soap-fap", kind="fap", wsdl_url=f"{self.fap_server.url}/fap.wsdl")
+        )
+        run = self.run_march(backends=tms | fap)
+        errors = run.line_ids.filtered(lambda line: line.line_type == "error")
+        self.assertRecordValues(
+            errors.sorted(lambda line: line.section, reverse=True),
+            [{"section": "tms", "backend_id": tms.id}, {"section": "fap", "backend_id": fap.id}],
+        )
+        for error in errors:
+            self.assertIn("cannot report statuses for a period (REST only)", error.name)
+        self.assertEqual(self.tms_server.received(), [])
+        self.assertEqual(self.fap_server.received(), [])
+
     def test_daily_run(self):
         order, shipment = self.make_order()
         self.deliver(shipment, when=datetime.datetime(2026, 3, 9, 15, 0))

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.logistics_connector.services.exceptions import LogisticsError
 
-from ..services.fap_api import FapApi, JsonHttpClient
+from ..services.fap_api import FapApi
 from .freight_audit_case import GROUP_AUDITOR, check_freight_group
 
 _logger = logging.getLogger(__name__)
@@ -21,19 +21,9 @@ class LogisticsBackend(models.Model):
     fap_last_poll_error = fields.Text(string="Last FAP Poll Error", copy=False, readonly=True)
 
     def _freight_fap_api(self):
-        """The FAP API of this backend, on the connector's REST client when available."""
+        """The FAP API of this backend, on the connector's REST client (timeouts, retries, auth)."""
         self.ensure_one()
-        try:
-            client = self._get_client()
-        except ImportError:
-            backend_sudo = self.sudo()
-            headers = {}
-            if self.auth_type == "api_key" and backend_sudo.api_key:
-                headers[self.api_key_header or "X-API-Key"] = backend_sudo.api_key
-            client = JsonHttpClient(
-                backend_sudo.base_url, headers=headers, timeout=(self.timeout_connect or 5.0, self.timeout_read or 30.0)
-            )
-        return FapApi(client)
+        return FapApi(self._get_client())
 
     def _freight_fap_backends(self):
         return self.search([("kind", "=", "fap"), ("active", "=", True)])

@@ -58,6 +58,11 @@ class LogisticsClient(abc.ABC):
         person is shown of a connection test (never the body, which could be anything)."""
         self.ping()
 
+    def list_shipment_statuses(self, date_from, date_to):
+        """Shipments the TMS knows for the period (dates inclusive): dicts with reference,
+        shipment_id, status, delivered_at. Only the REST API has this report."""
+        raise PermanentError("This backend's protocol cannot report statuses for a period (REST only).")
+
 
 def _compact(values):
     return {key: value for key, value in values.items() if value not in (None, "")}
@@ -71,12 +76,18 @@ class RestLogisticsClient(RestClient, LogisticsClient):
     POST /transport-orders/{id}/cancel   -> 200 {"booking_id", "status": "cancelled"}
     GET  /transport-orders/{id}          -> 200 booking
     GET  /ping                           -> 200 {"status": "ok"}
+    GET  /reconciliation/shipments?from=<date>&to=<date>[&cursor=<c>]
+        -> 200 {"shipments": [{"reference": "SHP-1", "shipment_id": "BK-1", "status": "delivered",
+                               "delivered_at": "2026-01-16T10:00:00Z"}], "cursor": null}
+
+    Dates are ``YYYY-MM-DD``; a ``cursor`` in the answer asks for the next page.
     """
 
     transport_orders_path = "/transport-orders"
     transport_order_path = "/transport-orders/{id}"
     cancel_path = "/transport-orders/{id}/cancel"
     ping_path = "/ping"
+    shipment_statuses_path = "/reconciliation/shipments"
 
     def _path(self, template, external_id):
         if not external_id:
@@ -111,6 +122,10 @@ class RestLogisticsClient(RestClient, LogisticsClient):
 
     def ping_status(self):
         return self.get(self.ping_path).status_code
+
+    def list_shipment_statuses(self, date_from, date_to):
+        params = {"from": date_from.isoformat(), "to": date_to.isoformat()}
+        return self.get_pages(self.shipment_statuses_path, "shipments", params=params)
 
     def ping(self):
         response = self.get(self.ping_path)

@@ -40,6 +40,7 @@ _PERMANENT_REQUEST_ERRORS = (
     requests.exceptions.URLRequired,
 )
 EXCERPT_LENGTH = 300
+MAX_PAGES = 100
 
 
 def is_retryable_status(status_code):
@@ -270,6 +271,32 @@ class RestClient:
 
     def delete(self, path, params=None, headers=None, idempotency_key=None):
         return self.request("DELETE", path, params=params, headers=headers, idempotency_key=idempotency_key)
+
+    def get_pages(self, path, key, params=None, max_pages=MAX_PAGES):
+        """GET a report page by page: the items of ``key`` of every page, in order.
+
+        An answer is ``{key: [item, ...], "cursor": c}`` (a ``cursor`` asks for the next page,
+        sent back as the ``cursor`` parameter; at most ``max_pages`` pages) or a plain list;
+        items that are not JSON objects are left out of a page.
+        """
+        params = dict(params or {})
+        items = []
+        for _page in range(max_pages):
+            body = self.get(path, params=params).json_body
+            if isinstance(body, list):
+                items.extend(body)
+                break
+            if not isinstance(body, dict):
+                raise PermanentError(f"GET {path}: the answer is not a JSON object.")
+            page = body.get(key) or []
+            if not isinstance(page, list):
+                raise PermanentError(f"GET {path}: '{key}' is not a list.")
+            items.extend(item for item in page if isinstance(item, dict))
+            cursor = body.get("cursor")
+            if not cursor:
+                break
+            params["cursor"] = cursor
+        return items
 
     def close(self):
         """Close the connections (of a session this client created) and those of the auth."""
