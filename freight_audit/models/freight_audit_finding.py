@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..services.audit import FINDING_CODES
+from ..services.audit_results import FINDING_CODES
 
 FINDING_SELECTION = [(code, code.replace("_", " ").capitalize()) for code in FINDING_CODES]
 

@@ -15,6 +15,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..services import audit as audit_engine
+from ..services.audit_inputs import AuditSettings, Contracts, DuplicateIndex, InvoiceIn, LineIn
 from ..services.tolerance import Tolerance
 from .freight_audit_case import GROUP_AUDITOR, check_freight_group
 from .freight_invoice import AUDITABLE_STATES
@@ -174,14 +175,14 @@ class FreightInvoice(models.Model):
         """Run the engine on one invoice -> (AuditResult, line records in the engine's order)."""
         self.ensure_one()
         lines = self.line_ids.sorted(lambda line: (line.sequence, line.id))
-        invoice_in = audit_engine.InvoiceIn(
+        invoice_in = InvoiceIn(
             carrier=self.carrier_partner_id._freight_carrier_key(),
             invoice_number=self.name,
             currency=self.currency_id.name,
             total=Decimal(str(self.amount_total)),
             invoice_date=self.invoice_date or None,
             lines=[
-                audit_engine.LineIn(
+                LineIn(
                     shipment_ref=line.shipment_id.name or line.shipment_reference,
                     charge_code=line.charge_type_id.code,
                     charge_kind=line.charge_type_id.kind,
@@ -207,7 +208,7 @@ class FreightInvoice(models.Model):
         charges of its shipments billed on earlier invoices."""
         company = self.company_id
         carrier_key = self.carrier_partner_id._freight_carrier_key()
-        duplicates = audit_engine.DuplicateIndex()
+        duplicates = DuplicateIndex()
         others = context["others_by_number"].get((self.name or "").strip().upper(), [])
         for other in others:
             if other.company_id == company and other.carrier_partner_id == self.carrier_partner_id:
@@ -246,7 +247,7 @@ class FreightInvoice(models.Model):
             value = book.published_fuel_index(company.id, carrier_id, day)
             return Decimal(str(value)) if value is not None else None
 
-        return audit_engine.Contracts(
+        return Contracts(
             rate_cards=book.rate_cards(company.id, carrier_id),
             fuel_schedules=book.fuel_schedules(company.id, carrier_id),
             charge_rules=[charge_type._to_charge_rule() for charge_type in charge_types],
@@ -272,7 +273,7 @@ class FreightInvoice(models.Model):
                 company.freight_tolerance_mode,
             )
             weight_percent = company.freight_weight_tolerance_percent
-        return audit_engine.AuditSettings(
+        return AuditSettings(
             require_delivered=company.freight_require_delivered,
             require_pod=company.freight_require_pod,
             weight_tolerance_percent=weight_percent,

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from odoo import fields, models
 
-from ..services import audit as audit_engine
 from ..services import rating
+from ..services.audit_inputs import ShipmentFacts
 
 _logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class LogisticsShipment(models.Model):
         """{shipment id: ShipmentFacts} for the audit engine (the reference is our shipment name)."""
         facts = {}
         for shipment in self:
-            facts[shipment.id] = audit_engine.ShipmentFacts(
+            facts[shipment.id] = ShipmentFacts(
                 ref=shipment.name,
                 found=True,
                 delivered=shipment.status == "delivered",

@@ -1,8 +1,9 @@
 """The freight audit engine: a carrier invoice checked against shipments and contracts.
 
-Plain Python (no ORM). The Odoo side builds the inputs (:class:`InvoiceIn`, a shipment
-facts lookup, a :class:`DuplicateIndex`, :class:`Contracts`, :class:`AuditSettings`),
-calls :func:`audit_invoice` and stores the :class:`AuditResult`.
+Plain Python (no ORM). The Odoo side builds the inputs (``audit_inputs.py``: :class:`InvoiceIn`,
+a shipment facts lookup, a :class:`DuplicateIndex`, :class:`Contracts`, :class:`AuditSettings`),
+calls :func:`audit_invoice` and stores the :class:`AuditResult` (``audit_results.py``, with the
+finding codes).
 
 How each line is audited (``charge_kind``: the line's own kind, else its charge rule's):
 
@@ -33,306 +34,13 @@ Invoice level: ``DUPLICATE_INVOICE`` (same carrier and invoice number already bi
 line could be rated), ``EMPTY_INVOICE``.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
-
-from odoo.addons.logistics_connector.services.exceptions import PermanentError
-
 from . import rating
+from .audit_inputs import AuditSettings, Contracts, DuplicateIndex, ShipmentFacts, charge_key
+from .audit_results import SEVERITY_ERROR, SEVERITY_INFO, AuditResult, Finding, LineResult
 from .rating import ZERO, fmt_money, fmt_num, to_decimal
-from .tolerance import Tolerance, within
-
-SEVERITY_ERROR = "error"
-SEVERITY_INFO = "info"
-SEVERITIES = (SEVERITY_INFO, SEVERITY_ERROR)
-STATUSES = ("approved", "exception")
-
-# Stable finding codes -> what they mean. Severity ``info`` only reports; ``error`` blocks.
-FINDING_CODES = {
-    "EMPTY_INVOICE": "The invoice has no lines.",
-    "DUPLICATE_INVOICE": "The carrier's invoice number was already billed.",
-    "DUPLICATE_CHARGE": "The same charge of the same shipment was already billed.",
-    "UNMATCHED_SHIPMENT": "No shipment is known under the reference billed.",
-    "NOT_DELIVERED": "The shipment is not delivered and the company requires delivery before paying.",
-    "POD_MISSING": "The proof of delivery is not complete and the company requires it.",
-    "CURRENCY_MISMATCH": "The invoice currency is not the currency of the shipment or of the rate card.",
-    "NO_RATE_CARD": "No rate card prices the shipment.",
-    "SHIPMENT_DATA_MISSING": "A figure needed to rate the shipment (date, weight, pallets, km) is missing.",
-    "RATE_VARIANCE": "The billed base freight is outside the tolerance around the contracted amount.",
-    "WEIGHT_OVERBILLED": "The billed weight exceeds the actual weight beyond the weight tolerance.",
-    "ACCESSORIAL_UNAUTHORISED": "The accessorial needs approval (or has no charge rule).",
-    "ACCESSORIAL_OVER_LIMIT": "The accessorial exceeds its authorised amount.",
-    "NO_FUEL_SCHEDULE": "No fuel schedule (or no period / index band) gives the fuel percent.",
-    "FUEL_MISMATCH": "The billed fuel surcharge is outside the tolerance around the contracted one.",
-    "UNDERCHARGE": "Billed less than expected beyond the tolerance; accepted, reported for information.",
-    "TOTAL_MISMATCH": "The invoice total is not the sum of its lines.",
-    "TOTAL_VARIANCE": "The billed total is outside the invoice tolerance around the expected total.",
-}
+from .tolerance import within
 
 
-# ----------------------------------------------------------------------
-# Inputs
-# ----------------------------------------------------------------------
-@dataclass
-class LineIn:
-    """One billed charge. ``charge_kind`` may be None: the charge rule's kind is used then."""
-
-    shipment_ref: str
-    charge_code: str
-    amount: Decimal
-    charge_kind: str | None = None
-    quantity: Decimal = Decimal(1)
-    billed_weight: Decimal | None = None
-    description: str = ""
-    sequence: int | None = None
-
-    def __post_init__(self):
-        self.shipment_ref = str(self.shipment_ref or "").strip()
-        self.charge_code = str(self.charge_code or "").strip().upper()
-        self.charge_kind = self.charge_kind or None  # False / "" (an empty ORM field): not given
-        where = f"line {self.sequence}" if self.sequence is not None else "line"
-        self.amount = to_decimal(self.amount, f"{where}: amount", error=PermanentError)
-        self.quantity = to_decimal(self.quantity, f"{where}: quantity", error=PermanentError, allow_none=True)
-        self.billed_weight = to_decimal(
-            self.billed_weight, f"{where}: billed weight", error=PermanentError, allow_none=True
-        )
-        if self.charge_kind is not None and self.charge_kind not in rating.CHARGE_KINDS:
-            raise PermanentError(f"{where}: charge kind {self.charge_kind!r} is not one of {rating.CHARGE_KINDS}")
-
-
-@dataclass
-class InvoiceIn:
-    """A carrier invoice as billed."""
-
-    carrier: object
-    invoice_number: str
-    currency: str
-    total: Decimal
-    lines: list = field(default_factory=list)
-    invoice_date: date | None = None
-
-    def __post_init__(self):
-        self.invoice_number = str(self.invoice_number or "").strip()
-        self.currency = str(self.currency or "").strip().upper()
-        self.total = to_decimal(self.total, "invoice total", error=PermanentError)
-        self.lines = list(self.lines)
-
-    @classmethod
-    def from_parsed(cls, invoice, carrier=None, charge_kinds=None):
-        """From the dict that the invoice parsers return (``csv_invoice``, X12 210).
-
-        ``carrier`` defaults to the invoice's ``scac``; ``charge_kinds`` optionally maps a
-        charge code to its kind (e.g. from the backend's code mappings).
-        """
-        charge_kinds = charge_kinds or {}
-        lines = [
-            LineIn(
-                shipment_ref=line.get("shipment_reference"),
-                charge_code=line.get("charge_code"),
-                amount=line.get("amount"),
-                charge_kind=line.get("charge_kind") or charge_kinds.get(line.get("charge_code")),
-                quantity=line.get("quantity"),
-                billed_weight=line.get("billed_weight"),
-                description=line.get("description") or "",
-                sequence=line.get("sequence"),
-            )
-            for line in invoice.get("lines") or ()
-        ]
-        return cls(
-            carrier=carrier if carrier is not None else invoice.get("scac"),
-            invoice_number=invoice.get("invoice_number"),
-            currency=invoice.get("currency"),
-            total=invoice.get("total"),
-            lines=lines,
-            invoice_date=invoice.get("invoice_date"),
-        )
-
-
-@dataclass
-class ShipmentFacts:
-    """What Odoo knows about a shipment. ``origin`` and ``dest``: dicts with ``country``,
-    ``state``, ``zip`` or :class:`~.rating.Address`. ``currency``: the shipment's freight
-    currency, if it has one."""
-
-    ref: str
-    found: bool = True
-    delivered: bool = False
-    pod_complete: bool = False
-    actual_weight_kg: Decimal | None = None
-    pallets: Decimal | None = None
-    km: Decimal | None = None
-    ship_date: date | None = None
-    origin: object = None
-    dest: object = None
-    service_level: str | None = None
-    currency: str | None = None
-
-
-def _key(*parts):
-    return tuple(str(part if part is not None else "").strip().upper() for part in parts)
-
-
-class DuplicateIndex:
-    """What was billed before: ``(carrier, invoice_number)`` and ``(shipment_ref, charge_code)``
-    pairs, each with the invoice that billed it. Comparison ignores case and blanks.
-
-    Build it from the invoices already received (not cancelled); an entry that points to
-    the invoice being audited itself is ignored, so that an invoice can be audited again.
-    """
-
-    def __init__(self, invoices=(), charges=()):
-        self._invoices = {}
-        self._charges = {}
-        for item in invoices:
-            carrier, invoice_number, *billed_by = item
-            self.add_invoice(carrier, invoice_number, *billed_by)
-        for shipment_ref, charge_code, carrier, invoice_number in charges:
-            self.add_charge(shipment_ref, charge_code, carrier, invoice_number)
-
-    def add_invoice(self, carrier, invoice_number, billed_by=None):
-        """``billed_by``: how to name the earlier invoice in messages (e.g. its Odoo name)."""
-        self._invoices[_key(carrier, invoice_number)] = billed_by or str(invoice_number)
-
-    def add_charge(self, shipment_ref, charge_code, carrier, invoice_number):
-        self._charges.setdefault(_key(shipment_ref, charge_code), (carrier, invoice_number))
-
-    def add_invoice_in(self, invoice):
-        """Record an audited :class:`InvoiceIn` (its number and all its charges)."""
-        self.add_invoice(invoice.carrier, invoice.invoice_number)
-        for line in invoice.lines:
-            self.add_charge(line.shipment_ref, line.charge_code, invoice.carrier, invoice.invoice_number)
-
-    def invoice_billed_by(self, carrier, invoice_number):
-        return self._invoices.get(_key(carrier, invoice_number))
-
-    def charge_billed_by(self, shipment_ref, charge_code):
-        """``(carrier, invoice_number)`` of the invoice that billed this charge, or None."""
-        return self._charges.get(_key(shipment_ref, charge_code))
-
-
-@dataclass
-class Contracts:
-    """The contracts in force. ``fuel_index(ship_date)`` optionally returns the fuel price index
-    that applies to a ship date (for index-band fuel schedules), or None."""
-
-    rate_cards: list = field(default_factory=list)
-    fuel_schedules: list = field(default_factory=list)
-    charge_rules: list = field(default_factory=list)
-    fuel_index: Callable | None = None
-
-
-@dataclass
-class AuditSettings:
-    """Company settings and tolerances. ``currency_decimals``: e.g. ``{"JPY": 0}`` (default 2).
-
-    The default tolerances accept only exact amounts (undercharges are accepted and reported).
-    """
-
-    require_delivered: bool = True
-    require_pod: bool = False
-    weight_tolerance_percent: Decimal = ZERO
-    line_tolerance: Tolerance = field(default_factory=Tolerance)
-    total_tolerance: Tolerance = field(default_factory=Tolerance)
-    use_deficit_weight: bool = True
-    currency_decimals: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        self.weight_tolerance_percent = to_decimal(self.weight_tolerance_percent or ZERO, "weight tolerance")
-
-    def decimals_for(self, currency):
-        return self.currency_decimals.get(currency, rating.DEFAULT_DECIMALS)
-
-
-# ----------------------------------------------------------------------
-# Outputs
-# ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Finding:
-    """One audit finding. ``source`` names the rule or contract that gave the expected amount;
-    ``line_index`` is the 0-based index of the line in ``InvoiceIn.lines`` (None: invoice level)."""
-
-    code: str
-    severity: str
-    message: str
-    source: str = ""
-    line_index: int | None = None
-    shipment_ref: str | None = None
-    expected: Decimal | None = None
-    billed: Decimal | None = None
-
-    @property
-    def is_blocking(self):
-        return self.severity == SEVERITY_ERROR
-
-
-@dataclass
-class LineResult:
-    """The audit of one line. ``expected`` is None when it could not be computed (a finding
-    says why); ``variance`` is ``billed - expected``."""
-
-    line: LineIn
-    index: int
-    charge_kind: str
-    expected: Decimal | None = None
-    variance: Decimal | None = None
-    findings: list = field(default_factory=list)
-    explanation: str = ""
-    source: str = ""
-    rate_card_id: object = None
-    rate_card_version: int | None = None
-    fuel_percent: Decimal | None = None
-    rebillable: bool = False
-    duplicate_of: str | None = None
-
-    @property
-    def codes(self):
-        return tuple(finding.code for finding in self.findings)
-
-    def explain(self, text):
-        self.explanation = f"{self.explanation}; {text}" if self.explanation else text
-
-
-@dataclass
-class AuditResult:
-    status: str
-    line_results: list
-    invoice_findings: list
-    expected_total: Decimal
-    billed_total: Decimal
-    expected_complete: bool = True
-    currency: str = ""
-
-    @property
-    def findings(self):
-        """Every finding, invoice level first, then line by line."""
-        return list(self.invoice_findings) + [finding for result in self.line_results for finding in result.findings]
-
-    @property
-    def codes(self):
-        return tuple(finding.code for finding in self.findings)
-
-    def explanation(self):
-        """The whole audit in plain words: the totals, then each finding and each line."""
-        rows = [
-            f"Audit {self.status}: billed {self.billed_total} {self.currency}, expected {self.expected_total}"
-            + ("" if self.expected_complete else " (incomplete: some lines could not be rated)")
-        ]
-        rows += [f"[{finding.code}] {finding.message}" for finding in self.invoice_findings]
-        for result in self.line_results:
-            line = result.line
-            rows.append(
-                f"Line {line.sequence or result.index + 1} {line.shipment_ref} {line.charge_code} "
-                f"({result.charge_kind}): {result.explanation}"
-            )
-            rows += [f"  [{finding.code}] {finding.message}" for finding in result.findings]
-        return "\n".join(rows)
-
-
-# ----------------------------------------------------------------------
-# The engine
-# ----------------------------------------------------------------------
 def audit_invoice(invoice, shipment_facts, duplicates=None, contracts=None, settings=None):
     """Audit ``invoice`` -> :class:`AuditResult`.
 
@@ -487,12 +195,12 @@ class _InvoiceAudit:
             if not (line.shipment_ref and line.charge_code):
                 continue  # without both keys a charge cannot be recognised again
             earlier = self.duplicates.charge_billed_by(line.shipment_ref, line.charge_code)
-            if earlier is not None and _key(*earlier) != _key(invoice.carrier, invoice.invoice_number):
+            if earlier is not None and charge_key(*earlier) != charge_key(invoice.carrier, invoice.invoice_number):
                 result.duplicate_of = f"invoice {earlier[1]} of carrier {earlier[0]}"
-            elif _key(line.shipment_ref, line.charge_code) in seen:
-                result.duplicate_of = self.line_label(seen[_key(line.shipment_ref, line.charge_code)])
+            elif charge_key(line.shipment_ref, line.charge_code) in seen:
+                result.duplicate_of = self.line_label(seen[charge_key(line.shipment_ref, line.charge_code)])
             else:
-                seen[_key(line.shipment_ref, line.charge_code)] = result
+                seen[charge_key(line.shipment_ref, line.charge_code)] = result
                 continue
             self.add(
                 result,

@@ -23,7 +23,7 @@ Example: expected 500.00, 2 % -> limit 10.00; billed 510.00 is inside, 510.01 ou
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .rating import DEFAULT_DECIMALS, HUNDRED, ZERO, ContractError, fmt_money, fmt_num, quantize, to_decimal
+from .rating.amounts import DEFAULT_DECIMALS, HUNDRED, ZERO, ContractError, fmt_money, fmt_num, quantize, to_decimal
 
 MODES = ("either", "both")
 

@@ -26,7 +26,8 @@ from odoo.tests import BaseCase, tagged
 from odoo.addons.logistics_connector.services.exceptions import PermanentError
 
 from ..services import audit
-from ..services.audit import AuditSettings, Contracts, DuplicateIndex, InvoiceIn, LineIn, ShipmentFacts
+from ..services.audit_inputs import AuditSettings, Contracts, DuplicateIndex, InvoiceIn, LineIn, ShipmentFacts
+from ..services.audit_results import FINDING_CODES
 from ..services.rating import ChargeRule, FuelSchedule, Lane, RateCard
 from ..services.tolerance import Tolerance
 
@@ -506,7 +507,7 @@ class TestAuditEngine(BaseCase):
             "WEIGHT_OVERBILLED", "ACCESSORIAL_UNAUTHORISED", "ACCESSORIAL_OVER_LIMIT", "NO_FUEL_SCHEDULE",
             "FUEL_MISMATCH", "UNDERCHARGE", "TOTAL_MISMATCH", "TOTAL_VARIANCE",
         }  # fmt: skip
-        self.assertEqual(set(audit.FINDING_CODES), raised)
+        self.assertEqual(set(FINDING_CODES), raised)
 
     # ------------------------------------------------------------------
     # Inputs

@@ -9,6 +9,7 @@ from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 from ..formats import csv_invoice
 from ..services import audit
+from ..services.audit_inputs import InvoiceIn
 from .test_audit_engine import make_contracts, make_facts, make_settings
 
 HEADER = (
@@ -183,9 +184,7 @@ class TestCsvInvoice(BaseCase):
     def test_parsed_invoice_goes_through_the_audit(self):
         invoice = csv_invoice.parse_csv(csv_text())[0]
         facts = {"SHP1": make_facts()}
-        result = audit.audit_invoice(
-            audit.InvoiceIn.from_parsed(invoice), facts.get, None, make_contracts(), make_settings()
-        )
+        result = audit.audit_invoice(InvoiceIn.from_parsed(invoice), facts.get, None, make_contracts(), make_settings())
         # 475.00 base (deficit weight), 59.38 fuel (12.5 % of 475.00), 75.00 liftgate: as contracted
         self.assertEqual(
             (result.status, result.expected_total, result.billed_total), ("approved", D("609.38"), D("609.38"))

@@ -1,4 +1,4 @@
-"""Database-free tests of contract rating (services/rating.py), with figures worked by hand."""
+"""Database-free tests of contract rating (services/rating/), with figures worked by hand."""
 
 # The explanations and the hand-worked arithmetic use the multiplication sign on purpose.
 # ruff: noqa: RUF001, RUF003
