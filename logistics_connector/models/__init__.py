@@ -4,6 +4,9 @@ from . import logistics_guarded_mixin
 # isort: split
 from . import (
     logistics_backend,
+    logistics_backend_client,
+    logistics_backend_secrets,
+    logistics_backend_webhook,
     logistics_code_mapping,
     logistics_message,
     logistics_message_journal,

@@ -1,21 +1,21 @@
-import base64
-import logging
-import secrets
+"""The backend model: one external system, its settings, code mappings and environment.
+
+The other concerns of the same model are in their own files (``_inherit``):
+``logistics_backend_secrets.py`` (who may change credentials, webhook secret rotation),
+``logistics_backend_client.py`` (the protocol client, authentication, the connection test) and
+``logistics_backend_webhook.py`` (the per-worker cache of the webhook intake settings).
+"""
+
 from collections import namedtuple
-from datetime import timedelta
-from http import HTTPStatus
 
-from odoo import _, api, fields, models, tools
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
-from ..services.exceptions import LogisticsError, NeedsMappingError, PermanentError, RetryableError
-from ..services.signature import webhook_secrets
-
-_logger = logging.getLogger(__name__)
+from ..services.exceptions import NeedsMappingError, PermanentError
 
 SECRET_GROUP = "base.group_system"
 # Outbound credentials, and the settings that say where (and how) they are sent: a user who may
-# not read the credentials may not redirect them either (see write).
+# not read the credentials may not redirect them either (see _check_secret_settings).
 OUTBOUND_SECRET_FIELDS = ("api_key", "password", "oauth_client_secret", "oauth_access_token", "oauth_token_expires_at")
 ENDPOINT_FIELDS = ("base_url", "oauth_token_url", "wsdl_url", "wsdl_file", "protocol", "auth_type")
 MAX_ROTATION_HOURS = 7 * 24
@@ -210,134 +210,6 @@ class LogisticsBackend(models.Model):
                 raise ValidationError(_("The SOAP backend %s needs a WSDL URL or a WSDL file.", backend.name))
 
     # ------------------------------------------------------------------
-    # Secrets
-    # ------------------------------------------------------------------
-    def _get_webhook_secrets(self):
-        """Secrets valid now, newest first (the previous one only inside its rotation window)."""
-        self.ensure_one()
-        backend = self.sudo()
-        previous, until = backend.webhook_secret_previous, backend.webhook_secret_previous_until
-        return webhook_secrets(backend.webhook_secret, previous, until)
-
-    def _check_system(self, what):
-        """Refuse ``what`` to anyone but a system administrator (or superuser code)."""
-        if not self.env.su and not self.env.user.has_group(SECRET_GROUP):
-            raise AccessError(_("Only system administrators may %s.", what))
-
-    def action_rotate_webhook_secret(self):
-        """Start a rotation: a new secret, the old one still valid for the rotation window.
-
-        System administrators only (they own the secrets); the rotated-out secret's expiry
-        is set here and can only be brought forward afterwards (see write)."""
-        self._check_system(_("rotate a webhook secret"))
-        self.check_access("write")
-        for backend in self:
-            backend_sudo = backend.sudo()
-            hours = min(backend_sudo.webhook_rotation_hours or 24, MAX_ROTATION_HOURS)
-            backend_sudo.write(
-                {
-                    "webhook_secret_previous": backend_sudo.webhook_secret or False,
-                    "webhook_secret_previous_until": fields.Datetime.now() + timedelta(hours=hours)
-                    if backend_sudo.webhook_secret
-                    else False,
-                    "webhook_secret": secrets.token_urlsafe(32),
-                }
-            )
-            backend.message_post(body=_("Webhook secret rotated; the previous secret stays valid for %s hours.", hours))
-        return True
-
-    # ------------------------------------------------------------------
-    # Clients
-    # ------------------------------------------------------------------
-    def _get_client(self):
-        """The protocol client of this backend (REST or SOAP), with its authentication."""
-        self.ensure_one()
-        from ..services.clients import make_client
-
-        backend_sudo = self.sudo()
-        wsdl = None
-        if self.protocol == "soap":
-            wsdl = base64.b64decode(backend_sudo.wsdl_file) if backend_sudo.wsdl_file else backend_sudo.wsdl_url
-        return make_client(
-            self.protocol,
-            base_url=backend_sudo.base_url,
-            wsdl=wsdl,
-            auth=self._get_auth(),
-            timeout=(self.timeout_connect or 5.0, self.timeout_read or 30.0),
-            max_retries=max(self.http_max_retries, 0),
-        )
-
-    def _get_auth(self):
-        from ..services import auth as auth_mod
-
-        backend_sudo = self.sudo()
-        if self.auth_type == "api_key":
-            return auth_mod.ApiKeyAuth(self.api_key_header or "X-API-Key", backend_sudo.api_key or "")
-        if self.auth_type == "basic":
-            return auth_mod.BasicAuth(self.username or "", backend_sudo.password or "")
-        if self.auth_type == "oauth2":
-            return auth_mod.OAuth2ClientCredentials(
-                token_url=self.oauth_token_url,
-                client_id=self.oauth_client_id,
-                client_secret=backend_sudo.oauth_client_secret or "",
-                scope=self.oauth_scope or None,
-                timeout=(self.timeout_connect or 5.0, self.timeout_read or 30.0),
-                token_cache=_BackendTokenCache(backend_sudo),
-            )
-        return auth_mod.NoAuth()
-
-    def _check_outbound_allowed(self):
-        """Calls that carry this backend's credentials are made for users who may change the
-        backend (or by superuser code): checked before any network call."""
-        if not self.env.su:
-            self.check_access("write")
-
-    @staticmethod
-    def _plain_status(status):
-        """``HTTP 401 Unauthorized``: the status code and its standard reason, nothing of the body."""
-        try:
-            return f"HTTP {status} {HTTPStatus(int(status)).phrase}"
-        except ValueError:
-            return f"HTTP {status}"
-
-    def action_test_connection(self):
-        """Ping the backend and say the outcome in plain words: the HTTP status and its
-        standard reason, never any part of what the remote answered (a response body could
-        be anything the URL serves). Users who cannot write the backend may not call it."""
-        self.ensure_one()
-        self._check_outbound_allowed()
-        try:
-            status = self._get_client().ping_status()
-            ok = True
-            text = _("Connection OK: %s", self._plain_status(status)) if status else _("Connection OK")
-        except LogisticsError as error:
-            ok = False
-            status = getattr(error, "status_code", None)
-            if status:
-                text = _("Connection failed: %s", self._plain_status(status))
-            elif isinstance(error, RetryableError):
-                text = _("Connection failed: no answer (timed out or unreachable)")
-            elif isinstance(error, PermanentError):
-                text = _("Connection failed: the request could not be made (check the endpoint and authentication)")
-            else:
-                text = _("Connection failed: %s", error.__class__.__name__)
-        except Exception as error:
-            _logger.info("Test connection of backend %s failed", self.code, exc_info=True)
-            ok, text = False, _("Connection failed: %s", error.__class__.__name__)
-        self.sudo().write({"last_test_date": fields.Datetime.now(), "last_test_ok": ok, "last_test_result": text})
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Test connection: %s", self.name),
-                "message": text,
-                "type": "success" if ok else "danger",
-                "sticky": not ok,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
-
-    # ------------------------------------------------------------------
     # Mappings
     # ------------------------------------------------------------------
     def _map_codes(self, mapping_type, codes):
@@ -440,7 +312,8 @@ class LogisticsBackend(models.Model):
         return super().unlink()
 
     # ------------------------------------------------------------------
-    # Webhook intake
+    # Create and write: the secret settings' checks (logistics_backend_secrets.py) and the
+    # webhook intake cache (logistics_backend_webhook.py)
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
@@ -455,111 +328,3 @@ class LogisticsBackend(models.Model):
         if INTAKE_FIELDS.intersection(vals):
             self._clear_webhook_intake()
         return result
-
-    def _check_secret_settings(self, vals):
-        """What a user who is not a system administrator may change around the secrets.
-
-        Changing where or how the outbound credentials are sent (ENDPOINT_FIELDS) clears them:
-        the credentials of one endpoint never go to another one set by someone who may not
-        read them. The expiry of the secret a rotation put aside can only be brought forward,
-        by anyone (its field is for system administrators only): it never outlives the window
-        set at rotation. (A system administrator who enters another previous secret with its
-        expiry configures a new one, as they may enter the secret itself.)"""
-        if vals.get("webhook_secret_previous_until"):
-            until = fields.Datetime.to_datetime(vals["webhook_secret_previous_until"])
-            for backend in self.sudo():
-                new_previous = vals.get("webhook_secret_previous", backend.webhook_secret_previous)
-                if new_previous != backend.webhook_secret_previous:
-                    continue  # another previous secret, entered by a system administrator
-                if not backend.webhook_secret_previous_until or until > backend.webhook_secret_previous_until:
-                    raise AccessError(
-                        _(
-                            "The previous webhook secret of %s cannot be kept valid beyond the rotation window.",
-                            backend.name,
-                        )
-                    )
-        if self.env.user.has_group(SECRET_GROUP):
-            return vals
-        changed = self.filtered(
-            lambda backend: any(
-                name in vals and backend._fields[name].convert_to_write(backend.sudo()[name], backend) != vals[name]
-                for name in ENDPOINT_FIELDS
-                if name != "wsdl_file"
-            )
-            or ("wsdl_file" in vals and vals["wsdl_file"] != backend.sudo().wsdl_file)
-        )
-        if changed:
-            # a separate write: the secrets are system-only fields the user's own write may not name
-            changed.sudo().write(dict.fromkeys(OUTBOUND_SECRET_FIELDS, False))
-            for backend in changed:
-                backend.message_post(
-                    body=_(
-                        "The endpoint or authentication settings were changed: the stored credentials "
-                        "were cleared. A system administrator enters them again."
-                    )
-                )
-        return vals
-
-    def _clear_webhook_intake(self):
-        """Forget the cached intake settings (_webhook_intake) in every worker: now (other
-        workers at the commit, through the registry's signalling) and once more after the
-        commit in this process, where another thread may have cached the settings still
-        committed before it (the signalling does not clear the process that sent it)."""
-        self.env.registry.clear_cache()
-        self.env.cr.postcommit.add(self.env.registry.clear_cache)
-
-    @api.model
-    def _webhook_intake(self, code, kinds=None):
-        """The intake settings of the one active backend ``code`` (of one of ``kinds``),
-        or None. Every webhook request reads them, so they are kept in the registry's
-        cache (as ir.config_parameter keeps its values), which a change of one of
-        INTAKE_FIELDS, a new or a deleted backend clears in every worker. An unknown code
-        is not cached: requests to random codes cannot fill the cache."""
-        try:
-            return self._webhook_intake_cached(code, tuple(sorted(kinds or ())))
-        except KeyError:
-            return None
-
-    @api.model
-    @tools.ormcache("code", "kinds")
-    def _webhook_intake_cached(self, code, kinds):
-        # The lookup compares the code exactly, as the database's unique(code) does: one code,
-        # one backend across all companies, hence one cache entry per code and kinds.
-        domain = [("code", "=", code), ("active", "=", True)]
-        if kinds:
-            domain.append(("kind", "in", list(kinds)))
-        fnames = sorted(INTAKE_FIELDS - {"active"})
-        backends = self.sudo().with_context(active_test=False).search_fetch(domain, fnames, limit=2)
-        if len(backends) != 1:
-            raise KeyError(code)  # not cached
-        return WebhookIntake(
-            id=backends.id,
-            code=backends.code,
-            kind=backends.kind,
-            company_id=backends.company_id.id,
-            process_sync=backends.process_sync,
-            max_body_kb=backends.webhook_max_body_kb,
-            tolerance_seconds=backends.webhook_tolerance_seconds,
-            secret=backends.webhook_secret or None,
-            previous_secret=backends.webhook_secret_previous or None,
-            previous_until=backends.webhook_secret_previous_until or None,
-        )
-
-
-class _BackendTokenCache:
-    """OAuth2 token cache stored on the backend record (sudo), shared by all workers."""
-
-    def __init__(self, backend_sudo):
-        self.backend_sudo = backend_sudo
-
-    def get(self):
-        backend = self.backend_sudo
-        if backend.oauth_access_token and backend.oauth_token_expires_at:
-            return backend.oauth_access_token, backend.oauth_token_expires_at
-        return None
-
-    def set(self, token, expires_at):
-        self.backend_sudo.write({"oauth_access_token": token, "oauth_token_expires_at": expires_at})
-
-    def clear(self):
-        self.backend_sudo.write({"oauth_access_token": False, "oauth_token_expires_at": False})
