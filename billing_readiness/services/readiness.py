@@ -24,7 +24,6 @@ WAITING = "waiting"
 ON_HOLD = "on_hold"
 READY = "ready"
 INVOICED = "invoiced"
-STATES = (NOT_APPLICABLE, WAITING, ON_HOLD, READY, INVOICED)
 
 HOLD = "hold"
 WAIT = "wait"
