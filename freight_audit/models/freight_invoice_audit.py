@@ -4,7 +4,7 @@ For a set of invoices, ``_audit_context`` reads in a few queries everything the 
 the contracts (rate cards and fuel schedules, from the one loader shared with the accruals,
 ``freight.rate.card._freight_contract_book``), the charge rules, the tolerances, the shipment
 facts and what could be a duplicate. ``_audit_one`` turns one invoice and that context into the
-engine's inputs (``services/audit.py``) and runs it; ``_run_audit`` stores the results.
+engine's inputs (``services/audit_inputs.py``), runs it (``services/audit.py``); ``_run_audit`` stores the results.
 What the outcome does to the invoice (approved, or an audit case) is in ``freight_invoice.py``.
 """
 
