@@ -12,6 +12,7 @@ from . import (
     logistics_shipment,
     logistics_shipment_leg,
     logistics_shipment_ref,
+    logistics_shipment_transport,
     purchase_order,
     res_company,
     sale_order,

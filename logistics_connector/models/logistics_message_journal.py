@@ -1,4 +1,8 @@
-"""Journaling: messages stored before anything else happens (``_journal_many``), and the
+"""Journaling: messages stored before anything else happens. Every channel calls
+``_journal_inbound`` (webhooks, uploads, polls) or ``_journal_outbound`` (the outbox, a
+997), with :class:`~odoo.addons.logistics_connector.services.intake.JournalItem` values;
+intakes turn what was journaled into a plain ``IntakeResult`` (``_intake_result``,
+``_intake_refused``). Underneath: ``_journal_many`` (field values; idempotency) and the
 fast insert that writes them (``_journal_insert_sql``), with its switch back to ORM
 ``create`` (the system parameter ``logistics_connector.journal_plain_create``).
 
@@ -14,6 +18,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger, str2bool
 
+from ..services import intake as intake_lib
+from ..services.intake import IntakeResult, JournalItem
 from .logistics_message import READY_STATES
 
 # The switch: "1" (or "True") makes the journal write its rows with ORM create().
@@ -369,28 +375,88 @@ class LogisticsMessage(models.Model):
                 ]
             cache.update(records, field, values)
 
+    # ------------------------------------------------------------------
+    # The journal API: what every channel calls
+    # ------------------------------------------------------------------
+    @api.model
+    def _journal_inbound(self, backend, message_type, items, content_type=None, source=None):
+        """Journal messages received (webhooks, uploads, polls); returns (messages, duplicates)
+        as :meth:`_journal_many` (one SQL insert for all of them).
+
+        ``items``: :class:`~odoo.addons.logistics_connector.services.intake.JournalItem`
+        values, or bare payloads (no key). ``backend`` is a record or an id, or None when
+        every item names its own (``backend_id``, which wins); ``content_type`` and
+        ``source`` are the same for every item."""
+        return self._journal_messages("inbound", backend, message_type, items, content_type, source)
+
+    @api.model
+    def _journal_outbound(self, backend, message_type, items, content_type=None, source="odoo"):
+        """Journal messages to send (the outbox: transport orders, disputes) or sent already
+        (a 997 journaled as done); same arguments and answer as :meth:`_journal_inbound`."""
+        return self._journal_messages("outbound", backend, message_type, items, content_type, source)
+
+    @api.model
+    def _journal_messages(self, direction, backend, message_type, items, content_type, source):
+        backend_id = backend.id if isinstance(backend, models.BaseModel) else backend or None
+        now = None
+        vals_list = []
+        for given in items:
+            item = given if isinstance(given, JournalItem) else JournalItem(given)
+            vals = {
+                "backend_id": item.backend_id or backend_id,
+                "direction": direction,
+                "message_type": message_type,
+                "payload": item.payload,
+            }
+            if content_type:
+                vals["content_type"] = content_type
+            if item.key:
+                vals["idempotency_key"] = item.key
+            if source:
+                vals["source"] = source
+            if item.sequence_key:
+                vals["sequence_key"] = item.sequence_key
+            if item.shipment_ids:
+                vals["shipment_ids"] = [fields.Command.link(shipment_id) for shipment_id in item.shipment_ids]
+            state = item.state or ("failed" if item.error is not None else None)
+            if state:
+                vals["state"] = state
+            if item.error is not None:
+                vals["last_error"] = str(item.error)
+            if state in ("failed", "done"):
+                now = now or fields.Datetime.now()
+                vals["processed_at"] = now
+            vals_list.append(vals)
+        return self._journal_many(vals_list)
+
     @api.model
     def _journal_failed_body(self, backend, message_type, body, content_type, source, error):
         """Keep a malformed body in the journal as failed, for inspection."""
-        messages, _duplicates = self._journal_many(
-            [
-                {
-                    "backend_id": backend.id,
-                    "direction": "inbound",
-                    "message_type": message_type,
-                    "payload": body,
-                    "content_type": content_type,
-                    "source": source,
-                    "state": "failed",
-                    "last_error": str(error),
-                    "processed_at": fields.Datetime.now(),
-                }
-            ]
+        messages, _duplicates = self._journal_inbound(
+            backend, message_type, [JournalItem(body, error=str(error))], content_type=content_type, source=source
         )
         return messages
 
     @api.model
+    def _intake_result(self, messages, duplicates):
+        """The :class:`IntakeResult` of the parts of one body just journaled (the answer of
+        :meth:`_journal_inbound`): ``duplicate`` with the originals when every part was
+        received before, ``accepted`` with the new messages otherwise."""
+        return intake_lib.accepted_or_duplicate(
+            messages.ids, [original.id if original else False for original in duplicates]
+        )
+
+    @api.model
+    def _intake_refused(self, backend, message_type, body, content_type, source, error):
+        """A body refused at intake: kept in the journal as failed (for inspection), and the
+        :class:`IntakeResult` that names the problem."""
+        messages = self._journal_failed_body(backend, message_type, body, content_type, source, error)
+        return IntakeResult(intake_lib.INVALID, tuple(messages.ids), str(error))
+
+    @api.model
     def _journal(self, vals):
-        """Store one message; returns (message, original) where original is set for a duplicate."""
+        """Store one message given as field values (tests, scripts; the addons' code calls
+        :meth:`_journal_inbound` or :meth:`_journal_outbound`); returns (message, original)
+        where original is set for a duplicate."""
         messages, duplicates = self._journal_many([vals])
         return messages[:1], duplicates[0]
