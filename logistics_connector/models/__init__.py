@@ -6,6 +6,7 @@ from . import (
     logistics_backend,
     logistics_code_mapping,
     logistics_message,
+    logistics_message_insert,
     logistics_message_journal,
     logistics_message_link,
     logistics_message_processing,

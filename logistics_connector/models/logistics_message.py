@@ -6,9 +6,11 @@ logistics.message is written in three files, one per concern, each a class of th
   ``_check_journal_access``, ``_check_manage_access``, ``_check_payload_access``, the
   ``create`` override), the handler registry and links (``_link_records_many``);
 - ``logistics_message_journal.py``: the journal API every channel calls
-  (``_journal_inbound``, ``_journal_outbound``, ``_intake_result``), journaling
-  (``_journal_many``) and its fast insert, with the switch back to ORM ``create``
-  (``logistics_connector.journal_plain_create``);
+  (``_journal_inbound``, ``_journal_outbound``, ``_intake_result``) and journaling
+  (``_journal_many``: field values, idempotency);
+- ``logistics_message_insert.py``: the fast insert that writes the journal's rows (it
+  reproduces ORM ``create``; its docstring says what), with the switch back to ORM
+  ``create`` (``logistics_connector.journal_plain_create``);
 - ``logistics_message_processing.py``: the cron's wake-up, claiming, handlers' runs, and the
   outcome of each (``_mark_done``, ``_record_failure``: the retry decision is
   services/retry.py), replay and retention.

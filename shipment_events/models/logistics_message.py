@@ -1,4 +1,7 @@
-"""Journal message types of shipment events and their handlers."""
+"""Journal message types of shipment events: who may journal them, where their handlers are
+(milestones on ``logistics.shipment.event``; a batch body's split here), and the intake of
+milestone bodies (``_webhook_receive_json`` / ``_webhook_receive_x12``, called by the webhook
+and the upload wizard; they return a plain ``IntakeResult``) with the 997 of an X12 214."""
 
 import logging
 

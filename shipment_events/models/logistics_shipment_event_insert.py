@@ -5,7 +5,7 @@ for the whole batch, in a savepoint). When the batch fails on the unique identit
 (``identity_uniq``: another worker stored the same milestone after this one's snapshot),
 they are created again one by one, each in its own savepoint, and the ones that conflict are
 skipped. Kept apart from the model so the journal's own fast insert
-(``logistics_connector/models/logistics_message_journal.py``) and this one are found alike.
+(``logistics_connector/models/logistics_message_insert.py``) and this one are found alike.
 """
 
 import logging
