@@ -1,6 +1,6 @@
 """The integration journal: every inbound and outbound message, stored before it is processed.
 
-logistics.message is written in three files, one per concern, each a class of the model:
+logistics.message is written in four files, one per concern, each a class of the model:
 
 - this file: the fields, the payload storage, the access checks (``_message_type_groups``,
   ``_check_journal_access``, ``_check_manage_access``, ``_check_payload_access``, the
