@@ -10,6 +10,7 @@ from . import (
     freight_invoice_approval,
     freight_invoice_audit,
     freight_invoice_billing,
+    freight_invoice_intake,
     freight_invoice_landed_cost,
     freight_invoice_line,
     freight_invoice_rebilling,

@@ -1,8 +1,15 @@
-"""The review queue: audit cases with segregation of duties."""
+"""The review queue: audit cases with segregation of duties, and their disputes with the
+carrier through the FAP (the journal's ``fap_dispute`` and ``fap_dispute_answer`` handlers)."""
+
+import json
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
+
+from odoo.addons.logistics_connector.services.dates import parse_datetime
+from odoo.addons.logistics_connector.services.exceptions import PermanentError
+from odoo.addons.logistics_connector.services.intake import JournalItem
 
 from .freight_audit_finding import FINDING_SELECTION
 
@@ -381,18 +388,11 @@ class FreightAuditCase(models.Model):
             backend = invoice.backend_id
             vals = {"state": "disputed", "dispute_date": fields.Datetime.now()}
             if backend.kind == "fap" and invoice.external_id:
-                messages, duplicates = self.env["logistics.message"]._journal_many(
-                    [
-                        {
-                            "backend_id": backend.id,
-                            "direction": "outbound",
-                            "message_type": "fap_dispute",
-                            "payload": case._dispute_payload(),
-                            "content_type": "application/json",
-                            "idempotency_key": f"fap_dispute:{case.id}:{len(case.message_ids)}",
-                            "source": "odoo",
-                        }
-                    ]
+                messages, duplicates = self.env["logistics.message"]._journal_outbound(
+                    backend,
+                    "fap_dispute",
+                    [JournalItem(case._dispute_payload(), key=f"fap_dispute:{case.id}:{len(case.message_ids)}")],
+                    content_type="application/json",
                 )
                 message = messages[:1] or duplicates[0]
                 vals["dispute_message_id"] = message.id
@@ -421,6 +421,35 @@ class FreightAuditCase(models.Model):
                 for line in self.line_ids
             ],
         }
+
+    # The journal's handlers (see logistics.message._get_handlers) ---------------------
+    @api.model
+    def _handle_dispute_message(self, message):
+        """Send a dispute (outbound); the idempotency key makes a replay send it once."""
+        payload = message._get_payload_json()
+        case = self.browse(payload.get("case_id")).exists()
+        if not case:
+            raise PermanentError(_("The audit case of this dispute no longer exists."))
+        fap = message.backend_id._freight_fap_api()
+        answer = fap.create_dispute(payload["invoice_id"], payload, idempotency_key=message.idempotency_key)
+        message.sudo().write({"http_status": 200, "response_payload": json.dumps(answer)})
+        if answer.get("dispute_id"):
+            case.sudo().dispute_reference = str(answer["dispute_id"])
+        message._link(case, "updated")
+
+    @api.model
+    def _handle_dispute_answer_message(self, message):
+        data = message._get_payload_json()
+        case = self.search(
+            [("dispute_reference", "=", str(data.get("dispute_id") or "")), ("company_id", "=", message.company_id.id)],
+            limit=1,
+        )
+        if not case:
+            raise PermanentError(_("No audit case has dispute %s.", data.get("dispute_id")))
+        if case.carrier_answer != data.get("answer"):
+            answered_at = data.get("answered_at")
+            case._record_carrier_answer(data.get("answer"), parse_datetime(answered_at) if answered_at else None)
+        message._link(case, "updated")
 
     def _record_carrier_answer(self, answer, answered_at=None):
         self.ensure_one()

@@ -4,6 +4,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.logistics_connector.services.exceptions import LogisticsError
+from odoo.addons.logistics_connector.services.intake import JournalItem
 
 from ..services.fap_api import FapApi
 from .freight_audit_case import GROUP_AUDITOR, check_freight_group
@@ -42,33 +43,15 @@ class LogisticsBackend(models.Model):
                 backend.write({"fap_last_poll": fields.Datetime.now(), "fap_last_poll_error": str(error)})
                 _logger.info("FAP invoice poll of %s failed: %s", backend.code, error)
                 continue
-            vals_list = [
-                {
-                    "backend_id": backend.id,
-                    "direction": "inbound",
-                    "message_type": "freight_invoice_json",
-                    "payload": invoice,
-                    "content_type": "application/json",
-                    "idempotency_key": backend._freight_invoice_key(invoice),
-                    "source": "poll",
-                }
-                for invoice in invoices
-                if isinstance(invoice, dict)
-            ]
-            if vals_list:
-                self.env["logistics.message"]._journal_many(vals_list)
+            invoices = [invoice for invoice in invoices if isinstance(invoice, dict)]
+            if invoices:
+                self.env["freight.invoice"]._receive_fap_invoices(backend, invoices, "poll")
             vals = {"fap_last_poll": fields.Datetime.now(), "fap_last_poll_error": False}
             if cursor:
                 vals["fap_invoice_cursor"] = cursor
             backend.write(vals)
-            total += len(vals_list)
+            total += len(invoices)
         return total
-
-    def _freight_invoice_key(self, invoice):
-        """The journal key of a FAP invoice: its id and revision (a new revision is a new message)."""
-        if invoice.get("id"):
-            return f"fap_invoice:{invoice['id']}:{invoice.get('revision') or 0}"
-        return f"fap_invoice:{invoice.get('carrier_scac')}:{invoice.get('invoice_number')}"
 
     def _cron_fap_payment_status(self):
         """Ask the FAP about the payment of billed invoices not paid yet."""
@@ -82,7 +65,7 @@ class LogisticsBackend(models.Model):
             ],
             limit=500,
         )
-        vals_list = []
+        items = []
         for backend, group in invoices.grouped("backend_id").items():
             api = backend._freight_fap_api()
             for invoice in group:
@@ -95,20 +78,18 @@ class LogisticsBackend(models.Model):
                 if status not in ("scheduled", "paid"):
                     continue
                 answer.setdefault("invoice_id", invoice.external_id)
-                vals_list.append(
-                    {
-                        "backend_id": backend.id,
-                        "direction": "inbound",
-                        "message_type": "fap_payment_status",
-                        "payload": answer,
-                        "content_type": "application/json",
-                        "idempotency_key": f"fap_payment:{invoice.external_id}:{status}:{answer.get('date') or ''}",
-                        "source": "poll",
-                    }
+                items.append(
+                    JournalItem(
+                        answer,
+                        key=f"fap_payment:{invoice.external_id}:{status}:{answer.get('date') or ''}",
+                        backend_id=backend.id,
+                    )
                 )
-        if vals_list:
-            self.env["logistics.message"]._journal_many(vals_list)
-        return len(vals_list)
+        if items:
+            self.env["logistics.message"]._journal_inbound(
+                None, "fap_payment_status", items, content_type="application/json", source="poll"
+            )
+        return len(items)
 
     def _cron_fap_dispute_answers(self):
         """Ask the FAP for the carriers' answers to open disputes."""
@@ -121,7 +102,7 @@ class LogisticsBackend(models.Model):
             ],
             limit=500,
         )
-        vals_list = []
+        items = []
         for backend, group in cases.grouped(lambda c: c.invoice_id.backend_id).items():
             api = backend._freight_fap_api()
             for case in group:
@@ -132,21 +113,13 @@ class LogisticsBackend(models.Model):
                     continue
                 if not answer.get("answer"):
                     continue
-                vals_list.append(
-                    {
-                        "backend_id": backend.id,
-                        "direction": "inbound",
-                        "message_type": "fap_dispute_answer",
-                        "payload": answer,
-                        "content_type": "application/json",
-                        "idempotency_key": "fap_dispute_answer:%s:%s"
-                        % (case.dispute_reference, answer.get("answered_at") or ""),
-                        "source": "poll",
-                    }
-                )
-        if vals_list:
-            self.env["logistics.message"]._journal_many(vals_list)
-        return len(vals_list)
+                key = f"fap_dispute_answer:{case.dispute_reference}:{answer.get('answered_at') or ''}"
+                items.append(JournalItem(answer, key=key, backend_id=backend.id))
+        if items:
+            self.env["logistics.message"]._journal_inbound(
+                None, "fap_dispute_answer", items, content_type="application/json", source="poll"
+            )
+        return len(items)
 
     def action_fap_pull_invoices(self):
         """Pull new invoices of these FAP backends now: Freight Auditors, on backends of their

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import time
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 
@@ -161,3 +162,79 @@ class TestInvoiceWebhook(FreightAuditCommon, AccountTestInvoicingCommon, HttpCas
             ),
             202,
         )
+
+    # ------------------------------------------------------------------
+    # 503: something unexpected
+    # ------------------------------------------------------------------
+    def broken_intake(self, method):
+        """``method`` of freight.invoice journals something, then an unexpected bug breaks it."""
+
+        def broken(model, backend, body, source):
+            model.env["logistics.message"]._journal(
+                {
+                    "backend_id": backend.id,
+                    "direction": "inbound",
+                    "message_type": "freight_invoice_json",
+                    "payload": body,
+                    "idempotency_key": "half-done",
+                }
+            )
+            raise ZeroDivisionError("an unexpected bug")
+
+        return patch.object(self.registry["freight.invoice"], method, autospec=True, side_effect=broken)
+
+    def test_503_unexpected_error_keeps_the_body_and_nothing_else(self):
+        invoice = self.fap_invoice("BROKEN-1", self.lines(), currency=self.currency.name)
+        body = json.dumps(invoice).encode()
+        with self.broken_intake("_receive_fap_json"), self.assertLogs(LOGGER, level="ERROR") as logs:
+            response = self.post(body)
+        answer = self.assert_answer(response, 503)
+        self.assertIn("please retry later", answer["error"])
+        self.assertIn("an unexpected bug", "\n".join(logs.output))
+        # The half-done write is gone; the authenticated body is kept, queued for the cron.
+        message = self.messages()
+        self.assertEqual(len(message), 1)
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "message_type": "freight_invoice_json",
+                    "state": "received",
+                    "idempotency_key": False,
+                    "payload": body.decode(),
+                    "source": "webhook 127.0.0.1",
+                }
+            ],
+        )
+        self.assertIn("unexpected error at intake", message.last_error)
+        # The queue imports the invoice it holds; the sender's retry does not import it twice.
+        self.Message._process_queue()
+        self.assertEqual(message.state, "done", message.last_error)
+        self.assertRecordValues(self.invoices_named("BROKEN-1"), [{"state": "billed", "message_id": message.id}])
+        self.assert_answer(self.post(body), 202)
+        self.Message._process_queue()
+        self.assertEqual(len(self.invoices_named("BROKEN-1")), 1)
+
+    def test_503_x12_210_body_kept_under_its_key(self):
+        body = self.x12_invoice("BROKEN-210", [("SHP-A", "400", 495.00)], self.currency.name)
+        with self.broken_intake("_receive_x12_210"), self.assertLogs(LOGGER, level="ERROR"):
+            response = self.post(body, backend=self.edi_backend, content_type="application/edi-x12")
+        self.assert_answer(response, 503)
+        message = self.messages(self.edi_backend)
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "message_type": "x12_210",
+                    "state": "received",
+                    "idempotency_key": f"upload:x12_210:{hashlib.sha256(body).hexdigest()}",
+                    "content_type": "application/edi-x12",
+                }
+            ],
+        )
+        # The sender's retry is the same interchange: a duplicate of the kept body.
+        again = self.assert_answer(self.post(body, backend=self.edi_backend, content_type="application/edi-x12"), 200)
+        self.assertEqual(again, {"status": "duplicate", "message_ids": message.ids})
+        self.Message._process_queue()
+        self.assertEqual(message.state, "done", message.last_error)
+        self.assertEqual(len(self.invoices_named("BROKEN-210")), 1)

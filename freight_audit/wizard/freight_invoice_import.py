@@ -1,5 +1,5 @@
 import base64
-import hashlib
+import json
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -43,6 +43,18 @@ class FreightInvoiceImport(models.TransientModel):
             return "csv"
         raise UserError(_("The file format could not be recognised; choose it."))
 
+    @api.model
+    def _fap_json_body(self, raw):
+        """A file holding a list of FAP invoices is read as ``{"invoices": [...]}``, the
+        body the intake takes (anything else is given as it is, to be checked there)."""
+        if raw.lstrip()[:1] != b"[":
+            return raw
+        try:
+            invoices = json.loads(raw)
+        except ValueError:
+            return raw
+        return json.dumps({"invoices": invoices}).encode()
+
     def action_import(self):
         """Journal the file for its backend: Freight Auditors, on a backend of their own companies
         (the journal checks both again before it writes, as superuser, with the backend's company)."""
@@ -55,32 +67,28 @@ class FreightInvoiceImport(models.TransientModel):
         if not raw:
             raise UserError(_("The file is empty."))
         file_format = self.file_format if self.file_format != "auto" else self._detect(raw, self.filename)
-        message_type = {"x12_210": "x12_210", "csv": "freight_invoice_csv", "json": "freight_invoice_json"}[file_format]
-        content_type = {"x12_210": "application/edi-x12", "csv": "text/csv", "json": "application/json"}[file_format]
+        source = f"file {self.filename or ''}".strip()
+        Invoice = self.env["freight.invoice"]
+        # The intake of each format journals it (with the same keys as the other channels: the
+        # same file, or the same FAP invoice, received twice is one message).
+        if file_format == "x12_210":
+            result = Invoice._receive_x12_210(self.backend_id, raw, source)
+        elif file_format == "csv":
+            result = Invoice._receive_invoice_csv(self.backend_id, raw, source)
+        else:
+            raw = self._fap_json_body(raw)
+            result = Invoice._receive_fap_json(self.backend_id, raw, source)
         Message = self.env["logistics.message"]
-        messages, duplicates = Message._journal_many(
-            [
-                {
-                    "backend_id": self.backend_id.id,
-                    "direction": "inbound",
-                    "message_type": message_type,
-                    "payload": raw,
-                    "content_type": content_type,
-                    # The same file uploaded twice is one message.
-                    "idempotency_key": f"upload:{message_type}:{hashlib.sha256(raw).hexdigest()}",
-                    "source": f"file {self.filename or ''}".strip(),
-                }
-            ]
-        )
-        message = messages[:1] or duplicates[0]
-        if messages and self.process_now:
+        new = Message.browse(result.message_ids) if result.status == "accepted" else Message
+        if new and self.process_now:
             # The caller may import this backend's invoices (checked above and by the journal);
             # processing runs as the journal's cron runs it.
-            messages.sudo().action_process_now()
-        return {
+            new.sudo().action_process_now()
+        action = {
             "type": "ir.actions.act_window",
             "res_model": "logistics.message",
-            "res_id": message.id,
-            "view_mode": "form",
             "target": "current",
         }
+        if len(result.message_ids) == 1:
+            return dict(action, res_id=result.message_ids[0], view_mode="form")
+        return dict(action, domain=[("id", "in", list(result.message_ids))], view_mode="list,form")

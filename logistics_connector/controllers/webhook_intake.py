@@ -1,25 +1,45 @@
-"""The intake every webhook of the suite shares (no route here: the addons declare theirs).
+"""The intake every webhook of the suite shares: :class:`WebhookIntakeMixin`, the whole request
+flow, which each webhook's controller mixes in (no route here: the addons declare theirs).
 
 Order: technical user -> backend -> declared size (413) -> content type (415) -> body read
-with the size limit (413) -> signature (401, logged with the source address, nothing stored).
+with the size limit (413) -> signature (401, logged with the source address, nothing stored)
+-> the body given to the controller's model method (``_intake_body``), which journals it
+and returns a plain :class:`~odoo.addons.logistics_connector.services.intake.IntakeResult`
+-> the answer: 202 accepted or partial, 200 duplicate, 400 invalid (the body kept in the
+journal as failed), to which a webhook may add (the milestone webhook processes inside the
+request for backends that ask for it).
+
 An unknown or inactive backend code goes through the same steps with the default limits and
 a secret no one knows, so it gets exactly the 401 (same body) a known code gets for a bad
 signature: an unauthenticated caller cannot tell known codes from unknown ones (no 404).
-What comes after (journaling, validation, the answer) is the caller's; the technical user
-journals as itself, so the journal checks it may read the backend (logistics.message).
+The technical user journals as itself, so the journal checks it may read the backend
+(logistics.message).
+
+Anything unexpected: the transaction is rolled back (nothing of the request is kept), the
+authenticated body is journaled again on its own (``_intake_kept_message`` says as what) for
+the journal's queue, and the answer is a 503: never a 500 nor a traceback.
+
+Why a mixin, not a base ``http.Controller``: Odoo treats a subclass of a controller as an
+extension of it (the routing merges every subclass of a controller into one class), so each
+webhook is its own ``http.Controller`` that mixes in :class:`WebhookIntakeMixin`.
 """
 
+import logging
 import secrets as _secrets
 from typing import NamedTuple
 
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..models.logistics_backend import WebhookIntake
+from ..models.logistics_backend import WebhookIntake as IntakeSettings  # the backend's settings
 from ..services import signature
 from ..services.exceptions import PermanentError
+from ..services.intake import ACCEPTED, DUPLICATE, INVALID, PARTIAL, JournalItem
 from ..services.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER
+
+_logger = logging.getLogger(__name__)
 
 JSON_TYPES = ("application/json",)
 X12_TYPES = ("application/edi-x12", "application/x12", "text/plain")
@@ -38,7 +58,7 @@ class Received(NamedTuple):
     """An authenticated webhook request."""
 
     backend: object  # the logistics.backend record, as superuser
-    intake: WebhookIntake  # its intake settings (logistics.backend._webhook_intake)
+    intake: IntakeSettings  # its intake settings (logistics.backend._webhook_intake)
     body: bytes
     mimetype: str
     remote_addr: str
@@ -97,7 +117,7 @@ def receive_signed(backend_code, *, user_xmlid, content_types, types_hint, logge
 def _unknown_intake(code):
     """Stand-in settings for a code that names no active backend: the defaults of a backend,
     and a random secret, so the request is refused by the signature check like any other."""
-    return WebhookIntake(
+    return IntakeSettings(
         id=None,
         code=code,
         kind=None,
@@ -132,3 +152,109 @@ def check_signature(intake, body):
 
 def answer(status, data):
     return request.make_json_response(data, status=status)
+
+
+# The HTTP status of each result of an intake (services/intake.py).
+HTTP_STATUS = {ACCEPTED: 202, PARTIAL: 202, DUPLICATE: 200, INVALID: 400}
+RETRY_LATER = "temporary problem while receiving the request; please retry later"
+
+
+def http_answer(result):
+    """(HTTP status, JSON answer) of an :class:`IntakeResult`."""
+    return HTTP_STATUS[result.status], result.answer()
+
+
+class WebhookIntakeMixin:
+    """The request flow of a signed webhook, mixed into each webhook's ``http.Controller``.
+
+    A webhook declares its route, which calls :meth:`_intake_request`, and says:
+
+    - ``_intake_user_xmlid``: its technical user; ``_intake_kinds``: the backend kinds it
+      serves (None: any); ``_intake_content_types`` and ``_intake_types_hint``;
+    - ``_intake_logger`` and ``_intake_label``: where and how its refusals and errors are
+      logged;
+    - :meth:`_intake_body`: the model method that journals a body (returns an IntakeResult);
+    - :meth:`_intake_kept_message`: as what a body is kept after an unexpected error;
+    - optionally :meth:`_intake_answer`, to add to the answer (e.g. processing inside the
+      request).
+    """
+
+    _intake_user_xmlid = None
+    _intake_kinds = None
+    _intake_content_types = JSON_TYPES + X12_TYPES
+    _intake_types_hint = ""
+    _intake_logger = _logger
+    _intake_label = "Webhook"
+
+    def _intake_body(self, backend_sudo, body, kind, source):
+        """Journal ``body`` (``kind``: json or x12) for the backend; returns an IntakeResult."""
+        raise NotImplementedError
+
+    def _intake_kept_message(self, kind, body):
+        """``(message type, idempotency key or None)`` of a body kept after an unexpected error."""
+        raise NotImplementedError
+
+    def _intake_request(self, backend_code):
+        """The whole request: the answer to send, whatever happens (see the module)."""
+        state = {}
+        try:
+            return self._intake_flow(backend_code, state)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # The same body journaled by a concurrent request (the journal's unique key):
+            # Odoo replays this request on a new snapshot, which answers it as a duplicate.
+            raise
+        except Exception:
+            # Never a 500 nor a traceback to the caller; the details stay in the server log.
+            self._intake_logger.exception("%s %s: unexpected error", self._intake_label, backend_code)
+            # Nothing of this request is kept (no savepoint around the intake: it would cost
+            # two round trips on every request), then its authenticated body is.
+            request.env.cr.rollback()
+            self._keep_body_after_error(state)
+            return answer(503, {"error": RETRY_LATER})
+
+    def _intake_flow(self, backend_code, state):
+        try:
+            received = receive_signed(
+                backend_code,
+                user_xmlid=self._intake_user_xmlid,
+                content_types=self._intake_content_types,
+                types_hint=self._intake_types_hint,
+                logger=self._intake_logger,
+                kinds=self._intake_kinds,
+            )
+        except WebhookRefused as refused:
+            return answer(refused.status, {"error": refused.message})
+        kind = "json" if received.mimetype in JSON_TYPES else "x12"
+        source = f"webhook {received.remote_addr}"
+        state.update(backend=received.backend, body=received.body, kind=kind, source=source)
+        result = self._intake_body(received.backend, received.body, kind, source)
+        return answer(*self._intake_answer(received, result))
+
+    def _intake_answer(self, received, result):
+        """(HTTP status, JSON answer) of the intake's result for this request."""
+        return http_answer(result)
+
+    def _keep_body_after_error(self, state):
+        """An authenticated body is journaled even when its intake failed unexpectedly: the
+        journal's queue processes it later (as ``_intake_kept_message`` says)."""
+        if not state:
+            return
+        try:
+            message_type, key = self._intake_kept_message(state["kind"], state["body"])
+            with request.env.cr.savepoint():
+                request.env["logistics.message"]._journal_inbound(
+                    state["backend"],
+                    message_type,
+                    [
+                        JournalItem(
+                            state["body"],
+                            key=key,
+                            state="received",
+                            error="unexpected error at intake (see the server log); queued again",
+                        )
+                    ],
+                    content_type="application/json" if state["kind"] == "json" else "application/edi-x12",
+                    source=state["source"],
+                )
+        except Exception:
+            self._intake_logger.exception("%s: the body could not be journaled either", self._intake_label)

@@ -1,23 +1,28 @@
 """The integration journal: every inbound and outbound message, stored before it is processed.
 
-logistics.message is written in three files, one per concern, each a class of the model:
+logistics.message is written in four files, one per concern, each a class of the model:
 
 - this file: the fields, the payload storage, the access checks (``_message_type_groups``,
   ``_check_journal_access``, ``_check_manage_access``, ``_check_payload_access``, the
-  ``create`` override), the handler registry and links, replay and retention;
-- ``logistics_message_journal.py``: journaling (``_journal_many``) and its fast insert, with
-  the switch back to ORM ``create`` (``logistics_connector.journal_plain_create``);
+  ``create`` override), the handler registry and links (``_link_records_many``);
+- ``logistics_message_journal.py``: the journal API every channel calls
+  (``_journal_inbound``, ``_journal_outbound``, ``_intake_result``) and journaling
+  (``_journal_many``: field values, idempotency);
+- ``logistics_message_insert.py``: the fast insert that writes the journal's rows (it
+  reproduces ORM ``create``; its docstring says what), with the switch back to ORM
+  ``create`` (``logistics_connector.journal_plain_create``);
 - ``logistics_message_processing.py``: the cron's wake-up, claiming, handlers' runs, and the
-  outcome of each (the retry decision is services/retry.py).
+  outcome of each (``_mark_done``, ``_record_failure``: the retry decision is
+  services/retry.py), replay and retention.
 """
 
 import hashlib
 import json
 import logging
-from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..services.exceptions import PermanentError
 
@@ -383,10 +388,14 @@ class LogisticsMessage(models.Model):
     def _get_handlers(self):
         """message_type -> (model, method, batch). Addons add their types with super().
 
+        Each handler lives on the model whose records it creates or changes (transport
+        orders and bookings on ``logistics.shipment``, milestones on
+        ``logistics.shipment.event``, carrier invoices on ``freight.invoice``...).
         A per-message handler is called as ``env[model].method(message)``; a
         batch handler as ``env[model].method(messages)`` and must process all of
         them or raise (the journal then falls back to one message at a time).
-        Handlers link the records they touch with ``message._link(records)``.
+        Handlers link the records they touch with ``message._link(records)``, or many
+        at once with ``_link_records_many``.
         """
         return {
             "transport_order": ("logistics.shipment", "_handle_transport_order_message", False),
@@ -396,71 +405,58 @@ class LogisticsMessage(models.Model):
         }
 
     def _link(self, records, role="updated"):
-        """Remember that this message created or changed ``records``."""
+        """Remember that this message created or changed ``records`` (see _link_records_many)."""
         self.ensure_one()
-        if not records:
-            return
-        vals = [
-            {"message_id": self.id, "res_model": record._name, "res_id": record.id, "role": role} for record in records
-        ]
-        self.env["logistics.message.link"].sudo().create(vals)
-        shipments = records.filtered(lambda r: r._name == "logistics.shipment") if records else None
-        if shipments:
-            self.sudo().write({"shipment_ids": [fields.Command.link(s.id) for s in shipments]})
-
-    # ------------------------------------------------------------------
-    # Replay, requeue, retention
-    # ------------------------------------------------------------------
-    def action_replay(self):
-        """Send failed, dead or unmapped messages through processing again.
-
-        Handlers are idempotent (idempotency keys on outbound calls, external
-        ids and unique constraints on what they create), so a replay can never
-        create a second shipment or a second financial posting.
-        """
-        self._check_manage_access()
-        replayable = self.sudo().filtered(lambda m: m.state in PROBLEM_STATES)
-        if not replayable:
-            raise UserError(_("Only failed, dead or 'needs mapping' messages can be replayed."))
-        for message in replayable:
-            message.write(
-                {
-                    "state": "queued",
-                    "next_attempt_at": False,
-                    "attempts": 0,
-                    "replay_count": message.replay_count + 1,
-                }
-            )
-        self._trigger_processing()
-        return True
-
-    def _requeue(self):
-        self.sudo().write({"state": "queued", "next_attempt_at": False})
-        self._trigger_processing()
+        self._link_records_many([(self, records, role)])
 
     @api.model
-    def _cron_purge(self):
-        """Retention: done and duplicate messages older than the backend's retention are deleted."""
-        backends = self.env["logistics.backend"].with_context(active_test=False).search([])
-        now = fields.Datetime.now()
-        total = 0
-        for days, group in backends.grouped(lambda b: b.journal_retention_days or 90).items():
-            limit_date = now - timedelta(days=days)
-            old = self.search(
-                [
-                    ("backend_id", "in", group.ids),
-                    ("state", "in", ("done", "duplicate")),
-                    ("create_date", "<", limit_date),
-                ],
-                limit=10000,
+    def _link_records_many(self, links):
+        """Remember which records messages created or changed: ``links`` is an iterable of
+        ``(message, records, role)`` (role ``created`` or ``updated``), all written in two
+        queries: the ``logistics.message.link`` rows, and the shipments' many2many
+        (``shipment_ids``) by one insert that skips the pairs linked already. A shipment is
+        linked only to a message of its company (UserError otherwise, as the many2many's
+        ``check_company`` would say)."""
+        rows, pairs = {}, set()
+        for message, records, role in links:
+            if not message or not records:
+                continue
+            for record in records:
+                rows.setdefault((message.id, record._name, record.id), role)
+                if record._name == "logistics.shipment":
+                    pairs.add((message, record))
+        if not rows:
+            return
+        wrong = [(m, s) for m, s in pairs if s.sudo().company_id != m.sudo().company_id]
+        if wrong:
+            raise UserError(
+                _(
+                    "Message %(message)s cannot be linked to shipment %(shipment)s of another company.",
+                    message=wrong[0][0].id,
+                    shipment=wrong[0][1].sudo().display_name,
+                )
             )
-            attachments = old.payload_attachment_id
-            total += len(old)
-            old.unlink()
-            attachments.sudo().unlink()
-        _logger.info("Integration journal retention: %s messages purged", total)
-        return total
+        self.env["logistics.message.link"].sudo().create(
+            [
+                {"message_id": message_id, "res_model": model, "res_id": res_id, "role": role}
+                for (message_id, model, res_id), role in rows.items()
+            ]
+        )
+        if not pairs:
+            return
+        pairs = sorted({(message.id, shipment.id) for message, shipment in pairs})
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO logistics_message_shipment_rel (message_id, shipment_id) VALUES %s ON CONFLICT DO NOTHING",
+                SQL(", ").join(SQL("(%s, %s)", message_id, shipment_id) for message_id, shipment_id in pairs),
+            )
+        )
+        self.browse([pair[0] for pair in pairs]).invalidate_recordset(["shipment_ids"])
+        self.env["logistics.shipment"].browse([pair[1] for pair in pairs]).invalidate_recordset(["journal_message_ids"])
 
+    # ------------------------------------------------------------------
+    # Payload download, deletion
+    # ------------------------------------------------------------------
     def action_download_payload(self):
         """The payload as a file, for Logistics Managers (served by controllers/journal_payload.py,
         which checks the same access again: payload files themselves stay system-only)."""

@@ -1,15 +1,16 @@
 """Processing the journal: waking its cron (``_trigger_processing``), claiming ready messages
 (``_claim``, ``FOR UPDATE SKIP LOCKED``), running their handlers (``_process_claimed``) and
 recording the outcome (``_mark_done``, ``_record_failure``, whose retry decision is plain
-Python in services/retry.py).
+Python in services/retry.py); replay, requeue and retention (``_cron_purge``).
 
-The handler registry (``_get_handlers``), the access checks and replay stay with the model,
-in ``logistics_message.py``.
+The handler registry (``_get_handlers``) and the access checks stay with the model, in
+``logistics_message.py``.
 """
 
 import logging
 import time
 import traceback
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
@@ -19,6 +20,7 @@ from odoo.tools import SQL, mute_logger
 
 from ..services import retry
 from ..services.exceptions import NeedsMappingError, PermanentError, RetryableError
+from .logistics_message import PROBLEM_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -243,18 +245,25 @@ class LogisticsMessage(models.Model):
         else:
             self._mark_done(int((time.monotonic() - started) * 1000))
 
-    def _mark_done(self, elapsed_ms):
+    def _mark_done(self, elapsed_ms=None, count_attempt=True):
+        """Mark these messages done, in one query, their previous error cleared.
+
+        Processing counts the attempt and the time per message (``elapsed_ms``); a message
+        done without processing (a batch body split into its events at intake) passes
+        ``count_attempt=False`` and no time."""
         if not self:
             return
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE logistics_message
-                   SET state = 'done', attempts = attempts + 1, processed_at = %s,
-                       processing_time_ms = %s, last_error = NULL, error_details = NULL,
+                   SET state = 'done', attempts = attempts + %s, processed_at = %s,
+                       processing_time_ms = COALESCE(%s, processing_time_ms),
+                       last_error = NULL, error_details = NULL,
                        next_attempt_at = NULL, missing_mapping_type = NULL, missing_mapping_code = NULL
                  WHERE id IN %s
                 """,
+                1 if count_attempt else 0,
                 fields.Datetime.now(),
                 elapsed_ms,
                 tuple(self.ids),
@@ -321,3 +330,56 @@ class LogisticsMessage(models.Model):
                 self._trigger_processing(at=next_at)
         self.sudo().write(vals)
         _logger.info("Message %s: %s (%s)", self.id, vals["state"], vals["last_error"])
+
+    # ------------------------------------------------------------------
+    # Replay, requeue, retention
+    # ------------------------------------------------------------------
+    def action_replay(self):
+        """Send failed, dead or unmapped messages through processing again.
+
+        Handlers are idempotent (idempotency keys on outbound calls, external
+        ids and unique constraints on what they create), so a replay can never
+        create a second shipment or a second financial posting.
+        """
+        self._check_manage_access()
+        replayable = self.sudo().filtered(lambda m: m.state in PROBLEM_STATES)
+        if not replayable:
+            raise UserError(_("Only failed, dead or 'needs mapping' messages can be replayed."))
+        for message in replayable:
+            message.write(
+                {
+                    "state": "queued",
+                    "next_attempt_at": False,
+                    "attempts": 0,
+                    "replay_count": message.replay_count + 1,
+                }
+            )
+        self._trigger_processing()
+        return True
+
+    def _requeue(self):
+        self.sudo().write({"state": "queued", "next_attempt_at": False})
+        self._trigger_processing()
+
+    @api.model
+    def _cron_purge(self):
+        """Retention: done and duplicate messages older than the backend's retention are deleted."""
+        backends = self.env["logistics.backend"].with_context(active_test=False).search([])
+        now = fields.Datetime.now()
+        total = 0
+        for days, group in backends.grouped(lambda b: b.journal_retention_days or 90).items():
+            limit_date = now - timedelta(days=days)
+            old = self.search(
+                [
+                    ("backend_id", "in", group.ids),
+                    ("state", "in", ("done", "duplicate")),
+                    ("create_date", "<", limit_date),
+                ],
+                limit=10000,
+            )
+            attachments = old.payload_attachment_id
+            total += len(old)
+            old.unlink()
+            attachments.sudo().unlink()
+        _logger.info("Integration journal retention: %s messages purged", total)
+        return total

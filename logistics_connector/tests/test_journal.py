@@ -10,6 +10,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.logistics_connector.services.exceptions import RetryableError
+from odoo.addons.logistics_connector.services.intake import JournalItem
 
 from .common import LogisticsCommon
 
@@ -396,3 +397,98 @@ class TestJournal(LogisticsCommon, TransactionCase):
         rows = self.Message.search([("duplicate_of_id", "in", (first | messages).ids)])
         self.assertEqual(len(rows), 3, "every duplicate is kept as a row")
         self.assertEqual(set(rows.mapped("state")), {"duplicate"})
+
+    # ------------------------------------------------------------------
+    # The journal API (_journal_inbound / _journal_outbound), links, _mark_done
+    # ------------------------------------------------------------------
+    def test_journal_inbound_items_in_one_call(self):
+        items = [
+            JournalItem({"booking_id": "BK-API-1"}, key="api-1", shipment_ids=(self.shipment.id,)),
+            {"booking_id": "BK-API-2"},  # a bare payload: no key
+            JournalItem(b"{broken", error="not JSON"),
+            JournalItem({"booking_id": "BK-API-1"}, key="api-1"),  # the first one again
+        ]
+        messages, duplicates = self.Message._journal_inbound(
+            self.backend, "booking_confirmation", items, content_type="application/json", source="api test"
+        )
+        self.assertEqual(len(messages), 3)
+        self.assertEqual(duplicates[:3], [False, False, False])
+        self.assertEqual(duplicates[3], messages[0])
+        self.assertRecordValues(
+            messages,
+            [
+                {"direction": "inbound", "idempotency_key": "api-1", "state": "received", "last_error": False},
+                {"direction": "inbound", "idempotency_key": False, "state": "received", "last_error": False},
+                {"direction": "inbound", "idempotency_key": False, "state": "failed", "last_error": "not JSON"},
+            ],
+        )
+        self.assertEqual(set(messages.mapped("source")), {"api test"})
+        self.assertEqual(set(messages.mapped("content_type")), {"application/json"})
+        self.assertEqual(messages[0].shipment_ids, self.shipment)
+        self.assertTrue(messages[2].processed_at)
+        self.assertFalse(messages[0].processed_at)
+        result = self.Message._intake_result(messages[:1], duplicates[:1])
+        self.assertEqual((result.status, result.message_ids), ("accepted", tuple(messages[:1].ids)))
+        result = self.Message._intake_result(messages.browse(), [messages[0]])
+        self.assertEqual(result.answer(), {"status": "duplicate", "message_ids": messages[:1].ids})
+
+    def test_journal_outbound_done_and_per_item_backend(self):
+        other = self.backend.copy({"code": "other-out"})
+        messages, _duplicates = self.Message._journal_outbound(
+            None,
+            "transport_order",
+            [
+                JournalItem({"reference": "A"}, key="out-a", state="done", backend_id=self.backend.id),
+                JournalItem({"reference": "B"}, key="out-b", sequence_key="seq-b", backend_id=other.id),
+            ],
+        )
+        self.assertRecordValues(
+            messages,
+            [
+                {"backend_id": self.backend.id, "direction": "outbound", "state": "done", "sequence_key": False},
+                {"backend_id": other.id, "direction": "outbound", "state": "queued", "sequence_key": "seq-b"},
+            ],
+        )
+        self.assertEqual(set(messages.mapped("source")), {"odoo"})
+        self.assertTrue(messages[0].processed_at)
+
+    def test_link_records_many_in_one_batch(self):
+        first, _dups = self.journal_booking("BK-L1")
+        second, _dups = self.journal_booking("BK-L2")
+        other_shipment = self.shipment.copy()
+        links = [
+            (first, self.shipment | other_shipment, "updated"),
+            (second, self.shipment, "updated"),
+            (first, self.backend, "created"),
+            (first, self.shipment, "updated"),  # given twice: linked once
+        ]
+        self.Message._link_records_many(links)
+        self.Message._link_records_many(links[:1])  # again: the many2many keeps one pair
+        self.assertEqual(first.shipment_ids, self.shipment | other_shipment)
+        self.assertEqual(self.shipment.journal_message_ids, first | second)
+        self.assertEqual(
+            sorted((link.res_model, link.res_id, link.role) for link in first.link_ids),
+            sorted(
+                [
+                    ("logistics.shipment", self.shipment.id, "updated"),
+                    ("logistics.shipment", other_shipment.id, "updated"),
+                    ("logistics.backend", self.backend.id, "created"),
+                    ("logistics.shipment", self.shipment.id, "updated"),
+                    ("logistics.shipment", other_shipment.id, "updated"),
+                ]
+            ),
+        )
+        # A shipment of another company is never linked to the message.
+        company_b = self.env["res.company"].create({"name": "Link company B"})
+        foreign = self.env["logistics.shipment"].create({"company_id": company_b.id})
+        with self.assertRaises(UserError):
+            self.Message._link_records_many([(second, foreign, "updated")])
+        self.assertNotIn(foreign, second.shipment_ids)
+
+    def test_mark_done_without_counting_an_attempt(self):
+        messages, _dups = self.journal_booking("BK-DONE")
+        messages._mark_done(count_attempt=False)
+        self.assertRecordValues(messages, [{"state": "done", "attempts": 0, "processing_time_ms": 0}])
+        self.assertTrue(messages.processed_at)
+        messages._mark_done(12)
+        self.assertRecordValues(messages, [{"state": "done", "attempts": 1, "processing_time_ms": 12}])

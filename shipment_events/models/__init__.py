@@ -2,7 +2,10 @@ from . import (
     logistics_backend,
     logistics_message,
     logistics_shipment,
-    logistics_shipment_event,
+    logistics_shipment_event,  # the base class of logistics.shipment.event first, then its concerns
+    logistics_shipment_event_exceptions,
+    logistics_shipment_event_insert,
+    logistics_shipment_event_pod,
     logistics_shipment_notification,
     logistics_shipment_ref,
     res_company,

@@ -1,18 +1,25 @@
-"""Journal message types of shipment events and their handlers."""
+"""Journal message types of shipment events: who may journal them, where their handlers are
+(milestones on ``logistics.shipment.event``; a batch body's split here), and the intake of
+milestone bodies (``_webhook_receive_json`` / ``_webhook_receive_x12``, called by the webhook
+and the upload wizard; they return a plain ``IntakeResult``) with the 997 of an X12 214."""
 
 import logging
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from odoo.addons.logistics_connector.services import x12
 from odoo.addons.logistics_connector.services.exceptions import ParseError
+from odoo.addons.logistics_connector.services.intake import (
+    ACCEPTED,
+    DUPLICATE,
+    INVALID,
+    PARTIAL,
+    IntakeResult,
+    JournalItem,
+)
 
 from ..formats import x12_214
 from ..services import events as event_lib
-
-# AT701 codes that are exceptions of a given kind (reason codes are kept on the event as well).
-X12_EXCEPTION_TYPES = {"A7": "refused", "A9": "damaged", "AH": "attempted_delivery", "AP": "attempted_delivery"}
 
 _logger = logging.getLogger(__name__)
 
@@ -53,9 +60,10 @@ class LogisticsMessage(models.Model):
         handlers = super()._get_handlers()
         handlers.update(
             {
-                "shipment_event": ("logistics.message", "_handle_shipment_event_messages", True),
+                # The events' handlers create milestones; a batch body's creates messages.
+                "shipment_event": ("logistics.shipment.event", "_handle_shipment_event_messages", True),
                 "shipment_event_batch": ("logistics.message", "_handle_shipment_event_batch", False),
-                "x12_214": ("logistics.message", "_handle_x12_214_message", False),
+                "x12_214": ("logistics.shipment.event", "_handle_x12_214_message", False),
             }
         )
         return handlers
@@ -63,18 +71,6 @@ class LogisticsMessage(models.Model):
     # ------------------------------------------------------------------
     # Canonical JSON events
     # ------------------------------------------------------------------
-    @api.model
-    def _handle_shipment_event_messages(self, messages):
-        """Batch handler: one canonical JSON event per message (all or nothing)."""
-        Event = self.env["logistics.shipment.event"]
-        for backend, backend_messages in messages.grouped("backend_id").items():
-            items = []
-            for message in backend_messages:
-                event = message._get_payload_json()
-                event_lib.validate_event(event)
-                items.append((message, event_lib.normalize_event(event)))
-            Event._ingest(backend, items)
-
     @api.model
     def _handle_shipment_event_batch(self, message):
         """A whole request body whose splitting into per-event messages did not finish at intake:
@@ -87,93 +83,59 @@ class LogisticsMessage(models.Model):
         """Journal one message per canonical event. Returns a list aligned with ``events`` of
         ``(status, message, error)`` where status is accepted, duplicate or invalid; invalid
         events are journaled as failed (payload kept) with the problem as last error."""
-        vals_list, errors = [], []
+        items, errors = [], []
         for index, event in enumerate(events):
             where = f"events[{index}]" if batch_message else "event"
             try:
                 event_lib.validate_event(event, where)
             except ParseError as error:
                 errors.append(str(error))
-                vals_list.append(
-                    {
-                        "backend_id": backend.id,
-                        "direction": "inbound",
-                        "message_type": "shipment_event",
-                        "payload": event,
-                        "content_type": "application/json",
-                        "source": source,
-                        "state": "failed",
-                        "last_error": str(error),
-                        "processed_at": fields.Datetime.now(),
-                    }
-                )
+                items.append(JournalItem(event, error=str(error)))
                 continue
             errors.append(None)
-            vals_list.append(
-                {
-                    "backend_id": backend.id,
-                    "direction": "inbound",
-                    "message_type": "shipment_event",
-                    "payload": event,
-                    "content_type": "application/json",
-                    "idempotency_key": event_lib.idempotency_key(event),
-                    "source": source,
-                }
-            )
-        messages, duplicates = self._journal_many(vals_list)
+            items.append(JournalItem(event, key=event_lib.idempotency_key(event)))
+        messages, duplicates = self._journal_inbound(
+            backend, "shipment_event", items, content_type="application/json", source=source
+        )
         created = iter(messages)
         result = []
         for error, duplicate in zip(errors, duplicates, strict=True):
             if duplicate:
-                result.append(("duplicate", duplicate, None))
+                result.append((DUPLICATE, duplicate, None))
             else:
                 message = next(created)
-                result.append(("invalid", message, error) if error else ("accepted", message, None))
+                result.append((INVALID, message, error) if error else (ACCEPTED, message, None))
         return result
 
     # ------------------------------------------------------------------
-    # Webhook intake (called by controllers/webhook.py as the webhook user)
+    # Intake (called by controllers/webhook.py as the webhook user, and by the upload wizard)
     # ------------------------------------------------------------------
     @api.model
     def _webhook_receive_json(self, backend, body, source):
-        """Journal a canonical JSON request; returns (http status, answer)."""
+        """Journal a canonical JSON request (one event, or ``{"events": [...]}``); returns an
+        :class:`~odoo.addons.logistics_connector.services.intake.IntakeResult`.
+
+        A batch is journaled whole first, then one message per event (fast per-event
+        processing); the answer gives each event's result (``events``)."""
         try:
             events, is_batch = event_lib.split_body(body)
         except ParseError as error:
-            message = self._journal_failed_body(backend, "shipment_event", body, "application/json", source, error)
-            return 400, {"error": str(error), "message_ids": message.ids}
+            return self._intake_refused(backend, "shipment_event", body, "application/json", source, error)
         if not is_batch:
             event = events[0]
             try:
                 event_lib.validate_event(event)
             except ParseError as error:
-                message = self._journal_failed_body(backend, "shipment_event", body, "application/json", source, error)
-                return 400, {"error": str(error), "message_ids": message.ids}
-            message, original = self._journal(
-                {
-                    "backend_id": backend.id,
-                    "direction": "inbound",
-                    "message_type": "shipment_event",
-                    "payload": body,
-                    "content_type": "application/json",
-                    "idempotency_key": event_lib.idempotency_key(event),
-                    "source": source,
-                }
+                return self._intake_refused(backend, "shipment_event", body, "application/json", source, error)
+            item = JournalItem(body, key=event_lib.idempotency_key(event))
+            journaled = self._journal_inbound(
+                backend, "shipment_event", [item], content_type="application/json", source=source
             )
-            if original:
-                return 200, {"status": "duplicate", "message_ids": original.ids}
-            return 202, {"status": "accepted", "message_ids": message.ids}
-        # A batch: the whole body first, then one message per event (fast per-event processing).
-        batch, _original = self._journal(
-            {
-                "backend_id": backend.id,
-                "direction": "inbound",
-                "message_type": "shipment_event_batch",
-                "payload": body,
-                "content_type": "application/json",
-                "source": source,
-            }
+            return self._intake_result(*journaled)
+        batches, _duplicates = self._journal_inbound(
+            backend, "shipment_event_batch", [body], content_type="application/json", source=source
         )
+        batch = batches[:1]
         try:
             with self.env.cr.savepoint():
                 results = self._journal_canonical_events(backend, events, source, batch_message=batch)
@@ -181,37 +143,28 @@ class LogisticsMessage(models.Model):
             _logger.exception(
                 "Webhook %s: splitting batch message %s failed; the cron will retry", backend.code, batch.id
             )
-            return 202, {"status": "accepted", "message_ids": batch.ids}
-        self.env.cr.execute(
-            SQL(
-                "UPDATE logistics_message SET state = 'done', processed_at = now() AT TIME ZONE 'UTC'"
-                " WHERE id = %s AND state = 'received'",
-                batch.id,
-            )
-        )
-        batch.invalidate_recordset(["state", "processed_at"])
+            return IntakeResult(ACCEPTED, tuple(batch.ids))
+        batch._mark_done(count_attempt=False)
         per_event = []
         for index, (status, message, error) in enumerate(results):
             item = {"index": index, "status": status, "message_id": message.id}
             if error:
                 item["error"] = error
             per_event.append(item)
-        accepted = [item["message_id"] for item in per_event if item["status"] == "accepted"]
-        invalid = [item for item in per_event if item["status"] == "invalid"]
-        answer = {"batch_message_id": batch.id, "message_ids": accepted, "events": per_event}
+        accepted = tuple(item["message_id"] for item in per_event if item["status"] == ACCEPTED)
+        invalid = [item for item in per_event if item["status"] == INVALID]
+        extra = {"batch_message_id": batch.id, "events": per_event}
         if accepted:
-            answer["status"] = "partial" if invalid else "accepted"
-            return 202, answer
+            return IntakeResult(PARTIAL if invalid else ACCEPTED, accepted, extra=extra)
         if invalid:
-            answer.update(status="invalid", error=invalid[0]["error"])
-            return 400, answer
-        answer["status"] = "duplicate"
-        answer["message_ids"] = [item["message_id"] for item in per_event]
-        return 200, answer
+            # The answer of a refused batch names its status too (a single event's does not).
+            return IntakeResult(INVALID, (), invalid[0]["error"], dict(extra, status=INVALID))
+        return IntakeResult(DUPLICATE, tuple(item["message_id"] for item in per_event), extra=extra)
 
     @api.model
     def _webhook_process_sync(self, answer):
-        """Backends with synchronous processing: process the journaled messages inside the request."""
+        """Backends with synchronous processing: process the journaled messages inside the
+        request; returns the answer with ``processed`` and each message's state."""
         messages_sudo = self.sudo()._claim(len(answer["message_ids"]), ids=answer["message_ids"])
         messages_sudo._process_claimed()
         states = self.sudo().browse(answer["message_ids"])
@@ -223,58 +176,44 @@ class LogisticsMessage(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _webhook_receive_x12(self, backend, body, source):
-        """Journal an X12 214 interchange (one message per interchange) and its 997; returns
-        (http status, answer).
+        """Journal an X12 214 interchange (one message per interchange) and its 997; returns an
+        :class:`~odoo.addons.logistics_connector.services.intake.IntakeResult` (the 997 in
+        its ``extra``: ``ack_message_id``, ``ack``).
 
         The idempotency key is the interchange's sender, receiver and control number
         (ISA06, ISA08, ISA13): a resent interchange is a duplicate. A broken envelope, or
-        an interchange whose every transaction set is rejected, is a 400 (payload kept as
+        an interchange whose every transaction set is rejected, is refused (payload kept as
         failed); sets rejected next to accepted ones are reported in the 997 (AK9 P).
         """
         try:
             interchange, events, results = x12_214.parse_214(body)
         except ParseError as error:
             message = self._journal_failed_body(backend, "x12_214", body, "application/edi-x12", source, error)
-            answer = {"error": f"malformed X12 interchange: {error}", "message_ids": message.ids}
             ack = self._journal_997(backend, message, reject_body=body)
-            if ack:
-                answer.update(ack_message_id=ack.id, ack=ack.sudo().payload)
-            return 400, answer
+            return IntakeResult(INVALID, tuple(message.ids), f"malformed X12 interchange: {error}", _ack_fields(ack))
         rejected = [result for result in results if not result.accepted]
         if not events and rejected:
             error = "; ".join(m for result in rejected for m in result.messages)
             message = self._journal_failed_body(backend, "x12_214", body, "application/edi-x12", source, error)
             ack = self._journal_997(backend, message, interchange=interchange, results=results)
-            answer = {"error": f"every transaction set was rejected: {error}", "message_ids": message.ids}
-            if ack:
-                answer.update(ack_message_id=ack.id, ack=ack.sudo().payload)
-            return 400, answer
-        message, original = self._journal(
-            {
-                "backend_id": backend.id,
-                "direction": "inbound",
-                "message_type": "x12_214",
-                "payload": body,
-                "content_type": "application/edi-x12",
-                "idempotency_key": "x12:{sender}:{receiver}:{control}".format(**interchange.envelope),
-                "source": source,
-            }
+            return IntakeResult(
+                INVALID, tuple(message.ids), f"every transaction set was rejected: {error}", _ack_fields(ack)
+            )
+        key = "x12:{sender}:{receiver}:{control}".format(**interchange.envelope)
+        messages, duplicates = self._journal_inbound(
+            backend, "x12_214", [JournalItem(body, key=key)], content_type="application/edi-x12", source=source
         )
-        if original:
-            return 200, {"status": "duplicate", "message_ids": original.ids}
+        if duplicates[0]:
+            return IntakeResult(DUPLICATE, tuple(duplicates[0].ids))
+        message = messages[:1]
         ack = self._journal_997(backend, message, interchange=interchange, results=results)
-        answer = {
-            "status": "partial" if rejected else "accepted",
-            "message_ids": message.ids,
-            "events": len(events),
-        }
+        extra = {"events": len(events)}
         if rejected:
-            answer["rejected_sets"] = [
+            extra["rejected_sets"] = [
                 {"control_number": result.control_number, "error": "; ".join(result.messages)} for result in rejected
             ]
-        if ack:
-            answer.update(ack_message_id=ack.id, ack=ack.sudo().payload)
-        return 202, answer
+        extra.update(_ack_fields(ack))
+        return IntakeResult(PARTIAL if rejected else ACCEPTED, tuple(message.ids), extra=extra)
 
     @api.model
     def _journal_997(self, backend, message, interchange=None, results=(), reject_body=None):
@@ -290,62 +229,16 @@ class LogisticsMessage(models.Model):
         except ParseError as error:
             _logger.info("No 997 for message %s: %s", message.id, error)
             return None
-        acks, _duplicates = self._journal_many(
-            [
-                {
-                    "backend_id": backend.id,
-                    "direction": "outbound",
-                    "message_type": "x12_997",
-                    "payload": text,
-                    "content_type": "application/edi-x12",
-                    "idempotency_key": f"997:{control:09d}",
-                    "source": f"997 of message {message.id}",
-                    "state": "done",
-                    "processed_at": fields.Datetime.now(),
-                }
-            ]
+        acks, _duplicates = self._journal_outbound(
+            backend,
+            "x12_997",
+            [JournalItem(text, key=f"997:{control:09d}", state="done")],
+            content_type="application/edi-x12",
+            source=f"997 of message {message.id}",
         )
         return acks[:1]
 
-    @api.model
-    def _handle_x12_214_message(self, message):
-        """Apply the events of an X12 214 interchange (AT7 codes through the backend's status mappings)."""
-        _interchange, events, _results = x12_214.parse_214(message._get_payload_bytes())
-        backend = message.backend_id
-        tz_name = backend.company_id.partner_id.tz or "UTC"
-        items = []
-        for event in events:
-            norm = x12_214.to_canonical(event)
-            if norm.get("is_local_time"):
-                norm["event_time"], norm["event_tz"] = event_lib.localize(norm["event_time"], tz_name)
-            norm["exception_type"] = X12_EXCEPTION_TYPES.get(norm.get("status_code"))
-            items.append((message, norm))
-        self.env["logistics.shipment.event"]._ingest(backend, items)
 
-    # ------------------------------------------------------------------
-    # Links in bulk
-    # ------------------------------------------------------------------
-    @api.model
-    def _link_many(self, pairs):
-        """Link (message, shipment) pairs in two queries (message.link rows and the shipments m2m)."""
-        pairs = list({(message.id, shipment.id) for message, shipment in pairs if message and shipment})
-        if not pairs:
-            return
-        self.env["logistics.message.link"].sudo().create(
-            [
-                {"message_id": message_id, "res_model": "logistics.shipment", "res_id": shipment_id, "role": "updated"}
-                for message_id, shipment_id in pairs
-            ]
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO logistics_message_shipment_rel (message_id, shipment_id)
-                VALUES %s
-                ON CONFLICT DO NOTHING
-                """,
-                SQL(", ").join(SQL("(%s, %s)", message_id, shipment_id) for message_id, shipment_id in pairs),
-            )
-        )
-        self.browse([p[0] for p in pairs]).invalidate_recordset(["shipment_ids"])
-        self.env["logistics.shipment"].browse([p[1] for p in pairs]).invalidate_recordset(["journal_message_ids"])
+def _ack_fields(ack):
+    """The answer's fields of a journaled 997 (none when there is no 997)."""
+    return {"ack_message_id": ack.id, "ack": ack.sudo().payload} if ack else {}

@@ -1,14 +1,22 @@
-"""The milestone: one event of one shipment, as a carrier or TMS reported it."""
+"""The milestone: one event of one shipment, as a carrier or TMS reported it.
+
+logistics.shipment.event is written in four files, one per concern, each a class of the model:
+
+- this file: the fields, the journal's handlers of milestone messages (``_handle_*``), the
+  intake of normalised events (``_ingest``), applying them to shipments, matching the ones
+  that came before their shipment, and the guards of ``write`` and ``unlink``;
+- ``logistics_shipment_event_insert.py``: the bulk create that skips a concurrent worker's
+  identical milestone;
+- ``logistics_shipment_event_pod.py``: proofs of delivery (documents, the shipment's POD);
+- ``logistics_shipment_event_exceptions.py``: exception activities and customer notifications.
+"""
 
 import logging
-
-import psycopg2
-from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
 
 from odoo.addons.logistics_connector.services.exceptions import NeedsMappingError, PermanentError
 from odoo.addons.logistics_connector.services.status import SHIPMENT_STATUSES, STATUS_RANK, fold_events
@@ -24,6 +32,8 @@ EVENT_STATES = [
     ("outdated", "Outdated"),
     ("test", "Test backend: not applied"),
 ]
+# AT701 codes that are exceptions of a given kind (reason codes are kept on the event as well).
+X12_EXCEPTION_TYPES = {"A7": "refused", "A9": "damaged", "AH": "attempted_delivery", "AP": "attempted_delivery"}
 # The group that may have milestones applied (upload, match again), for backends of its companies.
 GROUP_LOGISTICS_USER = "logistics_connector.group_logistics_user"
 EXCEPTION_TYPES = [
@@ -36,14 +46,6 @@ EXCEPTION_TYPES = [
     ("address_issue", "Address issue"),
     ("other", "Other"),
 ]
-# Canonical status -> the notification it may trigger (see res.company shipment_notify_*).
-NOTIFICATION_KEYS = {
-    "picked_up": "shipped",
-    "in_transit": "shipped",
-    "out_for_delivery": "out_for_delivery",
-    "delayed": "delayed",
-    "delivered": "delivered",
-}
 
 
 class LogisticsShipmentEvent(models.Model):
@@ -168,6 +170,35 @@ class LogisticsShipmentEvent(models.Model):
         labels = dict(SHIPMENT_STATUSES)
         for event in self:
             event.display_name = "%s %s" % (labels.get(event.status, ""), fields.Datetime.to_string(event.event_time))
+
+    # ------------------------------------------------------------------
+    # The journal's handlers (see logistics.message._get_handlers)
+    # ------------------------------------------------------------------
+    @api.model
+    def _handle_shipment_event_messages(self, messages):
+        """Batch handler: one canonical JSON event per message (all or nothing)."""
+        for backend, backend_messages in messages.grouped("backend_id").items():
+            items = []
+            for message in backend_messages:
+                event = message._get_payload_json()
+                event_lib.validate_event(event)
+                items.append((message, event_lib.normalize_event(event)))
+            self._ingest(backend, items)
+
+    @api.model
+    def _handle_x12_214_message(self, message):
+        """Apply the events of an X12 214 interchange (AT7 codes through the backend's status mappings)."""
+        _interchange, events, _results = x12_214.parse_214(message._get_payload_bytes())
+        backend = message.backend_id
+        tz_name = backend.company_id.partner_id.tz or "UTC"
+        items = []
+        for event in events:
+            norm = x12_214.to_canonical(event)
+            if norm.get("is_local_time"):
+                norm["event_time"], norm["event_tz"] = event_lib.localize(norm["event_time"], tz_name)
+            norm["exception_type"] = X12_EXCEPTION_TYPES.get(norm.get("status_code"))
+            items.append((message, norm))
+        self._ingest(backend, items)
 
     # ------------------------------------------------------------------
     # Intake from normalised events (JSON and X12 alike)
@@ -296,99 +327,6 @@ class LogisticsShipmentEvent(models.Model):
             "identity": identity,
         }
 
-    @api.model
-    def _create_pod_attachments(self, backend, items):
-        """POD documents of the events as attachments (one create for all); aligned with
-        ``items``, a list of ``(journal message, normalised event)``.
-
-        Each document belongs to the journal message it came in (and to the backend's
-        company) until its event exists: :meth:`_attach_pod_documents` only ever moves an
-        attachment that one of the event's own records holds."""
-        Attachment = self.env["ir.attachment"].sudo()
-        todo = [
-            (index, message, norm["pod"])
-            for index, (message, norm) in enumerate(items)
-            if (norm.get("pod") or {}).get("document")
-        ]
-        result = [Attachment] * len(items)
-        if not todo:
-            return result
-        attachments = Attachment.create(
-            [
-                {
-                    "name": pod.get("filename") or "proof-of-delivery",
-                    "raw": pod["document"],
-                    "mimetype": pod.get("mimetype") or False,
-                    "res_model": "logistics.message" if message else self._name,
-                    "res_id": message.id if message else False,
-                    "company_id": backend.company_id.id,
-                }
-                for _index, message, pod in todo
-            ]
-        )
-        for (index, _message, _pod), attachment in zip(todo, attachments, strict=True):
-            result[index] = attachment
-        return result
-
-    def _own_pod_attachments(self):
-        """``{event: attachment}`` for the events whose POD attachment is one processing made
-        for them: held by the event itself, by its journal message or already by its
-        shipment. Any other attachment is never moved nor put on a shipment, whoever runs
-        this (superuser included): designating an attachment cannot take it from its record."""
-        attachments = self.pod_attachment_id.sudo()
-        if not attachments:
-            return {}
-        attachments.fetch(["res_model", "res_id"])  # one query for the whole recordset
-        result = {}
-        for event in self:
-            attachment = event.pod_attachment_id.sudo()
-            if not attachment:
-                continue
-            owners = {(self._name, event.id)}
-            if event.message_id:
-                owners.add(("logistics.message", event.message_id.id))
-            if event.shipment_id:
-                owners.add(("logistics.shipment", event.shipment_id.id))
-            if (attachment.res_model, attachment.res_id) in owners:
-                result[event] = attachment
-            else:
-                _logger.warning(
-                    "Milestone %s: POD attachment %s belongs to %s,%s, not to the milestone; left alone",
-                    event.id,
-                    attachment.id,
-                    attachment.res_model,
-                    attachment.res_id,
-                )
-        return result
-
-    def _attach_pod_documents(self):
-        """POD attachments belong to the shipment once known, to the event before (only
-        the attachments processing created for the event, see _own_pod_attachments)."""
-        for event, attachment in self._own_pod_attachments().items():
-            res_model, res_id = (
-                ("logistics.shipment", event.shipment_id.id) if event.shipment_id else (self._name, event.id)
-            )
-            if (attachment.res_model, attachment.res_id) != (res_model, res_id):
-                attachment.write({"res_model": res_model, "res_id": res_id})
-
-    @api.model
-    def _create_skipping_conflicts(self, vals_list):
-        """Create events; an identity stored meanwhile by a concurrent worker is skipped."""
-        Event = self.sudo()
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                return Event.create(vals_list)
-        except psycopg2.IntegrityError:
-            _logger.info("Concurrent insert of shipment events; creating one by one")
-        created = Event.browse()
-        for vals in vals_list:
-            try:
-                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                    created |= Event.create(vals)
-            except psycopg2.IntegrityError:
-                continue
-        return created
-
     # ------------------------------------------------------------------
     # Applying events to shipments
     # ------------------------------------------------------------------
@@ -423,145 +361,9 @@ class LogisticsShipmentEvent(models.Model):
             pod_events._apply_pod()
         matched._sync_exceptions(shipments)
         matched._send_notifications()
-        self.env["logistics.message"]._link_many(
-            [(event.message_id, event.shipment_id) for event in matched if event.message_id]
+        self.env["logistics.message"]._link_records_many(
+            [(event.message_id, event.shipment_id, "updated") for event in matched if event.message_id]
         )
-
-    def _apply_pod(self):
-        """Proof of delivery fields of the shipment, from the newest POD event.
-
-        No chatter tracking message per POD (a mail message each: a quarter of the
-        processing time of a stream of events): the POD event in the timeline, with its
-        source message, is the record of who signed and when."""
-        own_documents = self._own_pod_attachments()
-        for shipment_rec, events in self.grouped("shipment_id").items():
-            shipment = shipment_rec.sudo().with_context(tracking_disable=True)
-            vals = {}
-            current_time = shipment.pod_time
-            for event in events.sorted(lambda e: (e.pod_time or e.event_time, e.id)):
-                pod_time = event.pod_time or event.event_time
-                if current_time and pod_time < current_time:
-                    continue
-                current_time = pod_time
-                if event.pod_signer:
-                    vals["pod_signer"] = event.pod_signer
-                vals["pod_time"] = pod_time
-                if event in own_documents:
-                    vals["pod_attachment_id"] = own_documents[event].id
-            if vals:
-                shipment.write(vals)
-        with_doc = self.filtered(lambda event: event in own_documents)
-        if with_doc:
-            with_doc._attach_pod_documents()
-
-    # ------------------------------------------------------------------
-    # Exceptions
-    # ------------------------------------------------------------------
-    def _sync_exceptions(self, shipments):
-        """Open an activity for each new exception; close open ones a later progress event resolves."""
-        exceptions = self.filtered("is_exception").sorted("event_time")
-        progress = self.filtered(lambda e: e.status in event_lib.PROGRESS_STATUSES and not e.is_exception)
-        open_events = self.sudo().search(
-            [("shipment_id", "in", shipments.ids), ("exception_state", "=", "open"), ("id", "not in", self.ids)]
-        )
-        latest_progress = {}
-        for event in progress:
-            shipment_id = event.shipment_id.id
-            if shipment_id not in latest_progress or event.event_time > latest_progress[shipment_id].event_time:
-                latest_progress[shipment_id] = event
-        # Exceptions older than the shipment's latest progress event are resolved already.
-        if exceptions:
-            known_progress = dict(
-                self.sudo()._read_group(
-                    [
-                        ("shipment_id", "in", exceptions.shipment_id.ids),
-                        ("status", "in", event_lib.PROGRESS_STATUSES),
-                        ("is_exception", "=", False),
-                    ],
-                    ["shipment_id"],
-                    ["event_time:max"],
-                )
-            )
-            for event in exceptions:
-                later = known_progress.get(event.shipment_id)
-                if later and later > event.event_time:
-                    event.exception_state = "resolved"
-                else:
-                    event.exception_state = "open"
-                    event.activity_id = event._open_exception_activity()
-            open_events |= exceptions.filtered(lambda e: e.exception_state == "open")
-        for event in open_events:
-            resolver = latest_progress.get(event.shipment_id.id)
-            if resolver and resolver.event_time > event.event_time:
-                event._resolve_exception(resolver)
-
-    def _exception_responsible(self):
-        self.ensure_one()
-        shipment = self.shipment_id
-        user = (
-            shipment.sale_id.user_id
-            or self.backend_id.event_responsible_user_id
-            or shipment.company_id.shipment_exception_user_id
-            or shipment.create_uid
-        )
-        if not user or user.share or not user.active:
-            user = self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
-        return user
-
-    def _exception_summary(self):
-        labels = dict(EXCEPTION_TYPES)
-        kind = labels.get(self.exception_type) or dict(SHIPMENT_STATUSES).get(self.status)
-        return self.env._("%(kind)s: %(shipment)s", kind=kind, shipment=self.shipment_id.name)
-
-    def _open_exception_activity(self):
-        self.ensure_one()
-        reason = " - ".join(p for p in (self.reason_code, self.reason) if p) or self.env._("no reason given")
-        note = self.env._(
-            "%(summary)s at %(time)s UTC (%(where)s). Reason: %(reason)s",
-            summary=self._exception_summary(),
-            time=fields.Datetime.to_string(self.event_time),
-            where=self.location or self.env._("location unknown"),
-            reason=reason,
-        )
-        return self.shipment_id.sudo().activity_schedule(
-            "shipment_events.mail_activity_type_shipment_exception",
-            summary=self._exception_summary(),
-            # The carrier's words are text, never markup (nor links): escaped, not merely sanitised.
-            note=Markup("<p>%s</p>") % note,
-            user_id=self._exception_responsible().id,
-        )
-
-    def _resolve_exception(self, resolver):
-        self.ensure_one()
-        self.write({"exception_state": "resolved", "resolved_by_id": resolver.id})
-        activity = self.activity_id.sudo()
-        if activity.exists() and activity.active:
-            activity.action_feedback(
-                feedback=self.env._(
-                    "Resolved by the %(status)s event of %(time)s UTC.",
-                    status=dict(SHIPMENT_STATUSES).get(resolver.status),
-                    time=fields.Datetime.to_string(resolver.event_time),
-                )
-            )
-
-    # ------------------------------------------------------------------
-    # Customer notifications
-    # ------------------------------------------------------------------
-    def _send_notifications(self):
-        """Mail the customer on the company's configured statuses, at most once per status and shipment."""
-        candidates = {}
-        for event in self.filtered(lambda e: e.state == "applied"):
-            key = NOTIFICATION_KEYS.get(event.status)
-            shipment = event.shipment_id
-            if not key or not shipment.company_id._shipment_notifies(key):
-                continue
-            if shipment.status != event.status:
-                # Only the shipment's current status is announced (a batch may hold several steps).
-                continue
-            candidates.setdefault((shipment.id, key), event)
-        if not candidates:
-            return
-        self.env["logistics.shipment.notification"]._send(candidates)
 
     # ------------------------------------------------------------------
     # Matching events that arrived before their shipment

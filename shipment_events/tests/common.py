@@ -5,6 +5,8 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import new_test_user
 
+from odoo.addons.logistics_connector.controllers.webhook_intake import http_answer
+
 
 class ShipmentEventsCommon:
     """Shared setup: a carrier backend with webhook secrets, a customer, a shipment."""
@@ -118,11 +120,13 @@ class ShipmentEventsCommon:
         return {k: v for k, v in event.items() if v is not None}
 
     def receive(self, events, source="webhook 127.0.0.1", backend=None):
-        """Journal events as the webhook does (single event or batch); returns (status, answer)."""
+        """Journal events as the webhook does (single event or batch); returns (status, answer)
+        as the webhook answers them."""
         body = events if isinstance(events, dict) else {"events": events}
-        return self.env["logistics.message"]._webhook_receive_json(
+        result = self.env["logistics.message"]._webhook_receive_json(
             backend or self.backend, json.dumps(body).encode(), source
         )
+        return http_answer(result)
 
     def process(self):
         return self.env["logistics.message"]._process_queue()

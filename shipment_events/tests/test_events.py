@@ -4,6 +4,8 @@ import json
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.logistics_connector.controllers.webhook_intake import http_answer
+
 from .common import ShipmentEventsCommon
 
 
@@ -128,7 +130,7 @@ class TestShipmentEvents(ShipmentEventsCommon, TransactionCase):
                 "filename": "events.json",
             }
         )
-        status, answer = upload._upload()
+        status, answer = http_answer(upload._upload())
         self.assertEqual(status, 202)
         file_message = self.env["logistics.message"].browse(answer["message_ids"])
         self.assertTrue(file_message.source.startswith("file"))
@@ -439,7 +441,7 @@ class TestShipmentEventsX12(ShipmentEventsCommon, TransactionCase):
         wizard = self.env["shipment.event.upload"].create(
             {"backend_id": self.backend.id, "file": base64.b64encode(data), "filename": filename}
         )
-        return wizard._upload()
+        return http_answer(wizard._upload())  # as the webhook would answer
 
     def test_default_at7_mappings_shipped(self):
         from ..formats.x12_214 import DEFAULT_STATUS_MAP

@@ -14,6 +14,8 @@ import time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, TransactionCase, tagged
 
+from odoo.addons.logistics_connector.controllers.webhook_intake import http_answer
+
 from .common import ShipmentEventsCommon
 
 # AccessError (record rules, access rights, guarded fields) or UserError (check_company):
@@ -137,7 +139,7 @@ class TestShipmentEventsSecurity(ShipmentEventsCommon, TransactionCase):
         Message = self.env["logistics.message"].with_user(webhook_user)
         body = json.dumps(self.make_event(status="delivered", ref="PRO-B-1", event_id="WH-B")).encode()
         # As the controller calls it: the backend found by the intake (superuser), the user's env.
-        status, answer = Message._webhook_receive_json(self.backend_b.sudo(), body, "webhook test")
+        status, answer = http_answer(Message._webhook_receive_json(self.backend_b.sudo(), body, "webhook test"))
         self.assertEqual(status, 202, answer)
         Message._webhook_process_sync(answer)
         self.assertEqual(self.shipment_b.status, "delivered")
@@ -238,7 +240,7 @@ class TestShipmentEventsSecurity(ShipmentEventsCommon, TransactionCase):
                 }
             )
         )
-        with self.assertLogs("odoo.addons.shipment_events.models.logistics_shipment_event", "WARNING") as logs:
+        with self.assertLogs("odoo.addons.shipment_events.models.logistics_shipment_event_pod", "WARNING") as logs:
             event.with_user(self.manager_b).action_rematch()
         self.assertIn("left alone", logs.output[0])
         self.assertEqual(event.state, "applied")

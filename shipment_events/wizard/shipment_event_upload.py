@@ -56,7 +56,8 @@ class ShipmentEventUpload(models.TransientModel):
             raise AccessError(self.env._("You cannot upload milestones for a backend of another company."))
 
     def _upload(self):
-        """Journal the file; returns (http-like status, answer) as the webhook would.
+        """Journal the file as the webhook does; returns the intake's result
+        (:class:`~odoo.addons.logistics_connector.services.intake.IntakeResult`).
 
         Journaled as the user (the journal checks again that they may read the backend and
         journal milestones); processing (``process_now``) then runs in superuser mode."""
@@ -66,24 +67,24 @@ class ShipmentEventUpload(models.TransientModel):
         source = f"file {self.filename or 'upload'}"
         Message = self.env["logistics.message"]
         if self._detect_format(raw) == "json":
-            status, answer = Message._webhook_receive_json(self.backend_id, raw, source)
+            result = Message._webhook_receive_json(self.backend_id, raw, source)
         else:
-            status, answer = Message._webhook_receive_x12(self.backend_id, raw, source)
-        if self.process_now and answer.get("message_ids") and status in (200, 202):
-            answer = Message._webhook_process_sync(answer)
-        return status, answer
+            result = Message._webhook_receive_x12(self.backend_id, raw, source)
+        if self.process_now and result.message_ids and not result.is_refused:
+            Message._webhook_process_sync(result.answer())
+        return result
 
     def action_upload(self):
         self.ensure_one()
-        status, answer = self._upload()
-        if status >= 400:
-            text = self.env._("The file was refused: %s (kept in the journal as failed).", answer.get("error"))
+        result = self._upload()
+        if result.is_refused:
+            text = self.env._("The file was refused: %s (kept in the journal as failed).", result.error)
             kind = "danger"
-        elif answer.get("status") == "duplicate":
+        elif result.status == "duplicate":
             text = self.env._("This file was received before; nothing new.")
             kind = "warning"
         else:
-            text = self.env._("%s message(s) journaled.", len(answer.get("message_ids") or []))
+            text = self.env._("%s message(s) journaled.", len(result.message_ids))
             kind = "success"
         return {
             "type": "ir.actions.client",

@@ -145,20 +145,8 @@ def _suite_chunk(ctx, indexes, names, currency, batch_size):
     with ctx.odoo.env() as env:
         before = env.cr.sql_log_count
         backend = env["logistics.backend"].search([("code", "=", "benchfap")])
-        env["logistics.message"]._journal_many(
-            [
-                {
-                    "backend_id": backend.id,
-                    "direction": "inbound",
-                    "message_type": "freight_invoice_json",
-                    "payload": payload,
-                    "content_type": "application/json",
-                    "idempotency_key": backend._freight_invoice_key(payload),
-                    "source": "poll",
-                }
-                for payload in payloads
-            ]
-        )
+        # As the FAP poll journals them (freight_audit/models/freight_invoice_intake.py).
+        env["freight.invoice"]._receive_fap_invoices(backend, payloads, "poll")
         queries += env.cr.sql_log_count - before
     while True:
         with ctx.odoo.env() as env:

@@ -1,0 +1,165 @@
+"""Carrier invoices in: every channel journals them here, and the journal's handlers import them.
+
+Intake (one place for the journal's idempotency keys; each returns what the journal answers):
+
+* ``_receive_fap_json``: a FAP JSON body (one invoice or ``{"invoices": [...]}``), checked,
+  one message per invoice (the invoice webhook, the import wizard);
+* ``_receive_fap_invoices``: FAP invoices already read (the FAP poll, and the above);
+* ``_receive_x12_210`` / ``_receive_invoice_csv``: one message per file (the invoice webhook,
+  the import wizard): the same file posted and uploaded counts once.
+
+Handlers (``logistics.message._get_handlers``): the messages' payloads parsed
+(``formats/x12_210.py``, ``formats/csv_invoice.py``, ``formats/fap_json.py``) and imported by ``_import_parsed``
+(``freight_invoice.py``); the FAP's payment status applied (``_apply_payment_status``).
+"""
+
+import hashlib
+import json
+
+from odoo import _, api, models
+
+from odoo.addons.logistics_connector.services.exceptions import ParseError, PermanentError
+from odoo.addons.logistics_connector.services.intake import JournalItem
+
+from ..formats import csv_invoice, fap_json, x12_210
+
+JSON_TYPE, X12_TYPE, CSV_TYPE = "application/json", "application/edi-x12", "text/csv"
+
+
+class FreightInvoice(models.Model):
+    # One class per concern of freight.invoice, each in its own file (see freight_invoice.py):
+    # the intake and the journal's handlers here.
+    _inherit = "freight.invoice"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------
+    # Intake: the journal's keys of carrier invoices
+    # ------------------------------------------------------------------
+    @api.model
+    def _fap_invoice_key(self, invoice):
+        """The journal key of a FAP invoice: its id and revision (a new revision is a new
+        message), pulled or pushed alike."""
+        if invoice.get("id"):
+            return f"fap_invoice:{invoice['id']}:{invoice.get('revision') or 0}"
+        return f"fap_invoice:{invoice.get('carrier_scac')}:{invoice.get('invoice_number')}"
+
+    @api.model
+    def _file_key(self, message_type, body):
+        """The journal key of an invoice file: its content (the same file posted or uploaded
+        twice is one message)."""
+        return f"upload:{message_type}:{hashlib.sha256(body).hexdigest()}"
+
+    @api.model
+    def _receive_fap_invoices(self, backend, invoices, source):
+        """Journal FAP invoices (dicts), one message each; returns (messages, duplicates)."""
+        items = [JournalItem(invoice, key=self._fap_invoice_key(invoice)) for invoice in invoices]
+        return self.env["logistics.message"]._journal_inbound(
+            backend, "freight_invoice_json", items, content_type=JSON_TYPE, source=source
+        )
+
+    @api.model
+    def _receive_fap_json(self, backend, body, source):
+        """A FAP JSON body: one invoice, or ``{"invoices": [...]}``; returns an IntakeResult
+        (invalid when the body or one of its invoices cannot be read: kept as failed)."""
+        Message = self.env["logistics.message"]
+        try:
+            data = json.loads(body)
+        except (UnicodeDecodeError, ValueError) as error:
+            return Message._intake_refused(
+                backend, "freight_invoice_json", body, JSON_TYPE, source, f"the body is not valid JSON: {error}"
+            )
+        invoices = data.get("invoices") if isinstance(data, dict) and "invoices" in data else [data]
+        try:
+            if not isinstance(invoices, list) or not invoices:
+                raise ParseError("'invoices' must be a non-empty list")
+            for index, invoice in enumerate(invoices):
+                try:
+                    fap_json.parse_fap_invoice(invoice)
+                except ParseError as error:
+                    raise ParseError(f"invoice {index + 1}: {error}") from None
+        except ParseError as error:
+            return Message._intake_refused(backend, "freight_invoice_json", body, JSON_TYPE, source, error)
+        return Message._intake_result(*self._receive_fap_invoices(backend, invoices, source))
+
+    @api.model
+    def _receive_x12_210(self, backend, body, source):
+        """An X12 210 interchange, one message; returns an IntakeResult (invalid when it
+        cannot be read: kept as failed)."""
+        Message = self.env["logistics.message"]
+        try:
+            x12_210.parse_210(body)
+        except ParseError as error:
+            return Message._intake_refused(
+                backend, "x12_210", body, X12_TYPE, source, f"malformed X12 210 interchange: {error}"
+            )
+        item = JournalItem(body, key=self._file_key("x12_210", body))
+        return Message._intake_result(
+            *Message._journal_inbound(backend, "x12_210", [item], content_type=X12_TYPE, source=source)
+        )
+
+    @api.model
+    def _receive_invoice_csv(self, backend, body, source):
+        """A CSV file of invoices, one message; returns an IntakeResult (invalid when it
+        cannot be read: kept as failed)."""
+        Message = self.env["logistics.message"]
+        try:
+            csv_invoice.parse_csv(body)
+        except ParseError as error:
+            return Message._intake_refused(backend, "freight_invoice_csv", body, CSV_TYPE, source, error)
+        item = JournalItem(body, key=self._file_key("freight_invoice_csv", body))
+        return Message._intake_result(
+            *Message._journal_inbound(backend, "freight_invoice_csv", [item], content_type=CSV_TYPE, source=source)
+        )
+
+    # ------------------------------------------------------------------
+    # The journal's handlers (see logistics.message._get_handlers)
+    # ------------------------------------------------------------------
+    @api.model
+    def _handle_invoice_json_messages(self, messages):
+        """FAP JSON invoices, one message or a batch (all or nothing: the journal falls back to
+        one message at a time when a batch fails, so one bad invoice never blocks the others)."""
+        groups = {}
+        for message in messages:
+            source = "fap_webhook" if (message.source or "").startswith("webhook") else "fap_api"
+            for parsed in fap_json.parse_fap_payload(message._get_payload_bytes()):
+                groups.setdefault((message.backend_id, source), []).append((message, parsed))
+        for (backend, source), items in groups.items():
+            invoices = self._import_parsed(
+                backend, [parsed for _message, parsed in items], source, messages=[message for message, _p in items]
+            )
+            # Invoices received again keep their first message; they are not linked twice.
+            invoices.filtered(lambda invoice: invoice.message_id in messages)._link_to_messages()
+        return True
+
+    @api.model
+    def _handle_x12_210_message(self, message):
+        return self._import_message(message, x12_210.parse_210(message._get_payload_bytes()), "x12_210")
+
+    @api.model
+    def _handle_invoice_csv_message(self, message):
+        return self._import_message(message, csv_invoice.parse_csv(message._get_payload_bytes()), "csv")
+
+    @api.model
+    def _import_message(self, message, parsed, source):
+        invoices = self._import_parsed(message.backend_id, parsed, source, message=message)
+        invoices._link_to_messages(message)
+        return invoices
+
+    def _link_to_messages(self, message=None):
+        """Link these invoices (created) and their shipments (updated) to the message they
+        came in (``message``, or each invoice's own)."""
+        links = [(message or invoice.message_id, invoice, "created") for invoice in self]
+        links += [(message or invoice.message_id, invoice.line_ids.shipment_id, "updated") for invoice in self]
+        self.env["logistics.message"]._link_records_many(links)
+
+    @api.model
+    def _handle_payment_status_message(self, message):
+        data = message._get_payload_json()
+        invoice = self.search(
+            [("backend_id", "=", message.backend_id.id), ("external_id", "=", str(data.get("invoice_id") or ""))],
+            order="is_duplicate, id",
+            limit=1,
+        )
+        if not invoice:
+            raise PermanentError(_("No carrier invoice has FAP id %s.", data.get("invoice_id")))
+        invoice._apply_payment_status(data)
+        message._link(invoice, "updated")

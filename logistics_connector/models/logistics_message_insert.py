@@ -1,0 +1,290 @@
+"""The journal's insert: the rows of ``_journal_many`` written by one SQL statement
+(``_journal_insert_sql``, which reproduces what ORM ``create`` does for them: its
+docstring lists each behaviour), or, when the system parameter
+``logistics_connector.journal_plain_create`` is set, by plain ORM ``create``
+(``_journal_insert_plain``). The journal tests run both ways (tests/test_journal.py,
+tests/test_journal_plain.py).
+"""
+
+import contextlib
+
+from psycopg2 import errors as pg_errors
+
+from odoo import _, api, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, mute_logger, str2bool
+
+# The switch: "1" (or "True") makes the journal write its rows with ORM create().
+JOURNAL_PLAIN_CREATE_PARAM = "logistics_connector.journal_plain_create"
+
+
+class LogisticsMessage(models.Model):
+    # One class per concern of logistics.message, each in its own file (see
+    # logistics_message.py): the journal's insert here.
+    _inherit = "logistics.message"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def _journal_insert(self, rows):
+        """Insert journal rows (field values, payload already stored); returns their ids
+        aligned with ``rows``, None where the row's (backend, direction, idempotency key) is
+        in the journal already.
+
+        The caller's access is checked first, on both paths. The rows are then written by
+        the fast insert (:meth:`_journal_insert_sql`), or by ORM ``create`` when the system
+        parameter ``logistics_connector.journal_plain_create`` is set
+        (:meth:`_journal_insert_plain`); both answer the same.
+        """
+        if not rows:
+            return []
+        # The rows are written as superuser, with the backend's company: a caller that is not
+        # in superuser mode (a user's wizard, a webhook's technical user) journals only for
+        # backends it can read, messages of types its groups allow.
+        self._check_journal_access([row.get("backend_id") for row in rows], [row.get("message_type") for row in rows])
+        if self._journal_plain_create():
+            return self._journal_insert_plain(rows)
+        return self._journal_insert_sql(rows)
+
+    @api.model
+    def _journal_plain_create(self):
+        """Whether the journal writes its rows with ORM ``create`` (the switch; off by
+        default). Read from the registry's cache of system parameters: no query per call."""
+        value = self.env["ir.config_parameter"].sudo().get_param(JOURNAL_PLAIN_CREATE_PARAM)
+        return str2bool(value or "0", default=False)
+
+    @api.model
+    def _journal_insert_plain(self, rows):
+        """The switch's path: the rows written by ORM ``create`` (superuser, the caller's uid
+        as create_uid as on the fast path), the journal's idempotency kept by the same unique
+        key. The keys in the journal already are found by one search first; a row whose key
+        another row of ``rows`` took, or that another transaction committed meanwhile,
+        fails the unique key: the rows are then created one by one, each in a savepoint.
+        A key taken by a transaction this one cannot see is a serialization failure, as on
+        the fast path (Odoo's request and cron retries replay it). ``default_*`` context
+        keys are dropped: the fast path ignores them too."""
+        context = {key: value for key, value in self.env.context.items() if not key.startswith("default_")}
+        Message = self.with_env(self.env(context=context, su=True))
+        magic = {"id", "create_uid", "create_date", "write_uid", "write_date"}
+        for name in {name for row in rows for name in row}:
+            field = Message._fields.get(name)
+            if field is None or name in magic or field.compute:  # refused, as on the fast path
+                raise ValueError(f"logistics.message._journal_insert: {name!r} is not a journal column")
+
+        def key_of(row):
+            return (row["backend_id"], row["direction"], row.get("idempotency_key") or None)
+
+        keyed = [row for row in rows if row.get("idempotency_key")]
+        existing = set()
+        if keyed:
+            Message.flush_model(["backend_id", "direction", "idempotency_key"])
+            existing = {
+                (message.backend_id.id, message.direction, message.idempotency_key)
+                for message in Message.search(
+                    [
+                        ("idempotency_key", "in", list({row["idempotency_key"] for row in keyed})),
+                        ("backend_id", "in", list({row["backend_id"] for row in keyed})),
+                    ]
+                )
+            }
+        todo = [index for index, row in enumerate(rows) if key_of(row) not in existing]
+        ids = [None] * len(rows)
+        if not todo:
+            return ids
+        try:
+            with mute_logger("odoo.sql_db"), self._journal_savepoint():
+                created = Message.create([rows[index] for index in todo])
+        except pg_errors.UniqueViolation:
+            created = None
+        if created is not None:
+            for index, message in zip(todo, created, strict=True):
+                ids[index] = message.id
+            return ids
+        taken_here = set()
+        for index in todo:
+            key = key_of(rows[index])
+            try:
+                with mute_logger("odoo.sql_db"), self._journal_savepoint():
+                    ids[index] = Message.create(rows[index]).id
+            except pg_errors.UniqueViolation as error:
+                if key not in taken_here:
+                    # Committed by another transaction after this one's snapshot.
+                    raise pg_errors.SerializationFailure(
+                        f"logistics.message: idempotency key {key!r} journaled concurrently"
+                    ) from error
+            else:
+                taken_here.add(key)
+        return ids
+
+    @contextlib.contextmanager
+    def _journal_savepoint(self):
+        """A savepoint for the plain path's ``create``: the ORM flushed before, its caches
+        cleared if the savepoint is rolled back, as ``cr.savepoint()`` does, but without
+        running the transaction's precommit hooks (the journal's one cron trigger per
+        transaction is remembered there, see _trigger_processing)."""
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                yield
+                self.env.flush_all()
+        except Exception:
+            self.env.clear()
+            raise
+
+    @api.model
+    def _journal_insert_sql(self, rows):
+        """The fast insert: the rows written with one statement, as ORM ``create`` writes
+        them; returns what :meth:`_journal_insert` returns (the caller's access checked
+        there).
+
+        Journaling is the hot path of every webhook (the bench's figure 1 measures it): ORM
+        ``create`` costs ``default_get``, a search for the key (or a failed savepoint), the
+        recompute of ``company_id`` and one query per computed stored field. This writes
+        what ``create`` (``BaseModel.create`` and ``_create``, Odoo 18) writes, minus what
+        the journal never needs. What it reproduces, in order:
+
+        - field defaults: the model's own ``field.default`` (no ``default_get``, hence no
+          user-defined ``ir.default`` and no ``default_*`` context keys);
+        - ``company_id`` (related, stored): written with the row from the backend's, as the
+          ORM would compute it (``logistics.backend`` flushed first);
+        - ``create_uid``/``write_uid`` (the caller's uid) and ``create_date``/``write_date``
+          (the transaction's ``now()`` in UTC);
+        - the values converted by each field's ``convert_to_column_insert``; a value for a
+          computed or non-journal field is refused (ValueError), not dropped;
+        - idempotency: ``INSERT ... ON CONFLICT ON CONSTRAINT
+          logistics_message_idempotency_uniq DO NOTHING RETURNING`` (no search first); a
+          concurrent transaction inserting the same key is a serialization failure, which
+          Odoo's request and cron retries replay;
+        - the cache: every stored field of the new rows, as ``_create`` puts them there
+          (:meth:`_journal_cache_rows`; what the caller reads comes from there, no fetch);
+        - ``modified(create=True)`` on every field (``company_id`` protected, as written);
+        - x2many values (``shipment_ids`` links) through the fields' own batch ``create``,
+          then ``modified`` for them;
+        - the inverse fields' caches on the other side invalidated
+          (``registry.field_inverses``), e.g. ``logistics.shipment.journal_message_ids``;
+        - Python constraints (``_validate_fields``) and, when links were given,
+          ``_check_company`` on them.
+
+        The switch ``logistics_connector.journal_plain_create`` replaces all of this by ORM
+        ``create`` (:meth:`_journal_insert_plain`); the journal tests run both ways
+        (tests/test_journal.py, tests/test_journal_plain.py), and
+        ``test_journal_rows_are_the_rows_orm_create_writes`` compares the rows field by field.
+        """
+        Message = self.sudo()
+        Message.flush_model(["backend_id", "direction", "idempotency_key"])
+        magic = {"id", "create_uid", "create_date", "write_uid", "write_date"}
+        defaults = {
+            name: field.convert_to_write(field.default(Message), Message)
+            for name, field in Message._fields.items()
+            if field.store and field.column_type and field.default and not field.compute and name not in magic
+        }
+        column_rows, other_values = [], []
+        for row in rows:
+            values = dict(defaults, **row)
+            others = {}
+            for name in list(values):
+                field = Message._fields.get(name)
+                if field is None or name in magic or field.compute:
+                    raise ValueError(f"logistics.message._journal_insert: {name!r} is not a journal column")
+                if not field.column_type:
+                    others[name] = values.pop(name)
+            column_rows.append(values)
+            other_values.append(others)
+        columns = sorted({name for values in column_rows for name in values})
+        now = SQL("(now() AT TIME ZONE 'UTC')")
+        uid = self.env.uid
+        sql_rows = [
+            SQL(
+                "(%s)",
+                SQL(", ").join(
+                    [
+                        *(
+                            Message._fields[name].convert_to_column_insert(values[name], Message, values)
+                            if name in values
+                            else SQL("DEFAULT")
+                            for name in columns
+                        ),
+                        # company_id is related to the backend's, as the ORM would compute it
+                        SQL("(SELECT company_id FROM logistics_backend WHERE id = %s)", values["backend_id"]),
+                        uid,
+                        now,
+                        uid,
+                        now,
+                    ]
+                ),
+            )
+            for values in column_rows
+        ]
+        self.env["logistics.backend"].flush_model(["company_id"])
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO logistics_message (%s, company_id, create_uid, create_date, write_uid, write_date)"
+                " VALUES %s"
+                " ON CONFLICT ON CONSTRAINT logistics_message_idempotency_uniq DO NOTHING"
+                " RETURNING id, backend_id, direction, idempotency_key, company_id, create_date",
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                SQL(", ").join(sql_rows),
+            )
+        )
+        # RETURNING gives the inserted rows in the order of VALUES (as ORM create relies
+        # on); a row left out is one whose key exists: match them by key.
+        returned = self.env.cr.fetchall()
+        ids, inserted, position = [], [], 0
+        for values in column_rows:
+            key = (values["backend_id"], values["direction"], values.get("idempotency_key") or None)
+            row = returned[position] if position < len(returned) else None
+            if row and (row[1], row[2], row[3] or None) == key:
+                ids.append(row[0])
+                inserted.append((values, row))
+                position += 1
+            else:
+                ids.append(None)
+        if position != len(returned):
+            raise UserError(_("Journal: the inserted rows do not match the rows given."))
+        records = Message.browse([message_id for message_id in ids if message_id])
+        self._journal_cache_rows(records, inserted)
+        pairs = {}
+        for message_id, others in zip(ids, other_values, strict=True):
+            for name, value in others.items():
+                if message_id:
+                    pairs.setdefault(name, []).append((Message.browse(message_id), value))
+        # As _create: every field is marked modified (company_id, written, is protected), then
+        # the non-column fields once they are written.
+        with self.env.protecting([Message._fields["company_id"]], records):
+            records.modified(Message._fields, create=True)
+            for name, record_values in pairs.items():
+                Message._fields[name].create(record_values)
+            records.modified(list(pairs), create=True)
+        for name in [*columns, "company_id"]:
+            for inverse in self.pool.field_inverses[Message._fields[name]]:
+                self.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
+        records._validate_fields([*columns, *pairs])  # Python constraints, as create checks them
+        if pairs:
+            records._check_company(list(pairs))  # the linked shipments are of the backend's company
+        return ids
+
+    @api.model
+    def _journal_cache_rows(self, records, inserted):
+        """Put the rows just inserted in the cache, as ORM create does: what the caller reads
+        of them comes from there (no fetch, hence no record rule for a technical user), and
+        a stored field that was not written is known to be empty."""
+        if not records:
+            return
+        cache = self.env.cache
+        for name, field in records._fields.items():
+            if not field.store or name == "id":
+                continue
+            if field.type in ("one2many", "many2many"):
+                values = [()] * len(records)
+            elif name == "company_id":
+                values = [row[4] for _values, row in inserted]
+            elif name in ("create_date", "write_date"):
+                values = [row[5] for _values, row in inserted]
+            elif name in ("create_uid", "write_uid"):
+                values = [self.env.uid] * len(records)
+            elif field.compute:
+                continue
+            else:
+                values = [
+                    field.convert_to_cache(row_values.get(name), record)
+                    for record, (row_values, _row) in zip(records, inserted, strict=True)
+                ]
+            cache.update(records, field, values)
