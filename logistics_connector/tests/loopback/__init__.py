@@ -9,9 +9,9 @@ Test utilities, importable by any addon's tests::
 One server per module: ``server.py`` (:class:`LoopbackServer`, the base: lifecycle, records,
 behaviours, auth checks), ``case.py`` (:class:`LoopbackCase`), ``tms_rest.py``
 (:class:`TmsServer`), ``soap_tms.py`` (:class:`SoapTmsServer` and its WSDL), ``oauth.py``
-(:class:`OAuthServer`), ``bookings.py`` (the bookings both TMS servers share). A new server
-(a carrier platform, a FAP...) subclasses :class:`LoopbackServer` in a module of its own
-and is exported here.
+(:class:`OAuthServer`), ``bookings.py`` (:class:`BookingServer`, the base of both TMS servers,
+and the bookings they share). A new server (a carrier platform, a FAP...) subclasses
+:class:`LoopbackServer` in a module of its own and is exported here.
 
 Every server listens on an ephemeral port of 127.0.0.1 (``ThreadingHTTPServer`` in a daemon
 thread, HTTP/1.1 keep-alive), is a context manager (``with TmsServer() as tms:``) or
@@ -93,7 +93,7 @@ fault=("Client", "Unknown carrier"))`` answers a SOAP Fault, ``statuses=[503]`` 
 Records carry ``operation`` and ``params`` (element name -> text).
 """
 
-from .bookings import BookingStore
+from .bookings import BookingServer, BookingStore
 from .case import LOOPBACK_HOSTS, LoopbackCase
 from .oauth import OAuthServer
 from .server import HOST, MAX_BODY, MAX_RECORDS, Answer, Behaviour, LoopbackServer, Recorded, json_answer
@@ -110,6 +110,7 @@ __all__ = [
     "TMS_NS",
     "Answer",
     "Behaviour",
+    "BookingServer",
     "BookingStore",
     "LoopbackCase",
     "LoopbackServer",

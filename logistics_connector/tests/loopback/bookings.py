@@ -1,7 +1,9 @@
-"""Bookings of the loopback TMS, shared by its REST and SOAP servers."""
+"""Bookings of the loopback TMS, shared by its REST and SOAP servers (:class:`BookingServer`)."""
 
 import itertools
 import threading
+
+from .server import LoopbackServer
 
 
 class BookingStore:
@@ -68,3 +70,22 @@ class BookingStore:
                 return None
             booking["status"] = "cancelled"
             return dict(booking)
+
+
+class BookingServer(LoopbackServer):
+    """The base of the TMS servers: their bookings (``booking_extra`` is added to each)."""
+
+    def __init__(self, *args, booking_extra=None, **kwargs):
+        self.booking_extra = dict(booking_extra or {})
+        super().__init__(*args, **kwargs)
+
+    def _reset_state(self):
+        self.store = BookingStore()
+
+    @property
+    def creations(self):
+        return self.store.creations
+
+    @property
+    def bookings(self):
+        return dict(self.store.bookings)

@@ -4,8 +4,8 @@ import json
 
 from lxml import etree
 
-from .bookings import BookingStore
-from .server import Answer, LoopbackServer, json_answer
+from .bookings import BookingServer
+from .server import Answer, json_answer
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 TMS_NS = "urn:logistics-finance:tms:v1"
@@ -170,27 +170,15 @@ def soap_fault(code, message, detail=None):
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
 
 
-class SoapTmsServer(LoopbackServer):
+class SoapTmsServer(BookingServer):
     """Our SOAP TMS: WSDL at ``/soap?wsdl``, operations posted to ``/soap``."""
 
     name = "soap-tms"
     soap_path = "/soap"
 
-    def __init__(self, *args, booking_extra=None, protect_wsdl=False, **kwargs):
-        self.booking_extra = dict(booking_extra or {})
+    def __init__(self, *args, protect_wsdl=False, **kwargs):
         self.protect_wsdl = protect_wsdl
         super().__init__(*args, **kwargs)
-
-    def _reset_state(self):
-        self.store = BookingStore()
-
-    @property
-    def creations(self):
-        return self.store.creations
-
-    @property
-    def bookings(self):
-        return dict(self.store.bookings)
 
     @property
     def address(self):

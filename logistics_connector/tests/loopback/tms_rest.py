@@ -2,29 +2,14 @@
 
 from urllib.parse import unquote
 
-from .bookings import BookingStore
-from .server import Answer, LoopbackServer, json_answer
+from .bookings import BookingServer
+from .server import Answer, json_answer
 
 
-class TmsServer(LoopbackServer):
+class TmsServer(BookingServer):
     """A TMS speaking the canonical JSON API (see the module documentation)."""
 
     name = "tms"
-
-    def __init__(self, *args, booking_extra=None, **kwargs):
-        self.booking_extra = dict(booking_extra or {})
-        super().__init__(*args, **kwargs)
-
-    def _reset_state(self):
-        self.store = BookingStore()
-
-    @property
-    def creations(self):
-        return self.store.creations
-
-    @property
-    def bookings(self):
-        return dict(self.store.bookings)
 
     def _is_public(self, record):
         return False
