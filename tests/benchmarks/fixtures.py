@@ -5,7 +5,7 @@ integration user for the JSON-RPC baseline, shipments to receive events for, and
 freight contract of ``freight_audit/tests/common.py`` (rate card per kg with weight breaks,
 a fuel schedule, tolerances) with five charge types, so that every benchmark invoice is
 inside tolerance and goes all the way to a posted vendor bill. Built with the addons' fixture
-factories (``freight_audit/tests/factories.py``, ``logistics_connector/tests/common.py``), as
+factories (``freight_audit/tests/factories.py``, ``logistics_connector/tests/factories.py``), as
 their tests and the browser tour build theirs.
 """
 
