@@ -1,20 +1,24 @@
 """Shared setup of the billing readiness tests: freight_audit's carrier and contract, a carrier
 event backend, a customer, products, and helpers to build confirmed orders with shipments.
 
+:class:`BillingReadinessCommon` builds on both mixins of the addons billing depends on:
+shipment_events' (company settings, carrier backends, receiving events) and freight_audit's
+(the contract, carrier invoices), both on logistics_connector's.
+
 Times are naive UTC. ``DELIVERY`` is the delivery time the worked examples start from.
 """
 
 import datetime
-import json
 
-from odoo import Command, fields
+from odoo import Command
 
 from odoo.addons.freight_audit.tests.common import FreightAuditCommon
+from odoo.addons.shipment_events.tests.common import ShipmentEventsCommon
 
 DELIVERY = datetime.datetime(2026, 3, 2, 10, 0)
 
 
-class BillingReadinessCommon(FreightAuditCommon):
+class BillingReadinessCommon(ShipmentEventsCommon, FreightAuditCommon):
     @classmethod
     def setup_billing(cls):
         cls.setup_freight()
@@ -22,18 +26,7 @@ class BillingReadinessCommon(FreightAuditCommon):
         cls.env.user.groups_id |= env.ref("billing_readiness.group_billing_manager") | env.ref(
             "account.group_account_manager"
         )
-        cls.company.write(
-            {
-                "logistics_environment": "production",
-                "shipment_pod_require_signer": True,
-                "shipment_pod_require_time": True,
-                "shipment_pod_require_document": False,
-                "shipment_notify_shipped": False,
-                "shipment_notify_out_for_delivery": False,
-                "shipment_notify_delayed": False,
-                "shipment_notify_delivered": False,
-            }
-        )
+        cls.set_shipment_event_settings()
         cls.rule = env["billing.readiness.rule"]._company_rule(cls.company)
         cls.rule.write(
             {
@@ -47,16 +40,8 @@ class BillingReadinessCommon(FreightAuditCommon):
                 "auto_post": False,
             }
         )
-        cls.carrier_backend = env["logistics.backend"].create(
-            {
-                "name": "Billing Carrier Platform",
-                "code": "billcarrier",
-                "kind": "carrier",
-                "environment": "production",
-                "auth_type": "none",
-                "webhook_secret": "whsec-billing-0123456789",
-                "auto_send_transport_orders": False,
-            }
+        cls.carrier_backend = cls.make_carrier_backend(
+            "Billing Carrier Platform", "billcarrier", "whsec-billing-0123456789", auto_send_transport_orders=False
         )
         cls.product = env["product.product"].create(
             {"name": "Pallet of widgets", "type": "consu", "invoice_policy": "order", "list_price": 1000.0}
@@ -131,10 +116,8 @@ class BillingReadinessCommon(FreightAuditCommon):
             "location": {"city": "Paris", "country": "FR"},
         }
         event.update(extra)
-        self.env["logistics.message"]._webhook_receive_json(
-            self.carrier_backend, json.dumps(event).encode(), "webhook 127.0.0.1"
-        )
-        self.env["logistics.message"]._process_queue()
+        self.receive(event, backend=self.carrier_backend)
+        self.process()
 
     # Carrier invoices --------------------------------------------------
     def carrier_invoice(self, number, lines):
@@ -146,7 +129,3 @@ class BillingReadinessCommon(FreightAuditCommon):
             key=f"inv-{number}",
         )
         return self.invoices_named(number)
-
-    @staticmethod
-    def now():
-        return fields.Datetime.now()

@@ -4,8 +4,6 @@ import datetime
 
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.logistics_connector.tests.loopback import LoopbackCase
-
 from .common import DELIVERY, BillingReadinessCommon
 from .recon_server import ReconciliationServer
 
@@ -13,25 +11,21 @@ MARCH = (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
 
 
 @tagged("post_install", "-at_install")
-class TestReconciliation(LoopbackCase, BillingReadinessCommon, TransactionCase):
+class TestReconciliation(BillingReadinessCommon, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_billing()
         cls.tms_server = cls.start_server(ReconciliationServer(page_size=2))
         cls.fap_server = cls.start_server(ReconciliationServer())
-        cls.tms_backend = cls.env["logistics.backend"].create(
-            {
-                "name": "Loopback TMS",
-                "code": "recon-tms",
-                "kind": "tms",
-                "environment": "production",
-                "base_url": cls.tms_server.url,
-                "auth_type": "none",
-                "http_max_retries": 0,
-                "timeout_read": 5,
-                "auto_send_transport_orders": False,
-            }
+        cls.tms_backend = cls.make_backend(
+            "Loopback TMS",
+            "recon-tms",
+            "tms",
+            base_url=cls.tms_server.url,
+            http_max_retries=0,
+            timeout_read=5,
+            auto_send_transport_orders=False,
         )
         # freight_audit's FAP backend, now pointed at the reconciliation loopback.
         cls.fap_backend.base_url = cls.fap_server.url

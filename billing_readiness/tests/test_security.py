@@ -13,8 +13,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from odoo.addons.logistics_connector.tests.loopback import LoopbackCase
-
 from .common import DELIVERY, BillingReadinessCommon
 from .recon_server import ReconciliationServer
 
@@ -372,7 +370,7 @@ class TestBillingSecurity(BillingSecurityCommon, TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestReconciliationSecurity(LoopbackCase, BillingSecurityCommon, TransactionCase):
+class TestReconciliationSecurity(BillingSecurityCommon, TransactionCase):
     """The reconciliation calls the TMS/FAP with the backend's credentials: checked before."""
 
     @classmethod
@@ -380,18 +378,14 @@ class TestReconciliationSecurity(LoopbackCase, BillingSecurityCommon, Transactio
         super().setUpClass()
         cls.setup_security()
         cls.tms_server = cls.start_server(ReconciliationServer())
-        cls.tms_backend = cls.env["logistics.backend"].create(
-            {
-                "name": "Loopback TMS of A",
-                "code": "recon-sec-tms",
-                "kind": "tms",
-                "environment": "production",
-                "base_url": cls.tms_server.url,
-                "auth_type": "none",
-                "http_max_retries": 0,
-                "timeout_read": 5,
-                "auto_send_transport_orders": False,
-            }
+        cls.tms_backend = cls.make_backend(
+            "Loopback TMS of A",
+            "recon-sec-tms",
+            "tms",
+            base_url=cls.tms_server.url,
+            http_max_retries=0,
+            timeout_read=5,
+            auto_send_transport_orders=False,
         )
         cls.fap_backend.active = False  # only the TMS of A is asked
 

@@ -11,33 +11,37 @@ The contract every test works with (hand-worked figures in the tests refer to it
 """
 
 import datetime
-from urllib.parse import urlsplit
 
-from odoo import Command, fields
+from odoo import fields
 
+from odoo.addons.logistics_connector.tests.common import LogisticsCommon
+from odoo.addons.logistics_connector.tests.loopback import LoopbackCase
+
+from . import factories
 from .fap_server import LoopbackFap
-
-try:  # the unpatched requests.Session.send (Odoo's BaseCase blocks other hosts while tests run)
-    from odoo.tests.common import _super_send
-except ImportError:  # pragma: no cover
-    import requests
-
-    _super_send = requests.Session.send
 
 SHIP_DAY = datetime.datetime(2026, 1, 15, 8, 0)
 INVOICE_DAY = datetime.date(2026, 1, 20)
 
 
-class FreightAuditCommon:
-    @classmethod
-    def _request_handler(cls, s, r, /, **kw):
-        """HTTP to the loopback FAP keeps its (connect, read) timeouts; other hosts stay blocked."""
-        if urlsplit(r.url).hostname == "127.0.0.1":
-            return _super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
+class FreightAuditCommon(LoopbackCase, LogisticsCommon):
+    """The freight audit tests' mixin, on the connector's (and its loopback servers: HTTP to
+    127.0.0.1 keeps its timeouts). :meth:`setup_freight` builds the contract above from the
+    small factories of ``factories.py``, one step a method."""
 
     @classmethod
     def setup_freight(cls):
+        cls.setup_freight_parties()
+        cls.setup_freight_backends()
+        cls.setup_charge_types()
+        cls.setup_contract()
+        # 412.5 kg: 412.5 x 1.20 = 495.00 (break >= 250), deficit 500 x 1.00 = 500.00 is not cheaper.
+        cls.shipment = cls.make_shipment("SHP-A", weight=412.5)
+
+    @classmethod
+    def setup_freight_parties(cls):
+        """The company (its currency, a freight manager's groups for the test user, in Lyon),
+        the carrier's partner and a customer in Paris."""
         env = cls.env
         cls.company = env.company
         cls.currency = cls.company.currency_id
@@ -48,202 +52,90 @@ class FreightAuditCommon:
             | env.ref("purchase.group_purchase_manager")
             | env.ref("stock.group_stock_manager")
         )
-        cls.fap = LoopbackFap().start()
-        cls.addClassCleanup(cls.fap.stop)
+        cls.fap = cls.start_server(LoopbackFap())
         cls.france = env.ref("base.fr")
         cls.carrier_partner = env["res.partner"].create({"name": "Fast Freight Inc.", "is_company": True})
-        cls.company.partner_id.write({"country_id": cls.france.id, "zip": "69001", "city": "Lyon"})
-        cls.customer = env["res.partner"].create(
-            {"name": "Customer One", "country_id": cls.france.id, "zip": "75001", "city": "Paris"}
+        factories.place_company_in_lyon(cls.company, cls.france)
+        cls.customer = factories.make_customer(env, "Customer One", cls.france)
+
+    @classmethod
+    def setup_freight_backends(cls):
+        """The loopback FAP's backend and the carrier's EDI backend."""
+        cls.fap_backend = factories.make_fap_backend(
+            cls.env, "Loopback FAP", "fap", base_url=cls.fap.url, http_max_retries=0, timeout_read=5
         )
-        cls.fap_backend = env["logistics.backend"].create(
-            {
-                "name": "Loopback FAP",
-                "code": "fap",
-                "kind": "fap",
-                "environment": "production",
-                "base_url": cls.fap.url,
-                "auth_type": "none",
-                "http_max_retries": 0,
-                "timeout_read": 5,
-            }
-        )
-        cls.edi_backend = env["logistics.backend"].create(
-            {"name": "Carrier EDI", "code": "edi", "kind": "carrier", "environment": "production", "auth_type": "none"}
-        )
-        Account = env["account.account"]
-        cls.account_freight = Account.create(
-            {
-                "name": "Freight In",
-                "code": "610100",
-                "account_type": "expense",
-                "company_ids": [Command.link(cls.company.id)],
-            }
-        )
-        cls.account_fuel = Account.create(
-            {
-                "name": "Fuel Surcharges",
-                "code": "610200",
-                "account_type": "expense",
-                "company_ids": [Command.link(cls.company.id)],
-            }
-        )
-        cls.account_accessorial = Account.create(
-            {
-                "name": "Accessorials",
-                "code": "610300",
-                "account_type": "expense",
-                "company_ids": [Command.link(cls.company.id)],
-            }
-        )
-        Product = env["product.product"]
-        cls.product_freight = Product.create({"name": "Freight", "type": "service", "landed_cost_ok": True})
-        cls.product_fuel = Product.create({"name": "Fuel surcharge", "type": "service", "landed_cost_ok": True})
-        cls.product_accessorial = Product.create({"name": "Accessorial", "type": "service", "landed_cost_ok": True})
-        cls.product_rebill = Product.create(
+        cls.edi_backend = cls.make_backend("Carrier EDI", "edi", "carrier")
+
+    @classmethod
+    def setup_charge_types(cls):
+        """Three expense accounts, four products and the five charge types, mapped from both
+        backends' charge codes (the carrier is FFRT on both)."""
+        env, company = cls.env, cls.company
+        cls.account_freight = factories.make_expense_account(env, company, "Freight In", "610100")
+        cls.account_fuel = factories.make_expense_account(env, company, "Fuel Surcharges", "610200")
+        cls.account_accessorial = factories.make_expense_account(env, company, "Accessorials", "610300")
+        cls.product_freight = factories.make_cost_product(env, "Freight")
+        cls.product_fuel = factories.make_cost_product(env, "Fuel surcharge")
+        cls.product_accessorial = factories.make_cost_product(env, "Accessorial")
+        cls.product_rebill = env["product.product"].create(
             {"name": "Detention (rebilled)", "type": "service", "sale_ok": True, "invoice_policy": "order"}
         )
-        ChargeType = env["freight.charge.type"]
-        cls.ct_base = ChargeType.create(
-            {
-                "name": "Base freight",
-                "code": "BASE",
-                "kind": "base",
-                "product_id": cls.product_freight.id,
-                "account_id": cls.account_freight.id,
-            }
+        accessorial = (cls.product_accessorial, cls.account_accessorial)
+        cls.ct_base = factories.make_charge_type(
+            env, "Base freight", "BASE", "base", cls.product_freight, cls.account_freight
         )
-        cls.ct_fuel = ChargeType.create(
-            {
-                "name": "Fuel surcharge",
-                "code": "FUEL",
-                "kind": "fuel",
-                "product_id": cls.product_fuel.id,
-                "account_id": cls.account_fuel.id,
-            }
+        cls.ct_fuel = factories.make_charge_type(
+            env, "Fuel surcharge", "FUEL", "fuel", cls.product_fuel, cls.account_fuel
         )
-        cls.ct_liftgate = ChargeType.create(
-            {
-                "name": "Liftgate",
-                "code": "LFT",
-                "kind": "accessorial",
-                "authorisation": "pre_authorised",
-                "product_id": cls.product_accessorial.id,
-                "account_id": cls.account_accessorial.id,
-            }
+        cls.ct_liftgate = factories.make_charge_type(
+            env, "Liftgate", "LFT", "accessorial", *accessorial, authorisation="pre_authorised"
         )
-        cls.ct_detention = ChargeType.create(
-            {
-                "name": "Detention",
-                "code": "DET",
-                "kind": "accessorial",
-                "authorisation": "up_to_amount",
-                "authorised_amount": 100.0,
-                "is_rebillable": True,
-                "rebill_product_id": cls.product_rebill.id,
-                "product_id": cls.product_accessorial.id,
-                "account_id": cls.account_accessorial.id,
-            }
+        cls.ct_detention = factories.make_charge_type(
+            env,
+            "Detention",
+            "DET",
+            "accessorial",
+            *accessorial,
+            authorisation="up_to_amount",
+            authorised_amount=100.0,
+            is_rebillable=True,
+            rebill_product_id=cls.product_rebill.id,
         )
-        cls.ct_residential = ChargeType.create(
-            {
-                "name": "Residential delivery",
-                "code": "RES",
-                "kind": "accessorial",
-                "authorisation": "needs_approval",
-                "product_id": cls.product_accessorial.id,
-                "account_id": cls.account_accessorial.id,
-            }
+        cls.ct_residential = factories.make_charge_type(
+            env, "Residential delivery", "RES", "accessorial", *accessorial, authorisation="needs_approval"
         )
-        Mapping = env["logistics.code.mapping"]
-        for backend in (cls.fap_backend, cls.edi_backend):
-            Mapping.create(
-                {
-                    "backend_id": backend.id,
-                    "mapping_type": "carrier",
-                    "external_code": "FFRT",
-                    "carrier_partner_id": cls.carrier_partner.id,
-                }
-            )
-        codes = {
-            cls.fap_backend: {"400": cls.ct_base, "FSC": cls.ct_fuel, "LFT": cls.ct_liftgate, "DET": cls.ct_detention},
-            cls.edi_backend: {
+        factories.map_carrier(env, cls.fap_backend | cls.edi_backend, "FFRT", cls.carrier_partner)
+        factories.map_charge_codes(
+            env,
+            cls.fap_backend,
+            {"400": cls.ct_base, "FSC": cls.ct_fuel, "LFT": cls.ct_liftgate, "DET": cls.ct_detention},
+        )
+        factories.map_charge_codes(
+            env,
+            cls.edi_backend,
+            {
                 "400": cls.ct_base,
                 "FUE": cls.ct_fuel,
                 "LFT": cls.ct_liftgate,
                 "DET": cls.ct_detention,
                 "RES": cls.ct_residential,
             },
-        }
-        Mapping.create(
-            [
-                {
-                    "backend_id": backend.id,
-                    "mapping_type": "charge_code",
-                    "external_code": code,
-                    "charge_type_id": charge_type.id,
-                }
-                for backend, mapping in codes.items()
-                for code, charge_type in mapping.items()
-            ]
         )
-        cls.fuel_schedule = env["freight.fuel.schedule"].create(
-            {
-                "name": "FFRT fuel 2026",
-                "carrier_partner_id": cls.carrier_partner.id,
-                "line_ids": [
-                    Command.create(
-                        {"kind": "period", "date_from": "2026-01-01", "date_to": "2026-06-30", "percent": 10.0}
-                    ),
-                    Command.create(
-                        {"kind": "period", "date_from": "2026-07-01", "date_to": "2026-12-31", "percent": 12.0}
-                    ),
-                ],
-            }
+
+    @classmethod
+    def setup_contract(cls):
+        """The fuel schedule, the rate card and the company's tolerances (module docstring)."""
+        env = cls.env
+        cls.fuel_schedule = factories.make_fuel_schedule(env, cls.carrier_partner, "FFRT fuel 2026")
+        cls.rate_card = factories.make_rate_card(
+            env, cls.carrier_partner, "FFRT road 2026", cls.france, cls.currency, fuel_schedule=cls.fuel_schedule
         )
-        cls.rate_card = env["freight.rate.card"].create(
-            {
-                "name": "FFRT road 2026",
-                "carrier_partner_id": cls.carrier_partner.id,
-                "currency_id": cls.currency.id,
-                "date_from": "2026-01-01",
-                "date_to": "2026-12-31",
-                "basis": "kg",
-                "minimum_charge": 150.0,
-                "fuel_schedule_id": cls.fuel_schedule.id,
-                "lane_ids": [
-                    Command.create(
-                        {
-                            "name": "Lyon -> France",
-                            "origin_country_ids": [Command.set(cls.france.ids)],
-                            "origin_zip_prefixes": "69",
-                            "dest_country_ids": [Command.set(cls.france.ids)],
-                        }
-                    )
-                ],
-                "break_ids": [
-                    Command.create({"min_kg": 0, "rate": 1.50}),
-                    Command.create({"min_kg": 250, "rate": 1.20}),
-                    Command.create({"min_kg": 500, "rate": 1.00}),
-                ],
-            }
-        )
-        cls.company.write(
-            {
-                "freight_require_delivered": True,
-                "freight_require_pod": False,
-                "freight_tolerance_mode": "either",
-                "freight_line_tolerance_abs": 5.0,
-                "freight_line_tolerance_percent": 1.0,
-                "freight_total_tolerance_abs": 5.0,
-                "freight_total_tolerance_percent": 1.0,
-                "freight_weight_tolerance_percent": 2.0,
-                "freight_auto_post_bill": True,
-                "freight_approval_threshold": 0.0,
-            }
-        )
-        # 412.5 kg: 412.5 x 1.20 = 495.00 (break >= 250), deficit 500 x 1.00 = 500.00 is not cheaper.
-        cls.shipment = cls.make_shipment("SHP-A", weight=412.5)
+        factories.set_freight_policy(cls.company)
+
+    @classmethod
+    def setup_accruals(cls, journal):
+        """Freight accruals on, posted in ``journal``."""
+        cls.accrual_expense, cls.accrued_liabilities = factories.set_accruals(cls.env, cls.company, journal)
 
     def setUp(self):
         super().setUp()
@@ -251,22 +143,9 @@ class FreightAuditCommon:
 
     @classmethod
     def make_shipment(cls, reference, weight, status="delivered", **extra):
-        vals = {
-            "name": reference,
-            "tracking_ref": f"TRK-{reference}",
-            "carrier_partner_id": cls.carrier_partner.id,
-            "origin_partner_id": cls.company.partner_id.id,
-            "destination_partner_id": cls.customer.id,
-            "partner_id": cls.customer.id,
-            "weight": weight,
-            "actual_pickup": SHIP_DAY,
-            "status": status,
-            "pod_signer": "J. Doe",
-            "pod_time": SHIP_DAY + datetime.timedelta(days=1),
-        }
-        if status == "delivered":
-            vals["actual_delivery"] = SHIP_DAY + datetime.timedelta(days=1)
-        vals.update(extra)
+        vals = factories.shipment_vals(
+            reference, weight, cls.carrier_partner, cls.company, cls.customer, SHIP_DAY, status=status, **extra
+        )
         # Status and proof of delivery are set by the shipment's transitions only: test data in sudo.
         return cls.env["logistics.shipment"].sudo().create(vals).sudo(False)
 

@@ -16,14 +16,10 @@ class TestAuditCase(FreightAuditCommon, AccountTestInvoicingCommon):
         cls.setup_freight()
         cls.company.freight_auto_post_bill = False
         groups = "freight_audit.group_freight_{}"
-        cls.auditor = new_test_user(cls.env, "fa_auditor", groups=groups.format("auditor"), company_id=cls.company.id)
-        cls.approver = new_test_user(
-            cls.env, "fa_approver", groups=groups.format("approver"), company_id=cls.company.id
-        )
-        cls.approver_2 = new_test_user(
-            cls.env, "fa_approver2", groups=groups.format("approver"), company_id=cls.company.id
-        )
-        cls.manager = new_test_user(cls.env, "fa_manager", groups=groups.format("manager"), company_id=cls.company.id)
+        cls.auditor = cls.make_user("fa_auditor", groups.format("auditor"), cls.company)
+        cls.approver = cls.make_user("fa_approver", groups.format("approver"), cls.company)
+        cls.approver_2 = cls.make_user("fa_approver2", groups.format("approver"), cls.company)
+        cls.manager = cls.make_user("fa_manager", groups.format("manager"), cls.company)
 
     def setUp(self):
         super().setUp()

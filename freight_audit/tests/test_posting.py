@@ -21,20 +21,7 @@ class TestPosting(FreightAuditCommon, AccountTestInvoicingCommon):
         super().setUpClass()
         cls.setup_freight()
         cls.accrual_journal = cls.company_data["default_journal_misc"]
-        cls.accrual_expense = cls.env["account.account"].create(
-            {"name": "Accrued freight expense", "code": "610900", "account_type": "expense"}
-        )
-        cls.accrued_liabilities = cls.env["account.account"].create(
-            {"name": "Accrued freight", "code": "408100", "account_type": "liability_current"}
-        )
-        cls.company.write(
-            {
-                "freight_accrual_enabled": True,
-                "freight_accrual_journal_id": cls.accrual_journal.id,
-                "freight_accrual_expense_account_id": cls.accrual_expense.id,
-                "freight_accrued_liability_account_id": cls.accrued_liabilities.id,
-            }
-        )
+        cls.setup_accruals(cls.accrual_journal)
         plan = cls.env["account.analytic.plan"].create({"name": "Customers"})
         cls.analytic = cls.env["account.analytic.account"].create({"name": "Customer One", "plan_id": plan.id})
 

@@ -12,7 +12,7 @@ import json
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -34,10 +34,7 @@ class TestFreightSecurity(FreightAuditCommon, AccountTestInvoicingCommon):
         cls.setup_freight()
         cls.company_b = cls.setup_other_company(name="Freight Company B")["company"]
         a, b = cls.company, cls.company_b
-
-        def user(login, groups, company):
-            return new_test_user(cls.env, login, groups=groups, company_id=company.id, company_ids=[company.id])
-
+        user = cls.make_user
         cls.auditor = user("sec_auditor", AUDITOR, a)
         cls.approver = user("sec_approver", APPROVER, a)
         cls.approver_2 = user("sec_approver2", APPROVER, a)

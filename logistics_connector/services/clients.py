@@ -136,7 +136,7 @@ class RestLogisticsClient(RestClient, LogisticsClient):
 
 
 class SoapLogisticsClient(SoapClient, LogisticsClient):
-    """Our own WSDL (document/literal), see ``tests/loopback.py`` for the document::
+    """Our own WSDL (document/literal), see ``tests/loopback/soap_tms.py`` for the document::
 
     SubmitTransportOrder(ShipmentReference, Carrier, Payload)
         -> BookingId, TrackingReference, PlannedPickup, PlannedDelivery

@@ -2,44 +2,49 @@ import base64
 import json
 from datetime import timedelta
 
-from odoo import Command, fields
-from odoo.tests import new_test_user
+from odoo import fields
+
+from odoo.addons.logistics_connector.tests.common import LogisticsCommon
+
+# The company settings the events tests start from: production, a POD needs its signer and
+# time (not a document), no customer notification.
+SHIPMENT_EVENT_SETTINGS = {
+    "logistics_environment": "production",
+    "shipment_pod_require_signer": True,
+    "shipment_pod_require_time": True,
+    "shipment_pod_require_document": False,
+    "shipment_notify_shipped": False,
+    "shipment_notify_out_for_delivery": False,
+    "shipment_notify_delayed": False,
+    "shipment_notify_delivered": False,
+}
 
 from odoo.addons.logistics_connector.controllers.webhook_intake import http_answer
 
 
-class ShipmentEventsCommon:
-    """Shared setup: a carrier backend with webhook secrets, a customer, a shipment."""
+class ShipmentEventsCommon(LogisticsCommon):
+    """The events tests' mixin, on the connector's: a carrier backend with webhook secrets, a
+    customer, a shipment; factories of carrier backends and helpers to receive events."""
 
     SECRET = "whsec-current-0123456789"
     OLD_SECRET = "whsec-previous-9876543210"
 
     @classmethod
+    def set_shipment_event_settings(cls, company=None, **extra):
+        (company or cls.company).write({**SHIPMENT_EVENT_SETTINGS, **extra})
+
+    @classmethod
+    def make_carrier_backend(cls, name, code, secret, **vals):
+        """A production carrier platform posting signed webhooks with ``secret``."""
+        return cls.make_backend(name, code, "carrier", webhook_secret=secret, **vals)
+
+    @classmethod
     def setup_shipment_events(cls):
         env = cls.env
         cls.company = env.company
-        cls.company.write(
-            {
-                "logistics_environment": "production",
-                "shipment_pod_require_signer": True,
-                "shipment_pod_require_time": True,
-                "shipment_pod_require_document": False,
-                "shipment_notify_shipped": False,
-                "shipment_notify_out_for_delivery": False,
-                "shipment_notify_delayed": False,
-                "shipment_notify_delivered": False,
-            }
-        )
-        cls.backend = env["logistics.backend"].create(
-            {
-                "name": "Fast Carrier Platform",
-                "code": "fastcarrier",
-                "kind": "carrier",
-                "environment": "production",
-                "auth_type": "none",
-                "webhook_secret": cls.SECRET,
-                "auto_send_transport_orders": False,
-            }
+        cls.set_shipment_event_settings()
+        cls.backend = cls.make_carrier_backend(
+            "Fast Carrier Platform", "fastcarrier", cls.SECRET, auto_send_transport_orders=False
         )
         cls.customer = env["res.partner"].create(
             {"name": "Customer Events", "email": "customer.events@example.com", "city": "Lyon"}
@@ -83,27 +88,9 @@ class ShipmentEventsCommon:
         cls.company_b = env["res.company"].create(
             {"name": f"Company B ({code})", "logistics_environment": "production"}
         )
-        cls.backend_b = env["logistics.backend"].create(
-            {
-                "name": "B carrier",
-                "code": code,
-                "kind": "carrier",
-                "environment": "production",
-                "auth_type": "none",
-                "webhook_secret": secret,
-                "company_id": cls.company_b.id,
-                **backend_vals,
-            }
-        )
+        cls.backend_b = cls.make_carrier_backend("B carrier", code, secret, company_id=cls.company_b.id, **backend_vals)
         cls.shipment_b = env["logistics.shipment"].create(
             {"company_id": cls.company_b.id, "tracking_ref": "PRO-B-1", "status": "in_transit"}
-        )
-
-    @classmethod
-    def make_user(cls, login, groups, company):
-        """A user of ``company`` only, with ``groups`` (comma-separated xml ids)."""
-        return new_test_user(
-            cls.env, login=login, groups=groups, company_id=company.id, company_ids=[Command.set(company.ids)]
         )
 
     # ------------------------------------------------------------------

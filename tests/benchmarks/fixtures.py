@@ -4,12 +4,18 @@ A carrier backend that posts webhooks (its secret is known to the load generator
 integration user for the JSON-RPC baseline, shipments to receive events for, and the
 freight contract of ``freight_audit/tests/common.py`` (rate card per kg with weight breaks,
 a fuel schedule, tolerances) with five charge types, so that every benchmark invoice is
-inside tolerance and goes all the way to a posted vendor bill.
+inside tolerance and goes all the way to a posted vendor bill. Built with the addons' fixture
+factories (``freight_audit/tests/factories.py``, ``logistics_connector/tests/factories.py``), as
+their tests and the browser tour build theirs.
 """
 
 import datetime
+import importlib.util
 import secrets
+import sys
+from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[2]
 WEBHOOK_CODE = "benchcarrier"
 FAP_CODE = "benchfap"
 INTEGRATOR_LOGIN = "bench.integrator"
@@ -25,15 +31,30 @@ CHARGES = [
 ]
 
 
+def load_factories(addon):
+    """``<addon>/tests/factories.py``, loaded by its path: importing the addon's ``tests``
+    package would import Odoo's test framework, which logs an error outside test mode. Call
+    it once the driver has loaded Odoo (the factories import ``odoo``)."""
+    name = f"bench_factories_{addon}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / addon / "tests" / "factories.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return sys.modules[name]
+
+
 def tracking_ref(index):
     return f"BENCH-TRK-{index:06d}"
 
 
 def setup_all(env, invoices):
     """Create everything; returns what the load generators need (plain values)."""
+    factories = load_factories("freight_audit")
+    make_backend = load_factories("logistics_connector").make_backend
     company = env.company
     france = env.ref("base.fr")
-    company.partner_id.write({"country_id": france.id, "zip": "69001", "city": "Lyon"})
+    factories.place_company_in_lyon(company, france)
     secret = secrets.token_urlsafe(32)
     password = secrets.token_urlsafe(16)
     manager_group = env.ref("logistics_connector.group_logistics_manager")
@@ -45,20 +66,10 @@ def setup_all(env, invoices):
             "groups_id": [(6, 0, [env.ref("base.group_user").id, manager_group.id])],
         }
     )
-    backend = env["logistics.backend"].create(
-        {
-            "name": "Bench Carrier Platform",
-            "code": WEBHOOK_CODE,
-            "kind": "carrier",
-            "environment": "production",
-            "auth_type": "none",
-            "webhook_secret": secret,
-            "auto_send_transport_orders": False,
-        }
+    backend = make_backend(
+        env, "Bench Carrier Platform", WEBHOOK_CODE, "carrier", webhook_secret=secret, auto_send_transport_orders=False
     )
-    customer = env["res.partner"].create(
-        {"name": "Bench Customer", "country_id": france.id, "zip": "75001", "city": "Paris"}
-    )
+    customer = factories.make_customer(env, "Bench Customer", france)
     carrier = env["res.partner"].create({"name": "Bench Freight Inc.", "is_company": True})
     shipments = env["logistics.shipment"].create(
         [
@@ -86,122 +97,39 @@ def setup_all(env, invoices):
 
 
 def setup_freight(env, company, france, customer, carrier, invoices):
-    Account = env["account.account"]
-    Product = env["product.product"]
-    fap = env["logistics.backend"].create(
-        {
-            "name": "Bench FAP",
-            "code": FAP_CODE,
-            "kind": "fap",
-            "environment": "production",
-            "base_url": "http://127.0.0.1:9",
-            "auth_type": "none",
-            "http_max_retries": 0,
-        }
-    )
-    Mapping = env["logistics.code.mapping"]
-    Mapping.create(
-        {"backend_id": fap.id, "mapping_type": "carrier", "external_code": "BNCH", "carrier_partner_id": carrier.id}
-    )
+    """The FAP backend, five charge types (an account and a product each), the contract and
+    ``invoices`` delivered shipments, built with freight_audit's fixture factories (as its
+    tests and the browser tour build theirs)."""
+    factories = load_factories("freight_audit")
+
+    fap = factories.make_fap_backend(env, "Bench FAP", FAP_CODE, http_max_retries=0)
+    factories.map_carrier(env, fap, "BNCH", carrier)
     charge_types = {}
     for index, (code, type_code, name, kind, authorisation, cap, _amount) in enumerate(CHARGES):
-        account = Account.create(
-            {
-                "name": f"Bench {name}",
-                "code": f"6199{index:02d}",
-                "account_type": "expense",
-                "company_ids": [(4, company.id)],
-            }
-        )
-        product = Product.create({"name": f"Bench {name}", "type": "service", "landed_cost_ok": True})
-        vals = {
-            "name": name,
-            "code": type_code,
-            "kind": kind,
-            "product_id": product.id,
-            "account_id": account.id,
-        }
+        account = factories.make_expense_account(env, company, f"Bench {name}", f"6199{index:02d}")
+        product = factories.make_cost_product(env, f"Bench {name}")
+        vals = {}
         if authorisation:
             vals["authorisation"] = authorisation
         if cap:
             vals["authorised_amount"] = cap
-        charge_types[code] = env["freight.charge.type"].create(vals)
-    Mapping.create(
-        [
-            {"backend_id": fap.id, "mapping_type": "charge_code", "external_code": code, "charge_type_id": ct.id}
-            for code, ct in charge_types.items()
-        ]
-    )
-    schedule = env["freight.fuel.schedule"].create(
-        {
-            "name": "Bench fuel 2026",
-            "carrier_partner_id": carrier.id,
-            "line_ids": [
-                (0, 0, {"kind": "period", "date_from": "2026-01-01", "date_to": "2026-06-30", "percent": 10.0}),
-                (0, 0, {"kind": "period", "date_from": "2026-07-01", "date_to": "2026-12-31", "percent": 12.0}),
-            ],
-        }
-    )
-    env["freight.rate.card"].create(
-        {
-            "name": "Bench road 2026",
-            "carrier_partner_id": carrier.id,
-            "currency_id": company.currency_id.id,
-            "date_from": "2026-01-01",
-            "date_to": "2026-12-31",
-            "basis": "kg",
-            "minimum_charge": 150.0,
-            "fuel_schedule_id": schedule.id,
-            "lane_ids": [
-                (
-                    0,
-                    0,
-                    {
-                        "name": "Lyon -> France",
-                        "origin_country_ids": [(6, 0, france.ids)],
-                        "origin_zip_prefixes": "69",
-                        "dest_country_ids": [(6, 0, france.ids)],
-                    },
-                )
-            ],
-            "break_ids": [
-                (0, 0, {"min_kg": 0, "rate": 1.50}),
-                (0, 0, {"min_kg": 250, "rate": 1.20}),
-                (0, 0, {"min_kg": 500, "rate": 1.00}),
-            ],
-        }
-    )
-    company.write(
-        {
-            "freight_require_delivered": True,
-            "freight_require_pod": False,
-            "freight_tolerance_mode": "either",
-            "freight_line_tolerance_abs": 5.0,
-            "freight_line_tolerance_percent": 1.0,
-            "freight_total_tolerance_abs": 5.0,
-            "freight_total_tolerance_percent": 1.0,
-            "freight_weight_tolerance_percent": 2.0,
-            "freight_auto_post_bill": True,
-            "freight_approval_threshold": 0.0,
-        }
-    )
+        charge_types[code] = factories.make_charge_type(env, name, type_code, kind, product, account, **vals)
+    factories.map_charge_codes(env, fap, charge_types)
+    schedule = factories.make_fuel_schedule(env, carrier, "Bench fuel 2026")
+    factories.make_rate_card(env, carrier, "Bench road 2026", france, company.currency_id, fuel_schedule=schedule)
+    factories.set_freight_policy(company)
     journal = env["account.journal"].search([("type", "=", "purchase"), ("company_id", "=", company.id)], limit=1)
     shipments = env["logistics.shipment"].create(
         [
-            {
-                "name": f"BENCH-FRT-{index:06d}",
-                "tracking_ref": f"BENCH-FTRK-{index:06d}",
-                "carrier_partner_id": carrier.id,
-                "origin_partner_id": company.partner_id.id,
-                "destination_partner_id": customer.id,
-                "partner_id": customer.id,
-                "weight": invoice_weight(index),
-                "actual_pickup": SHIP_DAY,
-                "actual_delivery": SHIP_DAY + datetime.timedelta(days=1),
-                "status": "delivered",
-                "pod_signer": "J. Doe",
-                "pod_time": SHIP_DAY + datetime.timedelta(days=1),
-            }
+            factories.shipment_vals(
+                f"BENCH-FRT-{index:06d}",
+                invoice_weight(index),
+                carrier,
+                company,
+                customer,
+                SHIP_DAY,
+                tracking_ref=f"BENCH-FTRK-{index:06d}",
+            )
             for index in range(invoices)
         ]
     )

@@ -22,11 +22,12 @@ import json
 import time
 
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.freight_audit.tests.common import FreightAuditCommon
-from odoo.addons.logistics_connector.tests.loopback import LoopbackCase, TmsServer
+from odoo.addons.logistics_connector.tests.loopback import TmsServer
+from odoo.addons.shipment_events.tests.common import SHIPMENT_EVENT_SETTINGS
 
 WEBHOOK_SECRET = "whsec-e2e-0123456789abcdef"
 
@@ -46,7 +47,7 @@ def x12_214(pro, statuses, control):
 
 
 @tagged("post_install", "-at_install")
-class TestEndToEnd(LoopbackCase, FreightAuditCommon, AccountTestInvoicingCommon, HttpCase):
+class TestEndToEnd(FreightAuditCommon, AccountTestInvoicingCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -54,64 +55,24 @@ class TestEndToEnd(LoopbackCase, FreightAuditCommon, AccountTestInvoicingCommon,
         env = cls.env
         company = cls.company
         cls.tms = cls.start_server(TmsServer(api_key=("X-API-Key", "tms-key"), booking_extra={"carrier_scac": "FFRT"}))
-        cls.tms_backend = env["logistics.backend"].create(
-            {
-                "name": "E2E TMS",
-                "code": "e2e-tms",
-                "kind": "tms",
-                "environment": "production",
-                "base_url": cls.tms.url,
-                "auth_type": "api_key",
-                "api_key": "tms-key",
-                "http_max_retries": 0,
-                "timeout_read": 5,
-                "auto_send_transport_orders": True,
-            }
+        cls.tms_backend = cls.make_backend(
+            "E2E TMS",
+            "e2e-tms",
+            "tms",
+            base_url=cls.tms.url,
+            auth_type="api_key",
+            api_key="tms-key",
+            http_max_retries=0,
+            timeout_read=5,
+            auto_send_transport_orders=True,
         )
-        cls.carrier_product = env["product.product"].create({"name": "Road freight (e2e)", "type": "service"})
-        cls.carrier = env["delivery.carrier"].create(
-            {"name": "Fast Freight", "product_id": cls.carrier_product.id, "delivery_type": "fixed"}
-        )
-        env["logistics.code.mapping"].create(
-            {
-                "backend_id": cls.tms_backend.id,
-                "mapping_type": "carrier",
-                "external_code": "FFRT",
-                "carrier_id": cls.carrier.id,
-                "carrier_partner_id": cls.carrier_partner.id,
-            }
-        )
+        cls.carrier, cls.carrier_product = cls.make_delivery_carrier("Road freight (e2e)")
+        cls.map_carrier("FFRT", cls.tms_backend)
         # The carrier's milestone feed: its own backend, signed webhooks, processed by the queue.
         cls.edi_backend.write({"webhook_secret": WEBHOOK_SECRET, "process_sync": False})
-        company.write(
-            {
-                "logistics_environment": "production",
-                "logistics_auto_transport_order": True,
-                "shipment_pod_require_signer": True,
-                "shipment_pod_require_time": True,
-                "shipment_pod_require_document": False,
-                "shipment_notify_shipped": False,
-                "shipment_notify_out_for_delivery": False,
-                "shipment_notify_delayed": False,
-                "shipment_notify_delivered": False,
-                "freight_require_pod": True,
-            }
-        )
+        company.write({**SHIPMENT_EVENT_SETTINGS, "logistics_auto_transport_order": True, "freight_require_pod": True})
         # Accruals.
-        cls.accrual_expense = env["account.account"].create(
-            {"name": "Accrued freight expense", "code": "610900", "account_type": "expense"}
-        )
-        cls.accrued_liabilities = env["account.account"].create(
-            {"name": "Accrued freight", "code": "408100", "account_type": "liability_current"}
-        )
-        company.write(
-            {
-                "freight_accrual_enabled": True,
-                "freight_accrual_journal_id": cls.company_data["default_journal_misc"].id,
-                "freight_accrual_expense_account_id": cls.accrual_expense.id,
-                "freight_accrued_liability_account_id": cls.accrued_liabilities.id,
-            }
-        )
+        cls.setup_accruals(cls.company_data["default_journal_misc"])
         # Goods: a product sold (12.5 kg) and two products bought (FIFO, real-time valuation).
         category = env["product.category"].create(
             {"name": "E2E FIFO", "property_cost_method": "fifo", "property_valuation": "real_time"}
@@ -159,12 +120,10 @@ class TestEndToEnd(LoopbackCase, FreightAuditCommon, AccountTestInvoicingCommon,
             rule.write(rule_vals)
         else:
             Rule.create(dict(rule_vals, company_id=company.id))
-        cls.approver = new_test_user(
-            env,
-            login="e2e_approver",
-            groups="base.group_user,freight_audit.group_freight_approver,logistics_connector.group_logistics_user",
-            company_ids=[Command.set(company.ids)],
-            company_id=company.id,
+        cls.approver = cls.make_user(
+            "e2e_approver",
+            "base.group_user,freight_audit.group_freight_approver,logistics_connector.group_logistics_user",
+            company,
         )
 
     # ------------------------------------------------------------------

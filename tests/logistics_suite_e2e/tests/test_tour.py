@@ -1,6 +1,7 @@
 """Browser tour of the suite: a shipment's timeline, an audit case approved, its vendor bill.
 
-The data is built here (the test database has no demo data): a shipment delivered through
+The data is built here (the test database has no demo data), with freight_audit's fixture
+factories (``freight_audit/tests/factories.py``): a shipment delivered through
 milestones processed by the journal, a carrier invoice received from the FAP through the
 journal whose base freight exceeds the contract (an open audit case), and an approver who
 created none of it (freight_audit's segregation of duties). Needs Chromium (Debian's
@@ -9,8 +10,11 @@ created none of it (freight_audit's segregation of duties). Needs Chromium (Debi
 
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.freight_audit.tests import factories
+from odoo.addons.logistics_connector.tests.factories import make_backend
 
 
 @tagged("post_install", "-at_install")
@@ -20,103 +24,26 @@ class TestLogisticsSuiteTour(HttpCase):
         env = self.env
         self.company = env.company
         france = env.ref("base.fr")
-        self.company.partner_id.write({"country_id": france.id, "zip": "69001", "city": "Lyon"})
-        self.company.write(
-            {
-                "freight_require_delivered": True,
-                "freight_require_pod": False,
-                "freight_tolerance_mode": "either",
-                "freight_line_tolerance_abs": 5.0,
-                "freight_line_tolerance_percent": 1.0,
-                "freight_total_tolerance_abs": 5.0,
-                "freight_total_tolerance_percent": 1.0,
-                "freight_auto_post_bill": True,
-                "freight_approval_threshold": 0.0,
-            }
-        )
+        factories.place_company_in_lyon(self.company, france)
+        factories.set_freight_policy(self.company)
         self.carrier = env["res.partner"].create({"name": "Tour Freight Co.", "is_company": True})
-        customer = env["res.partner"].create(
-            {"name": "Tour Customer", "country_id": france.id, "zip": "75001", "city": "Paris"}
-        )
-        self.carrier_backend = env["logistics.backend"].create(
-            {
-                "name": "Tour carrier",
-                "code": "tour-carrier",
-                "kind": "carrier",
-                "environment": "production",
-                "auth_type": "none",
-            }
-        )
-        fap = env["logistics.backend"].create(
-            {
-                "name": "Tour FAP",
-                "code": "tour-fap",
-                "kind": "fap",
-                "environment": "production",
-                "base_url": "http://127.0.0.1:9",
-                "auth_type": "none",
-            }
-        )
-        account = env["account.account"].create(
-            {
-                "name": "Tour freight",
-                "code": "619100",
-                "account_type": "expense",
-                "company_ids": [Command.link(self.company.id)],
-            }
-        )
+        customer = factories.make_customer(env, "Tour Customer", france)
+        self.carrier_backend = make_backend(env, "Tour carrier", "tour-carrier", "carrier")
+        fap = factories.make_fap_backend(env, "Tour FAP", "tour-fap")
+        account = factories.make_expense_account(env, self.company, "Tour freight", "619100")
         product = env["product.product"].create({"name": "Tour freight", "type": "service"})
-        base = env["freight.charge.type"].create(
-            {
-                "name": "Tour base freight",
-                "code": "TOURBASE",
-                "kind": "base",
-                "product_id": product.id,
-                "account_id": account.id,
-            }
-        )
-        env["logistics.code.mapping"].create(
-            [
-                {
-                    "backend_id": fap.id,
-                    "mapping_type": "carrier",
-                    "external_code": "TOUR",
-                    "carrier_partner_id": self.carrier.id,
-                },
-                {
-                    "backend_id": fap.id,
-                    "mapping_type": "charge_code",
-                    "external_code": "400",
-                    "charge_type_id": base.id,
-                },
-            ]
-        )
+        base = factories.make_charge_type(env, "Tour base freight", "TOURBASE", "base", product, account)
+        factories.map_carrier(env, fap, "TOUR", self.carrier)
+        factories.map_charge_codes(env, fap, {"400": base})
         today = fields.Date.today()
-        env["freight.rate.card"].create(
-            {
-                "name": "Tour road contract",
-                "carrier_partner_id": self.carrier.id,
-                "currency_id": self.company.currency_id.id,
-                "date_from": today - timedelta(days=30),
-                "date_to": today + timedelta(days=30),
-                "basis": "kg",
-                "minimum_charge": 150.0,
-                "lane_ids": [
-                    Command.create(
-                        {
-                            "name": "Lyon -> France",
-                            "origin_country_ids": [Command.set(france.ids)],
-                            "origin_zip_prefixes": "69",
-                            "dest_country_ids": [Command.set(france.ids)],
-                        }
-                    )
-                ],
-                "break_ids": [
-                    Command.create({"min_kg": 0, "rate": 1.50}),
-                    Command.create({"min_kg": 250, "rate": 1.20}),
-                    Command.create({"min_kg": 500, "rate": 1.00}),
-                ],
-            }
+        factories.make_rate_card(
+            env,
+            self.carrier,
+            "Tour road contract",
+            france,
+            self.company.currency_id,
+            date_from=today - timedelta(days=30),
+            date_to=today + timedelta(days=30),
         )
         # 412.5 kg at 1.20 = 495.00 by contract.
         self.shipment = env["logistics.shipment"].create(
