@@ -8,8 +8,8 @@
 #  2. waits for PostgreSQL;
 #  3. database ODOO_DB (default logistics): when it does not exist or the four addons are not all
 #     installed: `odoo -i` of the four with demo data (odoo.conf: without_demo = False); when a
-#     manifest's version is newer than the version installed in the database: `odoo -u` of the four;
-#     otherwise nothing. A failing install or upgrade stops the container (no server without the suite);
+#     manifest's version is newer than the version installed in the database, or ODOO_FORCE_UPDATE=1:
+#     `odoo -u` of the four; otherwise nothing. A failing install or upgrade stops the container (no server without the suite);
 #  4. runs Odoo on that database only (--db-filter), with the container's arguments added.
 set -euo pipefail
 
@@ -17,7 +17,8 @@ SUITE="logistics_connector,shipment_events,freight_audit,billing_readiness"
 DB="${ODOO_DB:-logistics}"
 SOURCE_CONF="${ODOO_SOURCE_CONF:-/etc/odoo/odoo.conf}"
 DATA_DIR="${ODOO_DATA_DIR:-/var/lib/odoo}"
-RC="$(mktemp -t odoo-suite-XXXXXX.conf)"
+# Rewritten at every start (it holds the master password; readable by the odoo user only).
+RC="${ODOO_SUITE_RC:-/tmp/odoo-suite.conf}"
 log() { echo "suite-entrypoint: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -42,7 +43,8 @@ case "${ODOO_LIST_DB:-False}" in
     *) die "ODOO_LIST_DB must be True or False, not '${ODOO_LIST_DB}'" ;;
 esac
 [ -f "$SOURCE_CONF" ] || die "no $SOURCE_CONF"
-chmod 600 "$RC"
+rm -f "$RC"
+(umask 077 && : >"$RC")
 # Our settings right after [options]; the same keys of the source file are dropped.
 awk -v passwd="$ODOO_ADMIN_PASSWD" -v listdb="${ODOO_LIST_DB:-False}" -v host="$DB_HOST" \
     -v port="$DB_PORT" -v user="$DB_USER" -v password="$DB_PASSWORD" '
@@ -123,6 +125,10 @@ else:
     print("none")
 PY
 )"
+if [ "$state" = none ] && [ "${ODOO_FORCE_UPDATE:-0}" = 1 ]; then
+    log "ODOO_FORCE_UPDATE=1"
+    state=update
+fi
 case "$state" in
     init)
         log "installing $SUITE with demo data into database $DB (first start; a few minutes) ..."
