@@ -51,9 +51,9 @@ def list_file(repo, name):
     """The entries of one of docker/*.txt, comments and blank lines dropped."""
     entries = []
     for line in read(repo, os.path.join("docker", name)).splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            entries.append(line)
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            entries.append(entry)
     return entries
 
 
@@ -152,7 +152,9 @@ def check_mounts(repo, compose):
             if is_bind(source):
                 path = os.path.normpath(os.path.join(repo, source))
                 if not os.path.exists(path):
-                    problems.append(f"docker-compose.yml: service {name} mounts {source} at {target}, which does not exist")
+                    problems.append(
+                        f"docker-compose.yml: service {name} mounts {source} at {target}, which does not exist"
+                    )
             elif source and source not in declared:
                 problems.append(f"docker-compose.yml: service {name} uses volume {source}, not declared under volumes:")
         build = service.get("build")
@@ -160,7 +162,9 @@ def check_mounts(repo, compose):
             context = build if isinstance(build, str) else build.get("context", ".")
             dockerfile = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
             if not os.path.isfile(os.path.join(repo, context, dockerfile)):
-                problems.append(f"docker-compose.yml: service {name} builds {context}/{dockerfile}, which does not exist")
+                problems.append(
+                    f"docker-compose.yml: service {name} builds {context}/{dockerfile}, which does not exist"
+                )
             target = None if isinstance(build, str) else build.get("target")
             if target and target not in stages:
                 problems.append(f"docker-compose.yml: service {name} builds stage {target}, which the Dockerfile lacks")
@@ -179,7 +183,9 @@ def check_addons_path(repo, compose):
     problems = []
     conf = configparser.ConfigParser()
     conf.read_string(read(repo, "odoo.conf"))
-    addons_path = [entry.strip() for entry in conf.get("options", "addons_path", fallback="").split(",") if entry.strip()]
+    addons_path = [
+        entry.strip() for entry in conf.get("options", "addons_path", fallback="").split(",") if entry.strip()
+    ]
     services = compose.get("services", {})
     odoo = services.get("odoo", {})
     binds = [(source, target) for source, target in volume_mounts(odoo) if is_bind(source)]
@@ -212,7 +218,10 @@ def check_addons_path(repo, compose):
             problems.append(f"odoo.conf: addons_path entry {entry} is {local} here, which is no directory")
     conf_targets = [target for source, target in binds if os.path.normpath(source) == "odoo.conf"]
     if conf_targets != ["/etc/odoo/odoo.conf"]:
-        problems.append("docker-compose.yml: service odoo does not mount ./odoo.conf at /etc/odoo/odoo.conf (the entrypoint reads it)")
+        problems.append(
+            "docker-compose.yml: service odoo does not mount ./odoo.conf at /etc/odoo/odoo.conf "
+            "(the entrypoint reads it)"
+        )
     tests = services.get("tests")
     if tests is not None and repository_targets(repo, tests) != targets:
         problems.append("docker-compose.yml: services tests and odoo mount the repository at different paths")

@@ -68,13 +68,13 @@ class TestDockerCompose(BaseCase):
         self.assertProblem(repo, "pydifact", "not pinned")
 
     def test_mounted_path_missing(self):
-        repo = self.tampered("docker-compose.yml", "- ./odoo.conf:/etc/odoo/odoo.conf:ro", "- ./odoo-prod.conf:/etc/odoo/odoo.conf:ro")
+        repo = self.tampered(
+            "docker-compose.yml", "- ./odoo.conf:/etc/odoo/odoo.conf:ro", "- ./odoo-prod.conf:/etc/odoo/odoo.conf:ro"
+        )
         self.assertProblem(repo, "service odoo mounts ./odoo-prod.conf", "does not exist")
 
     def test_addons_path_not_mounted(self):
-        repo = self.tampered(
-            "odoo.conf", "addons_path = /opt/logistics-suite,", "addons_path = /mnt/extra-addons,"
-        )
+        repo = self.tampered("odoo.conf", "addons_path = /opt/logistics-suite,", "addons_path = /mnt/extra-addons,")
         self.assertProblem(repo, "addons_path", "/mnt/extra-addons", "neither mounted")
         self.assertProblem(repo, "does not name /opt/logistics-suite")
 
