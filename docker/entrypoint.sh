@@ -9,7 +9,8 @@
 #  3. database ODOO_DB (default logistics): when it does not exist or the four addons are not all
 #     installed: `odoo -i` of the four with demo data (odoo.conf: without_demo = False); when a
 #     manifest's version is newer than the version installed in the database, or ODOO_FORCE_UPDATE=1:
-#     `odoo -u` of the four; otherwise nothing. A failing install or upgrade stops the container (no server without the suite);
+#     `odoo -u` of the four; otherwise nothing. A failing install or upgrade stops the container
+#     (no server without the suite);
 #  4. runs Odoo on that database only (--db-filter), with the container's arguments added.
 set -euo pipefail
 
@@ -45,18 +46,19 @@ esac
 [ -f "$SOURCE_CONF" ] || die "no $SOURCE_CONF"
 rm -f "$RC"
 (umask 077 && : >"$RC")
-# Our settings right after [options]; the same keys of the source file are dropped.
-awk -v passwd="$ODOO_ADMIN_PASSWD" -v listdb="${ODOO_LIST_DB:-False}" -v host="$DB_HOST" \
-    -v port="$DB_PORT" -v user="$DB_USER" -v password="$DB_PASSWORD" '
+# Our settings right after [options]; the same keys of the source file are dropped. (Values go
+# through ENVIRON, which, unlike awk -v, keeps backslashes as they are.)
+S_PASSWD="$ODOO_ADMIN_PASSWD" S_LISTDB="${ODOO_LIST_DB:-False}" S_HOST="$DB_HOST" S_PORT="$DB_PORT" \
+    S_USER="$DB_USER" S_PASSWORD="$DB_PASSWORD" awk '
     /^[[:space:]]*(admin_passwd|list_db|db_host|db_port|db_user|db_password)[[:space:]]*=/ { next }
     { print }
     /^\[options\]/ {
-        print "admin_passwd = " passwd
-        print "list_db = " listdb
-        print "db_host = " host
-        print "db_port = " port
-        print "db_user = " user
-        print "db_password = " password
+        print "admin_passwd = " ENVIRON["S_PASSWD"]
+        print "list_db = " ENVIRON["S_LISTDB"]
+        print "db_host = " ENVIRON["S_HOST"]
+        print "db_port = " ENVIRON["S_PORT"]
+        print "db_user = " ENVIRON["S_USER"]
+        print "db_password = " ENVIRON["S_PASSWORD"]
     }' "$SOURCE_CONF" >"$RC"
 grep -q '^admin_passwd = ' "$RC" || die "$SOURCE_CONF has no [options] section"
 export ODOO_RC="$RC"
