@@ -15,6 +15,8 @@ Developer options (environment):
   TEMPLATE_DB     build/reuse a template database holding only the Odoo
                   dependencies, to make repeated local runs faster
   KEEP_DB=1       keep the database afterwards (its name is printed)
+  DATA_DIR, LOG_DIR  where the filestore and the logs go (default .var/data,
+                  .var/log; the Docker `tests` service points them at a volume)
 """
 
 import os
@@ -165,7 +167,7 @@ def main():
         print(f"ERROR: no Odoo 18.0 source at ODOO_SRC={ODOO_SRC} (see README).", file=sys.stderr)
         return 2
     data_dir = os.environ.get("DATA_DIR", os.path.join(REPO, ".var", "data"))
-    log_dir = os.path.join(REPO, ".var", "log")
+    log_dir = os.environ.get("LOG_DIR", os.path.join(REPO, ".var", "log"))
     os.makedirs(data_dir, exist_ok=True)
     os.makedirs(log_dir, exist_ok=True)
     addons_path = ",".join([REPO, os.path.join(REPO, "tests"), os.path.join(ODOO_SRC, "odoo", "addons")])
