@@ -260,10 +260,14 @@ class FreightInvoice(models.Model):
             return self.sudo()._import_parsed(
                 backend, parsed_list, source, message=message, carrier_partner=carrier_partner, messages=messages
             )
+        # Credit memos and new FAP revisions are handled apart (freight_invoice_credit.py).
+        parsed_list, messages, revised = self._freight_divert_parsed(
+            backend, parsed_list, messages or [message] * len(parsed_list), carrier_partner
+        )
         company = backend.company_id
         prepared = [self._prepare_parsed(backend, parsed, carrier_partner) for parsed in parsed_list]
         if not prepared:
-            return self.browse()
+            return revised
         # Shipments, in one lookup for all lines.
         refs = [line["shipment_reference"] for vals in prepared for line in vals["_lines"]]
         shipments = self.env["logistics.shipment"]._find_by_references(
@@ -335,7 +339,7 @@ class FreightInvoice(models.Model):
         if created:
             created._run_audit()
             created._apply_audit_outcome()
-        return result | created
+        return result | created | revised
 
     @api.model
     def _prepare_parsed(self, backend, parsed, carrier_partner=None):

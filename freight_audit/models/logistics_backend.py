@@ -96,7 +96,11 @@ class LogisticsBackend(models.Model):
         backends = self if self else self._freight_fap_backends()
         cases = self.env["freight.audit.case"].search(
             [
+                "|",
                 ("state", "=", "disputed"),
+                "&",
+                ("state", "=", "approved"),
+                ("carrier_answer", "=", False),
                 ("dispute_reference", "!=", False),
                 ("invoice_id.backend_id", "in", backends.ids),
             ],

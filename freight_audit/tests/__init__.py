@@ -3,6 +3,7 @@ from . import (
     test_audit_engine,
     test_audit_rules,
     test_contracts,
+    test_credit_notes,
     test_csv_invoice,
     test_import_channels,
     test_install,

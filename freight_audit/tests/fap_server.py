@@ -127,9 +127,12 @@ class LoopbackFap:
         with self.state.lock:
             self.state.invoices.append((len(self.state.invoices) + 1, invoice))
 
-    def answer_dispute(self, dispute_id, answer, answered_at="2026-01-25T10:00:00Z"):
+    def answer_dispute(self, dispute_id, answer, answered_at="2026-01-25T10:00:00Z", **settlement):
+        """``settlement``: e.g. ``outcome="accepted", credit_amount="25.00"``."""
         with self.state.lock:
-            self.state.disputes[dispute_id].update(status="answered", answer=answer, answered_at=answered_at)
+            self.state.disputes[dispute_id].update(
+                status="answered", answer=answer, answered_at=answered_at, **settlement
+            )
 
     def set_payment(self, invoice_id, status, date=None, reference=None):
         with self.state.lock:
