@@ -20,6 +20,8 @@
         "views/freight_invoice_views.xml",
         "views/freight_audit_case_views.xml",
         "views/freight_credit_note_views.xml",
+        "views/freight_fap_funding_views.xml",
+        "views/freight_fap_difference_views.xml",
         "views/freight_accrual_views.xml",
         "views/account_move_views.xml",
         "views/res_company_views.xml",

@@ -1,11 +1,14 @@
 from . import (
     account_move,
+    account_payment,
     freight_accrual,
     freight_audit_case,
     freight_audit_case_credit,
     freight_audit_finding,
     freight_charge_type,
     freight_credit_note,
+    freight_fap_difference,
+    freight_fap_funding,
     freight_fuel_schedule,
     freight_fuel_schedule_line,
     freight_invoice,  # the base class of freight.invoice first, then its concerns
@@ -15,6 +18,7 @@ from . import (
     freight_invoice_credit,
     freight_invoice_intake,
     freight_invoice_landed_cost,
+    freight_invoice_payment,
     freight_invoice_line,
     freight_invoice_rebilling,
     freight_rate_card,

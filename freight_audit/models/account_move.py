@@ -87,6 +87,8 @@ class AccountMove(models.Model):
             bills.freight_invoice_id.sudo()._on_bill_posted()
             # Credits that waited for these bills (freight_credit_note.py), posted once.
             self.env["freight.credit.note"].sudo()._post_pending_for(bills.freight_invoice_id.sudo())
+            # Bills the FAP reported paid before they were posted (freight_invoice_payment.py).
+            bills.freight_invoice_id.sudo()._freight_fap_settle_waiting()
         return posted
 
     def action_view_freight_invoice(self):

@@ -5,6 +5,7 @@ from . import (
     test_contracts,
     test_credit_notes,
     test_csv_invoice,
+    test_fap_payment,
     test_import_channels,
     test_install,
     test_invoice_webhook,
