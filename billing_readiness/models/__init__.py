@@ -18,6 +18,7 @@ from . import res_partner
 from . import billing_reconciliation_run
 from . import billing_reconciliation_run_sections
 from . import billing_reconciliation_run_backends
+from . import billing_reconciliation_run_fap_payments
 from . import billing_reconciliation_line
 from . import billing_readiness_report
 from . import billing_hold_report
