@@ -16,13 +16,16 @@ posted yet (or whose original invoice has not arrived) waits, ``pending``, and i
 the bill is (``account.move._post``). The credit note is reconciled with the bill's payable line.
 """
 
+import logging
+
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_is_zero
 
 from .freight_audit_case import GROUP_MANAGER, check_freight_group
 
 ORIGINS = [("dispute", "Dispute settled"), ("memo", "Carrier credit memo"), ("revision", "FAP revision (lower)")]
+_logger = logging.getLogger(__name__)
 STATES = [("pending", "Waiting for the Bill"), ("credited", "Credit Note Posted")]
 
 
@@ -115,8 +118,15 @@ class FreightCreditNote(models.Model):
             if not credit.invoice_id:
                 credit._match_original()
             bill = credit.invoice_id and credit._bill()
-            if bill and bill.state == "posted":
-                credit._post_credit_note()
+            if not bill or bill.state != "posted":
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    credit._post_credit_note()
+            except (UserError, ValidationError) as error:
+                # Kept waiting: a Freight Manager posts it once the configuration is fixed.
+                _logger.info("Freight credit %s could not be posted: %s", credit.id, error)
+                credit.message_post(body=_("The credit note could not be posted: %s", error))
         return True
 
     def _match_original(self):
