@@ -18,7 +18,9 @@ class BillingReconciliationRun(models.Model):
         differences = self.env["freight.fap.difference"].search(period, order="date, id")
         if company.freight_payment_mode != "fap" and not differences:
             return
-        payments = self.env["account.payment"].search([*period, ("freight_fap_invoice_id", "!=", False), ("state", "!=", "canceled")])
+        payments = self.env["account.payment"].search(
+            [*period, ("freight_fap_invoice_id", "!=", False), ("state", "!=", "canceled")]
+        )
         fundings = self.env["freight.fap.funding"].search(period)
         by_currency = defaultdict(lambda: [self.env["account.payment"], self.env["freight.fap.funding"]])
         for payment in payments:
@@ -62,7 +64,9 @@ class BillingReconciliationRun(models.Model):
                 odoo_value=difference.amount_expected,
                 backend_value=difference.amount_reported,
                 note=" ".join(
-                    filter(None, [difference.payment_reference, difference.currency_id.name, difference.funding_id.name])
+                    filter(
+                        None, [difference.payment_reference, difference.currency_id.name, difference.funding_id.name]
+                    )
                 ),
                 backend_id=difference.backend_id.id,
                 freight_invoice_ids=difference.invoice_id.ids,

@@ -35,7 +35,10 @@ class FreightAuditCase(models.Model):
             return False
         allocation = self._freight_settlement_allocation(data.get("credit_amount"))
         amount = sum(value for _key, value in allocation)
-        if float_is_zero(amount, precision_rounding=rounding) or float_compare(amount, 0.0, precision_rounding=rounding) < 0:
+        if (
+            float_is_zero(amount, precision_rounding=rounding)
+            or float_compare(amount, 0.0, precision_rounding=rounding) < 0
+        ):
             return False
         self.env["freight.credit.note"]._record(
             {

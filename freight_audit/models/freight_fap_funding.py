@@ -51,18 +51,18 @@ class FreightFapFunding(models.Model):
     # Intake (API poll, file)
     # ------------------------------------------------------------------
     @api.model
-    def _receive_fap_funding(self, backend, requests, source):
+    def _receive_fap_funding(self, backend, funding_requests, source):
         """Journal funding requests (dicts, or a JSON file's bytes: one request, a list, or
         ``{"funding": [...]}``), one message each; returns (messages, duplicates)."""
-        if isinstance(requests, bytes | str):
+        if isinstance(funding_requests, bytes | str):
             try:
-                requests = json.loads(requests)
+                funding_requests = json.loads(funding_requests)
             except ValueError as error:
                 raise ParseError(f"the funding file is not valid JSON: {error}") from None
-        if isinstance(requests, dict):
-            requests = requests.get("funding", [requests])
+        if isinstance(funding_requests, dict):
+            funding_requests = funding_requests.get("funding", [funding_requests])
         items = []
-        for request in requests:
+        for request in funding_requests:
             if not isinstance(request, dict) or not request.get("id"):
                 raise ParseError("a funding request needs an 'id'")
             items.append(JournalItem(request, key=f"fap_funding:{request['id']}"))

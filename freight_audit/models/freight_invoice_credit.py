@@ -82,13 +82,13 @@ class FreightInvoice(models.Model):
                 self._freight_record_memo(backend, parsed, owner, carrier_partner)
                 continue
             root = self._freight_revision_root(backend, parsed)
+            to_import = parsed
             if root:
-                version = root._freight_apply_revision(backend, parsed, owner)
-                if version is None:
+                to_import = root._freight_apply_revision(backend, parsed, owner)
+                if to_import is None:
                     concerned |= root
                     continue
-                parsed = version
-            kept.append(parsed)
+            kept.append(to_import)
             kept_owners.append(owner)
         return kept, kept_owners, concerned
 
@@ -157,7 +157,9 @@ class FreightInvoice(models.Model):
         new = self._freight_amounts_by_type(backend, parsed)
         tip = self._freight_chain_tip()
         previous = {int(k): v for k, v in (self.fap_revision_amounts or {}).items()} or {
-            charge_type.id: sum(tip.line_ids.filtered(lambda ln, ct=charge_type: ln.charge_type_id == ct).mapped("amount"))
+            charge_type.id: sum(
+                tip.line_ids.filtered(lambda ln, ct=charge_type: ln.charge_type_id == ct).mapped("amount")
+            )
             for charge_type in tip.line_ids.charge_type_id
         }
         self.write({"fap_revision": revision, "fap_revision_amounts": {str(k): v for k, v in new.items()}})
@@ -172,7 +174,9 @@ class FreightInvoice(models.Model):
         if tip.state != "billed":
             tip.write({"state": "cancel"})
             tip.case_ids.filtered(lambda c: c.state != "closed")._close_obsolete()
-            tip.message_post(body=_("Superseded by FAP revision %s (not billed yet): audited as a new version.", revision))
+            tip.message_post(
+                body=_("Superseded by FAP revision %s (not billed yet): audited as a new version.", revision)
+            )
             return version
         raised = any(
             float_compare(new.get(key, 0.0), previous.get(key, 0.0), precision_rounding=rounding) > 0 for key in new
@@ -222,11 +226,15 @@ class FreightInvoice(models.Model):
         company = backend.company_id
         currency = company.currency_id
         if parsed.get("currency"):
-            currency = self.env["res.currency"].with_context(active_test=False).search(
-                [("name", "=", str(parsed["currency"]).upper())], limit=1
+            currency = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", str(parsed["currency"]).upper())], limit=1)
             )
             if not currency:
-                raise ParseError(_("Credit memo %(number)s: unknown currency %(code)s.", number=number, code=parsed["currency"]))
+                raise ParseError(
+                    _("Credit memo %(number)s: unknown currency %(code)s.", number=number, code=parsed["currency"])
+                )
         original = str(parsed.get("original_invoice_number") or "").strip()
         credit, created = self.env["freight.credit.note"]._record(
             {

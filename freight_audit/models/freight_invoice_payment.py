@@ -116,7 +116,9 @@ class FreightInvoice(models.Model):
             return False
         currency = company.currency_id
         if data.get("currency"):
-            currency = self.env["res.currency"].search([("name", "=", str(data["currency"]).upper())], limit=1) or currency
+            currency = (
+                self.env["res.currency"].search([("name", "=", str(data["currency"]).upper())], limit=1) or currency
+            )
         difference = self.env["freight.fap.difference"]._record(
             {
                 "kind": "unknown_invoice",

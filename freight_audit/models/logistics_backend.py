@@ -135,16 +135,16 @@ class LogisticsBackend(models.Model):
         total = 0
         for backend in backends.filtered(lambda b: b.company_id.freight_payment_mode == "fap"):
             try:
-                requests, cursor = backend._freight_fap_api().list_funding_requests(since=backend.fap_funding_cursor)
+                funding, cursor = backend._freight_fap_api().list_funding_requests(since=backend.fap_funding_cursor)
             except LogisticsError as error:
                 _logger.info("FAP funding poll of %s failed: %s", backend.code, error)
                 continue
-            requests = [request for request in requests if isinstance(request, dict) and request.get("id")]
-            if requests:
-                self.env["freight.fap.funding"]._receive_fap_funding(backend, requests, "poll")
+            funding = [request for request in funding if isinstance(request, dict) and request.get("id")]
+            if funding:
+                self.env["freight.fap.funding"]._receive_fap_funding(backend, funding, "poll")
             if cursor:
                 backend.fap_funding_cursor = cursor
-            total += len(requests)
+            total += len(funding)
         return total
 
     def action_fap_pull_invoices(self):

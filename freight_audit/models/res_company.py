@@ -87,23 +87,31 @@ class ResCompany(models.Model):
             return self.freight_fap_journal_id
         if not self.env.su:
             raise UserError(_("Company %s has no FAP clearing journal.", self.name))
-        account = self.env["account.account"].with_company(self).create(
-            {
-                "name": _("FAP Clearing"),
-                "code": self._freight_free_account_code("FAPCLR"),
-                "account_type": "asset_cash",
-                "company_ids": [fields.Command.set(self.ids)],
-            }
+        account = (
+            self.env["account.account"]
+            .with_company(self)
+            .create(
+                {
+                    "name": _("FAP Clearing"),
+                    "code": self._freight_free_account_code("FAPCLR"),
+                    "account_type": "asset_cash",
+                    "company_ids": [fields.Command.set(self.ids)],
+                }
+            )
         )
-        journal = self.env["account.journal"].with_company(self).create(
-            {
-                "name": _("FAP Clearing"),
-                "code": "FAPC",
-                "type": "bank",
-                "company_id": self.id,
-                "default_account_id": account.id,
-                "currency_id": False,
-            }
+        journal = (
+            self.env["account.journal"]
+            .with_company(self)
+            .create(
+                {
+                    "name": _("FAP Clearing"),
+                    "code": "FAPC",
+                    "type": "bank",
+                    "company_id": self.id,
+                    "default_account_id": account.id,
+                    "currency_id": False,
+                }
+            )
         )
         journal.outbound_payment_method_line_ids.write({"payment_account_id": account.id})
         journal.inbound_payment_method_line_ids.write({"payment_account_id": account.id})

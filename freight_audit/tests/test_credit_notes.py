@@ -36,7 +36,14 @@ class TestCreditNotes(FreightAuditCommon, AccountTestInvoicingCommon):
         move = credit.move_id
         self.assertRecordValues(
             move,
-            [{"move_type": "in_refund", "state": "posted", "freight_credit_id": credit.id, "reversed_entry_id": bill.id}],
+            [
+                {
+                    "move_type": "in_refund",
+                    "state": "posted",
+                    "freight_credit_id": credit.id,
+                    "reversed_entry_id": bill.id,
+                }
+            ],
         )
         self.assertEqual(move.freight_credited_invoice_id, credit.invoice_id)
         self.assert_cents(move.amount_total, amount)

@@ -22,7 +22,10 @@ class TestFapPayment(FreightAuditCommon, AccountTestInvoicingCommon):
 
     def import_fap(self, number, lines):
         self.journal(
-            self.fap_backend, "freight_invoice_json", self.fap_invoice(number, lines, currency=self.currency.name), key=number
+            self.fap_backend,
+            "freight_invoice_json",
+            self.fap_invoice(number, lines, currency=self.currency.name),
+            key=number,
         )
         return self.invoices_named(number)
 
@@ -142,7 +145,9 @@ class TestFapPayment(FreightAuditCommon, AccountTestInvoicingCommon):
         message = self.env["logistics.message"].search([("idempotency_key", "=", "pay-unknown")])
         self.assertEqual(message.state, "done", message.last_error)
         unknown = self.env["freight.fap.difference"].search([("kind", "=", "unknown_invoice")])
-        self.assertRecordValues(unknown, [{"fap_reference": "F-NOPE", "payment_reference": "PAY-X", "amount_reported": 100.0}])
+        self.assertRecordValues(
+            unknown, [{"fap_reference": "F-NOPE", "payment_reference": "PAY-X", "amount_reported": 100.0}]
+        )
         # A funding request that funds that unknown payment, and a total that is not its sum.
         self.env["freight.fap.funding"]._receive_fap_funding(
             self.fap_backend,

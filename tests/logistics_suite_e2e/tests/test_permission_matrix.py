@@ -703,7 +703,10 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
             through_fap()
             invoice = self._invoice("billed")
             payload = json.dumps({"invoice_id": invoice.external_id, "status": "paid", "reference": "PAY-MX"})
-            return {"invoice": invoice, "message": self._message("queued", "fap_payment_status", self.fap_backend, payload)}
+            return {
+                "invoice": invoice,
+                "message": self._message("queued", "fap_payment_status", self.fap_backend, payload),
+            }
 
         row(
             "P1 process a FAP 'paid' report now (a payment in the FAP clearing journal)",
@@ -763,7 +766,11 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
             "P2 link a bill to a credit by hand",
             credit_prepare,
             lambda role, ctx: self.rpc(
-                role, "account.move", "write", ctx["invoice"].vendor_bill_id.ids, {"freight_credit_id": ctx["credit"].id}
+                role,
+                "account.move",
+                "write",
+                ctx["invoice"].vendor_bill_id.ids,
+                {"freight_credit_id": ctx["credit"].id},
             ),
             lambda ctx: bool(ctx["invoice"].vendor_bill_id.freight_credit_id),
             must_raise=True,
