@@ -10,7 +10,9 @@ their own file, one class each:
 * ``freight_invoice_billing.py``: the vendor bill (may it be billed, prepared, created once,
   posted) and the FAP's payment status;
 * ``freight_invoice_landed_cost.py``: landed costs of posted inbound freight;
-* ``freight_invoice_rebilling.py``: customer rebilling lines.
+* ``freight_invoice_rebilling.py``: customer rebilling lines;
+* ``freight_invoice_credit.py``: credit memos and FAP revisions (credit notes, new versions);
+* ``freight_invoice_payment.py``: bills settled by the FAP's payments (payment through the FAP).
 """
 
 from odoo import _, api, fields, models
