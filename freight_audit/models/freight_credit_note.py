@@ -48,6 +48,7 @@ class FreightCreditNote(models.Model):
             "currency_id",
             "reference",
             "original_reference",
+            "shipment_references",
             "amount",
             "allocation",
             "state",
@@ -69,6 +70,10 @@ class FreightCreditNote(models.Model):
     reference = fields.Char(readonly=True, help="The credit memo's number, the FAP revision, or the dispute id.")
     original_reference = fields.Char(
         string="Original Invoice Number", readonly=True, help="The invoice a credit memo refers to."
+    )
+    shipment_references = fields.Char(
+        readonly=True,
+        help="The shipments a credit memo credits: it credits their latest bill when it names no invoice.",
     )
     amount = fields.Monetary(readonly=True, help="The credit, tax excluded, in the invoice's currency.")
     allocation = fields.Json(readonly=True, help="[[charge type id, amount], ...]: the credit note's lines.")
@@ -130,20 +135,32 @@ class FreightCreditNote(models.Model):
         return True
 
     def _match_original(self):
-        """A memo that arrived before its invoice: the live invoice of its number, when there."""
+        """A memo that arrived before its invoice: the live invoice of its number, when there;
+        a memo that names no invoice: the latest billed invoice of the carrier for its shipments."""
         self.ensure_one()
-        if not self.original_reference:
-            return
-        invoice = self.env["freight.invoice"].search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("carrier_partner_id", "=", self.carrier_partner_id.id),
-                ("name", "=ilike", self.original_reference.strip()),
-                ("is_duplicate", "=", False),
-                ("state", "!=", "cancel"),
-            ],
-            limit=1,
-        )
+        Invoice = self.env["freight.invoice"]
+        base = [
+            ("company_id", "=", self.company_id.id),
+            ("carrier_partner_id", "=", self.carrier_partner_id.id),
+            ("is_duplicate", "=", False),
+            ("state", "!=", "cancel"),
+        ]
+        invoice = Invoice.browse()
+        if self.original_reference:
+            invoice = Invoice.search([*base, ("name", "=ilike", self.original_reference.strip())], limit=1)
+        elif self.shipment_references:
+            refs = self.shipment_references.split(",")
+            invoice = Invoice.search(
+                [
+                    *base,
+                    ("state", "=", "billed"),
+                    "|",
+                    ("line_ids.shipment_reference", "in", refs),
+                    ("line_ids.shipment_id.name", "in", refs),
+                ],
+                order="id desc",
+                limit=1,
+            )
         if invoice:
             self.invoice_id = invoice
 
@@ -161,7 +178,9 @@ class FreightCreditNote(models.Model):
                     ("invoice_id", "=", False),
                     ("company_id", "=", invoice.company_id.id),
                     ("carrier_partner_id", "=", invoice.carrier_partner_id.id),
+                    "|",
                     ("original_reference", "=ilike", invoice.name.strip()),
+                    ("original_reference", "=", False),
                 ]
             )
         pending._try_post()

@@ -77,11 +77,14 @@ class FreightInvoice(models.Model):
         """Take credit memos and new revisions out of ``parsed_list``; returns (the parsed dicts
         still to import, their owners, the invoices the revisions concern). Superuser only."""
         kept, kept_owners, concerned = [], [], self.browse()
+        roots = self._freight_revision_roots(backend, parsed_list)
         for parsed, owner in zip(parsed_list, owners, strict=True):
             if _is_credit_memo(parsed):
                 self._freight_record_memo(backend, parsed, owner, carrier_partner)
                 continue
-            root = self._freight_revision_root(backend, parsed)
+            root = roots.get(parsed.get("external_id"), self.browse())
+            if root and int(parsed.get("revision") or 0) <= (root.fap_revision or 0):
+                root = self.browse()  # the same revision again: the import recognises it
             to_import = parsed
             if root:
                 to_import = root._freight_apply_revision(backend, parsed, owner)
@@ -101,21 +104,22 @@ class FreightInvoice(models.Model):
         return vals
 
     @api.model
-    def _freight_revision_root(self, backend, parsed):
-        """The first version of a FAP invoice when ``parsed`` is a later revision of it."""
-        if not parsed.get("external_id") or not parsed.get("revision"):
-            return self.browse()
-        root = self.search(
+    def _freight_revision_roots(self, backend, parsed_list):
+        """{FAP id: its first version} for the FAP invoices of ``parsed_list`` received before
+        (one query for the batch)."""
+        ids = {parsed["external_id"] for parsed in parsed_list if parsed.get("external_id") and parsed.get("revision")}
+        if not ids:
+            return {}
+        roots = self.search(
             [
                 ("backend_id", "=", backend.id),
-                ("external_id", "=", parsed["external_id"]),
+                ("external_id", "in", list(ids)),
                 ("revision_of_id", "=", False),
                 ("is_duplicate", "=", False),
             ],
-            order="id",
-            limit=1,
+            order="id desc",
         )
-        return root if root and int(parsed["revision"]) > (root.fap_revision or 0) else self.browse()
+        return {root.external_id: root for root in roots}  # the first one wins (ordered last)
 
     def _freight_amounts_by_type(self, backend, parsed):
         """{charge type id: amount} of a parsed invoice's lines (mapped charge codes)."""
@@ -246,6 +250,12 @@ class FreightInvoice(models.Model):
                 "message_id": owner.id if owner else False,
                 "reference": number,
                 "original_reference": original or False,
+                "shipment_references": ",".join(
+                    sorted(
+                        {str(line.get("shipment_reference") or "").strip() for line in parsed.get("lines") or []} - {""}
+                    )
+                )
+                or False,
                 "amount": sum(amount for _key, amount in allocation),
                 "allocation": allocation,
             }

@@ -156,6 +156,23 @@ class TestCreditNotes(FreightAuditCommon, AccountTestInvoicingCommon):
         self.assertEqual(len(invoice.credit_note_ids), 1)
         self.assertEqual(self.env["account.move"].search_count([("freight_credit_id", "=", credit.id)]), 1)
 
+    def test_credit_memo_by_csv_and_x12_credits_the_shipments_bill(self):
+        invoice = self.import_fap("INV-CM4", [("SHP-A", "400", 495.00), ("SHP-A", "FSC", 49.50)])
+        bill = invoice.vendor_bill_id
+        # A negative CSV invoice that names no original: it credits the carrier's bill of SHP-A.
+        body = self.csv_invoice("CM-CSV1", [("SHP-A", "400", -12.00)], self.currency.name)
+        self.journal(self.edi_backend, "freight_invoice_csv", body, key="cm-csv1")
+        self.assertFalse(self.invoices_named("CM-CSV1"))
+        credit = invoice.credit_note_ids
+        self.assertRecordValues(credit, [{"reference": "CM-CSV1", "state": "credited"}])
+        self.assert_credit_note(credit, 12.00, bill, 532.50)
+        # A negative X12 210 (a correction): the same.
+        body = self.x12_invoice("CM-X12", [("SHP-A", "FUE", -4.50)], self.currency.name, control=9)
+        self.journal(self.edi_backend, "x12_210", body, key="cm-x12")
+        credit = invoice.credit_note_ids.filtered(lambda c: c.reference == "CM-X12")
+        self.assert_credit_note(credit, 4.50, bill, 528.00)
+        self.assertEqual(credit.move_id.invoice_line_ids.account_id, self.account_fuel)
+
     def test_credits_are_not_written_by_hand(self):
         invoice = self.import_fap("INV-CM3", [("SHP-A", "400", 495.00)])
         memo = self.fap_invoice("CM-79", [("SHP-A", "400", -5.00)], currency=self.currency.name)
