@@ -40,29 +40,36 @@ class FreightInvoice(models.Model):
         return self._freight_fap_settle(message)
 
     def _freight_fap_settle_waiting(self):
-        """Bills posted after the FAP reported them paid: settled now."""
-        for invoice in self.filtered(lambda i: i.fap_payment_state == "paid" and not i.fap_payment_id):
+        """Bills posted after the FAP reported them paid: settled now (the FAP reports the
+        payment of a FAP invoice on its first version)."""
+        for invoice in (self.revision_of_id | self.filtered(lambda i: not i.revision_of_id)).filtered(
+            lambda i: i.fap_payment_state == "paid" and not i.fap_payment_id
+        ):
             if invoice.company_id.freight_payment_mode == "fap":
                 invoice._freight_fap_settle()
 
     def _freight_fap_settle(self, message=None):
-        """One payment in the FAP clearing journal for this invoice's bill, reconciled with it."""
+        """One payment in the FAP clearing journal for the bills of this FAP invoice (its own and
+        those of its later versions, billed for their differences), reconciled with them."""
         self.ensure_one()
         self.env.cr.execute(SQL("SELECT id FROM freight_invoice WHERE id = %s FOR UPDATE", self.id))
         self.invalidate_recordset(["fap_payment_id", "vendor_bill_id"])
-        bill = self.vendor_bill_id.sudo()
-        if self.fap_payment_id or not bill or bill.state != "posted":
-            return False  # paid once already, or settled when the bill is posted
+        bills = (self | self.revision_ids).vendor_bill_id.sudo().filtered(lambda bill: bill.state != "cancel")
+        if self.fap_payment_id or not bills or any(bill.state != "posted" for bill in bills):
+            return False  # paid once already, or settled when the bills are posted
         company = self.company_id.sudo()
         journal = company._freight_fap_clearing_journal()
-        currency = bill.currency_id
-        owed = bill.amount_residual  # the bill less its credit notes and earlier payments
+        currency = bills[0].currency_id
+        bills = bills.filtered(lambda bill: not currency.is_zero(bill.amount_residual))
+        if not bills:
+            return False  # nothing left to pay (paid directly): the reconciliation shows the FAP's payment
+        owed = sum(bills.mapped("amount_residual"))  # the bills less their credit notes and earlier payments
         amount = self.fap_payment_amount or owed
         wizard = (
             self.env["account.payment.register"]
             .sudo()
             .with_company(company)
-            .with_context(active_model="account.move", active_ids=bill.ids)
+            .with_context(active_model="account.move", active_ids=bills.ids)
             .create(
                 {
                     "journal_id": journal.id,
@@ -71,6 +78,7 @@ class FreightInvoice(models.Model):
                     "currency_id": currency.id,
                     "communication": self.fap_payment_reference or self.name,
                     "payment_difference_handling": "open",
+                    "group_payment": True,
                 }
             )
         )

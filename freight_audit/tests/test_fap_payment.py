@@ -179,6 +179,35 @@ class TestFapPayment(FreightAuditCommon, AccountTestInvoicingCommon):
         self.assert_cents(invoice.fap_payment_id.amount, 495.00)
         self.assertEqual(invoice.vendor_bill_id.payment_state, "paid")
 
+    def test_revised_invoice_paid_once_for_all_its_versions(self):
+        lines = [("SHP-A", "400", 495.00), ("SHP-A", "FSC", 49.50)]
+        self.journal(
+            self.fap_backend,
+            "freight_invoice_json",
+            self.fap_invoice("INV-FP5", lines, currency=self.currency.name),
+            key="fp5:1",
+        )
+        invoice = self.invoices_named("INV-FP5")
+        # Revision 2 raises the base by 4.00 (inside tolerance): a version billed for 4.00.
+        raised = [("SHP-A", "400", 499.00), ("SHP-A", "FSC", 49.50)]
+        self.journal(
+            self.fap_backend,
+            "freight_invoice_json",
+            self.fap_invoice("INV-FP5", raised, currency=self.currency.name, revision=2),
+            key="fp5:2",
+        )
+        version = self.invoices_named("INV-FP5 R2")
+        self.assert_cents(version.vendor_bill_id.amount_total, 4.00)
+        # The FAP pays the revised invoice, 548.50, once: one payment settles both bills.
+        self.fap.set_payment("F-INV-FP5", "paid", date="2026-02-10", reference="PAY-5", amount="548.50")
+        self.poll_payments()
+        payment = invoice.fap_payment_id
+        self.assert_cents(payment.amount, 548.50)
+        bills = invoice.vendor_bill_id | version.vendor_bill_id
+        self.assertEqual(set(bills.mapped("payment_state")), {"paid"})
+        self.assertFalse(self.env["freight.fap.difference"].search([("invoice_id", "=", invoice.id)]))
+        self.assert_cents(self.payable_balance(self.carrier_partner), 0.0)
+
     def test_direct_payment_leaves_the_bill_open(self):
         self.company.freight_payment_mode = "direct"
         invoice = self.import_fap("INV-FP4", [("SHP-A", "400", 495.00)])
