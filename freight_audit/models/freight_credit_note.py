@@ -50,6 +50,7 @@ class FreightCreditNote(models.Model):
             "original_reference",
             "shipment_references",
             "amount",
+            "credit_date",
             "allocation",
             "state",
             "move_id",
@@ -76,6 +77,9 @@ class FreightCreditNote(models.Model):
         help="The shipments a credit memo credits: it credits their latest bill when it names no invoice.",
     )
     amount = fields.Monetary(readonly=True, help="The credit, tax excluded, in the invoice's currency.")
+    credit_date = fields.Date(
+        string="Date", readonly=True, help="The credit memo's date; else the day the credit was received."
+    )
     allocation = fields.Json(readonly=True, help="[[charge type id, amount], ...]: the credit note's lines.")
     state = fields.Selection(STATES, default="pending", required=True, readonly=True, index=True, tracking=True)
     move_id = fields.Many2one("account.move", string="Credit Note", readonly=True, copy=False, check_company=True)
@@ -238,7 +242,8 @@ class FreightCreditNote(models.Model):
             "company_id": self.company_id.id,
             "journal_id": bill.journal_id.id,
             "currency_id": invoice.currency_id.id,
-            "invoice_date": bill.invoice_date or fields.Date.context_today(self),
+            # The credit's own date (never the bill's: its period may be closed by now).
+            "invoice_date": self.credit_date or fields.Date.context_today(self),
             "ref": self.name,
             "reversed_entry_id": bill.id,
             "freight_credit_id": self.id,

@@ -250,6 +250,7 @@ class FreightInvoice(models.Model):
                 "message_id": owner.id if owner else False,
                 "reference": number,
                 "original_reference": original or False,
+                "credit_date": parsed.get("invoice_date") or False,
                 "shipment_references": ",".join(
                     sorted(
                         {str(line.get("shipment_reference") or "").strip() for line in parsed.get("lines") or []} - {""}

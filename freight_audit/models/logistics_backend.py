@@ -63,7 +63,9 @@ class LogisticsBackend(models.Model):
             [
                 ("backend_id", "in", backends.ids),
                 ("external_id", "!=", False),
+                "|",
                 ("vendor_bill_id", "!=", False),
+                ("revision_ids.vendor_bill_id", "!=", False),  # a later version billed (freight_invoice_credit.py)
                 ("fap_payment_state", "!=", "paid"),
             ],
             limit=500,

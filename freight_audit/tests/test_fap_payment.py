@@ -208,6 +208,29 @@ class TestFapPayment(FreightAuditCommon, AccountTestInvoicingCommon):
         self.assertFalse(self.env["freight.fap.difference"].search([("invoice_id", "=", invoice.id)]))
         self.assert_cents(self.payable_balance(self.carrier_partner), 0.0)
 
+    def test_superseded_invoice_paid_on_its_new_version(self):
+        # 600.00 for 495.00 expected: an audit case, no bill; revision 2 bills 495.00 and replaces it.
+        self.journal(
+            self.fap_backend,
+            "freight_invoice_json",
+            self.fap_invoice("INV-FP6", [("SHP-A", "400", 600.00)], currency=self.currency.name),
+            key="fp6:1",
+        )
+        self.journal(
+            self.fap_backend,
+            "freight_invoice_json",
+            self.fap_invoice("INV-FP6", [("SHP-A", "400", 495.00)], currency=self.currency.name, revision=2),
+            key="fp6:2",
+        )
+        first, version = self.invoices_named("INV-FP6"), self.invoices_named("INV-FP6 R2")
+        self.assertEqual((first.state, version.state), ("cancel", "billed"))
+        # The FAP reports its invoice (F-INV-FP6) paid: polled, and the new version's bill settled.
+        self.fap.set_payment("F-INV-FP6", "paid", date="2026-02-10", reference="PAY-6")
+        self.poll_payments()
+        self.assertEqual(first.fap_payment_state, "paid")
+        self.assertEqual(first.fap_payment_id.reconciled_bill_ids, version.vendor_bill_id)
+        self.assertEqual(version.vendor_bill_id.payment_state, "paid")
+
     def test_direct_payment_leaves_the_bill_open(self):
         self.company.freight_payment_mode = "direct"
         invoice = self.import_fap("INV-FP4", [("SHP-A", "400", 495.00)])
