@@ -174,18 +174,23 @@ class FreightCreditNote(models.Model):
         their numbers) are posted now."""
         if not invoices:
             return
+        # Two queries whatever the number of bills (a poll posts hundreds together).
         pending = self.search([("state", "=", "pending"), ("invoice_id", "in", invoices.ids)])
-        for invoice in invoices:
-            pending |= self.search(
-                [
-                    ("state", "=", "pending"),
-                    ("invoice_id", "=", False),
-                    ("company_id", "=", invoice.company_id.id),
-                    ("carrier_partner_id", "=", invoice.carrier_partner_id.id),
-                    "|",
-                    ("original_reference", "=ilike", invoice.name.strip()),
-                    ("original_reference", "=", False),
-                ]
+        unmatched = self.search(
+            [
+                ("state", "=", "pending"),
+                ("invoice_id", "=", False),
+                ("company_id", "in", invoices.company_id.ids),
+                ("carrier_partner_id", "in", invoices.carrier_partner_id.ids),
+            ]
+        )
+        if unmatched:
+            names = {(inv.company_id.id, inv.carrier_partner_id.id, inv.name.strip().upper()) for inv in invoices}
+            carriers = {(inv.company_id.id, inv.carrier_partner_id.id) for inv in invoices}
+            pending |= unmatched.filtered(
+                lambda c: (c.company_id.id, c.carrier_partner_id.id, c.original_reference.strip().upper()) in names
+                if c.original_reference
+                else (c.company_id.id, c.carrier_partner_id.id) in carriers
             )
         pending._try_post()
 
