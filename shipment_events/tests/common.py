@@ -21,7 +21,6 @@ SHIPMENT_EVENT_SETTINGS = {
 }
 
 
-
 class ShipmentEventsCommon(LogisticsCommon):
     """The events tests' mixin, on the connector's: a carrier backend with webhook secrets, a
     customer, a shipment; factories of carrier backends and helpers to receive events."""
