@@ -376,6 +376,10 @@ class FreightInvoice(models.Model):
                     _("Invoice %(number)s, line %(line)s: no shipment reference.", number=number, line=sequence)
                 )
             code = str(line["charge_code"]).strip()
+            if line.get("charge_kind") == "tax" and mappings[code].charge_type_id.kind != "tax":
+                raise ParseError(
+                    _("Invoice %(number)s: the tax line %(code)s is not mapped to a Tax charge type.", number=number, code=code)
+                )
             line_vals.append(
                 {
                     "sequence": line.get("sequence") or sequence,
