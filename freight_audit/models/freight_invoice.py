@@ -9,6 +9,8 @@ their own file, one class each:
   tolerances, shipment facts, possible duplicates), the engine run, its results stored;
 * ``freight_invoice_billing.py``: the vendor bill (may it be billed, prepared, created once,
   posted) and the FAP's payment status;
+* ``freight_invoice_taxes.py``: the bill's taxes (charge types, fiscal position, the carrier's
+  tax lines) computed as Odoo computes the bill;
 * ``freight_invoice_landed_cost.py``: landed costs of posted inbound freight;
 * ``freight_invoice_rebilling.py``: customer rebilling lines.
 """

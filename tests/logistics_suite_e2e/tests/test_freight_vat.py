@@ -28,7 +28,7 @@ class TestFreightVat(FreightAuditCommon, AccountTestInvoicingCommon):
         assert cls.company.chart_template == "be_comp", cls.company.chart_template
         chart = env["account.chart.template"].with_company(cls.company)
         cls.vat21 = chart.ref("attn_VAT-IN-V82-21-S")
-        cls.vat6 = chart.ref("attn_VAT-IN-V82-06-S")
+        cls.vat6 = chart.ref("attn_VAT-IN-V81-06")  # active (the 6 % services tax is not)
         cls.carrier_partner.country_id = env.ref("base.be")
         for charge_type in (cls.ct_base, cls.ct_fuel, cls.ct_liftgate, cls.ct_detention, cls.ct_residential):
             charge_type.tax_ids = cls.vat21
