@@ -108,11 +108,11 @@ class BillingReconciliationRun(models.Model):
         # One set of figures per currency: amounts of two currencies are never added together.
         currencies = invoices.currency_id.sorted(lambda c: (c != self.currency_id, c.name)) or self.currency_id
         for currency in currencies:
-            self._section_carrier_figures(
-                builder,
-                currency,
-                *(records.filtered(lambda i, c=currency: i.currency_id == c) for records in (invoices, approved, billed, paid)),
-            )
+            in_currency = [
+                records.filtered(lambda i, c=currency: i.currency_id == c)
+                for records in (invoices, approved, billed, paid)
+            ]
+            self._section_carrier_figures(builder, currency, *in_currency)
         for invoice in invoices - approved:
             if invoice.state == "rejected":
                 continue

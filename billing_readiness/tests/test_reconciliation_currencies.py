@@ -34,9 +34,7 @@ class TestReconciliationCurrencies(BillingReadinessCommon, TransactionCase):
         # In the other currency against a rate card in the company's: an audit case.
         theirs = self._fap_import("CUR-2", [("SHP-X", "400", 990.00, 412.5)], self.other)
         self.assertEqual(theirs.state, "exception")
-        run = self.env["billing.reconciliation.run"]._run(
-            self.company, *MARCH, backends=self.env["logistics.backend"]
-        )
+        run = self.env["billing.reconciliation.run"]._run(self.company, *MARCH, backends=self.env["logistics.backend"])
         carrier = run.line_ids.filtered(lambda line: line.section == "carrier" and line.line_type == "summary")
 
         def figure(name, currency):
@@ -59,4 +57,6 @@ class TestReconciliationCurrencies(BillingReadinessCommon, TransactionCase):
         self.assertFalse(carrier.filtered(lambda line: not line.currency_id))
         self.assertNotIn(1534.50, run.line_ids.mapped("odoo_value"))
         pending = run.line_ids.filtered(lambda line: line.section == "carrier" and line.reference == "CUR-2")
-        self.assertRecordValues(pending, [{"line_type": "difference", "currency_id": self.other.id, "odoo_value": 990.0}])
+        self.assertRecordValues(
+            pending, [{"line_type": "difference", "currency_id": self.other.id, "odoo_value": 990.0}]
+        )

@@ -72,7 +72,9 @@ def _tax_lines(taxes, where, lines):
         result.append(
             {
                 "sequence": len(lines) + index,
-                "shipment_reference": str(tax.get("shipment_reference") or "").strip() or lines[0]["shipment_reference"],
+                "shipment_reference": (
+                    str(tax.get("shipment_reference") or "").strip() or lines[0]["shipment_reference"]
+                ),
                 "charge_code": code,
                 "charge_kind": "tax",
                 "description": str(tax.get("description") or code),

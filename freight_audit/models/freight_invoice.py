@@ -380,7 +380,11 @@ class FreightInvoice(models.Model):
             code = str(line["charge_code"]).strip()
             if line.get("charge_kind") == "tax" and mappings[code].charge_type_id.kind != "tax":
                 raise ParseError(
-                    _("Invoice %(number)s: the tax line %(code)s is not mapped to a Tax charge type.", number=number, code=code)
+                    _(
+                        "Invoice %(number)s: tax line %(code)s is not mapped to a Tax charge type.",
+                        number=number,
+                        code=code,
+                    )
                 )
             line_vals.append(
                 {

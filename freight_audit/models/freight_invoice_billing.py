@@ -274,7 +274,8 @@ class FreightInvoice(models.Model):
         charges and the approved tax billed by the carrier), to the cent; else BillTotalError."""
         for invoice in self:
             bill = invoice.vendor_bill_id
-            if float_compare(bill.amount_total, invoice.amount_approved, precision_rounding=invoice.currency_id.rounding):
+            rounding = invoice.currency_id.rounding
+            if float_compare(bill.amount_total, invoice.amount_approved, precision_rounding=rounding):
                 raise BillTotalError(invoice, bill.amount_total, bill.amount_tax)
 
     def _on_bill_posted(self):

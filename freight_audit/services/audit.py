@@ -270,7 +270,7 @@ class _InvoiceAudit:
         first = taxes[0]
         first.expected = first.line.amount - difference
         first.variance = difference
-        first.explain(f"expected {self.money(first.expected)}: the tax computed on the charges is {self.money(expected)}")
+        first.explain(f"expected {self.money(first.expected)}: the tax computed on the charges {self.money(expected)}")
         self.add(first, "TAX_MISMATCH", message, source="taxes of the charge types")
 
     def rate_base(self, result, facts):

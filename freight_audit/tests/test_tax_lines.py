@@ -83,7 +83,12 @@ class TestTaxLinesOfFormats(BaseCase):
         kinds = [(line["charge_code"], line.get("charge_kind"), line["amount"]) for line in parsed["lines"]]
         self.assertEqual(
             kinds,
-            [("400", None, D("495.00")), ("FSC", None, D("49.50")), ("VATL", "tax", D("100.00")), ("VAT", "tax", D("14.35"))],
+            [
+                ("400", None, D("495.00")),
+                ("FSC", None, D("49.50")),
+                ("VATL", "tax", D("100.00")),
+                ("VAT", "tax", D("14.35")),
+            ],
         )
         self.assertEqual(parsed["lines"][3]["shipment_reference"], "SHP-A")
         self.assertEqual(parsed["lines"][3]["sequence"], 4)
@@ -101,7 +106,7 @@ class TestTaxLinesOfFormats(BaseCase):
             "FFRT,INV-C,2026-01-20,EUR,658.85,SHP-A,LFT,0.00,,\n"
         )
         (invoice,) = parse_csv(text)
-        rows = [(line["sequence"], line["charge_code"], line.get("charge_kind"), line["amount"]) for line in invoice["lines"]]
+        rows = [(x["sequence"], x["charge_code"], x.get("charge_kind"), x["amount"]) for x in invoice["lines"]]
         self.assertEqual(
             rows,
             [

@@ -60,7 +60,9 @@ class TestUsCompanyNoSalesTax(FreightAuditCommon, AccountTestInvoicingCommon):
         position = self.env["account.fiscal.position"].create(
             {
                 "name": "Carrier abroad",
-                "tax_ids": [Command.create({"tax_src_id": self.tax_purchase_a.id, "tax_dest_id": self.tax_purchase_b.id})],
+                "tax_ids": [
+                    Command.create({"tax_src_id": self.tax_purchase_a.id, "tax_dest_id": self.tax_purchase_b.id})
+                ],
             }
         )
         self.assertEqual(charge_type._purchase_taxes(position), self.tax_purchase_b)

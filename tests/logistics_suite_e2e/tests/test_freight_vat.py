@@ -101,9 +101,7 @@ class TestFreightVat(FreightAuditCommon, AccountTestInvoicingCommon):
         self.assertEqual(invoice.state, "exception")
         self.assertFalse(invoice.vendor_bill_id)
         finding = invoice.finding_ids.filtered(lambda f: f.code == "TAX_MISMATCH")
-        self.assertRecordValues(
-            finding, [{"severity": "error", "expected_amount": 114.35, "billed_amount": 114.34}]
-        )
+        self.assertRecordValues(finding, [{"severity": "error", "expected_amount": 114.35, "billed_amount": 114.34}])
         self.assertEqual(finding.line_id.charge_code, "VAT")
         self.assertIn("difference -0.01", finding.message)
 
@@ -123,13 +121,17 @@ class TestFreightVat(FreightAuditCommon, AccountTestInvoicingCommon):
         ]
         self.journal(self.edi_backend, "freight_invoice_csv", ("\n".join(rows) + "\n").encode(), key="be-4")
         invoice = self.invoices_named("BE-4")
-        self.assertEqual(sorted(invoice.line_ids.filtered(lambda line: line.charge_kind == "tax").mapped("amount")), [10.40, 103.95])
+        taxes = invoice.line_ids.filtered(lambda line: line.charge_kind == "tax")
+        self.assertEqual(sorted(taxes.mapped("amount")), [10.40, 103.95])
         self.assert_vat_bill(invoice)
 
     def test_fiscal_position_maps_the_taxes(self):
         # A carrier whose fiscal position maps 21 % to 6 %: 495.00 x 6 % = 29.70, 49.50 x 6 % = 2.97.
         position = self.env["account.fiscal.position"].create(
-            {"name": "Reduced rate", "tax_ids": [Command.create({"tax_src_id": self.vat21.id, "tax_dest_id": self.vat6.id})]}
+            {
+                "name": "Reduced rate",
+                "tax_ids": [Command.create({"tax_src_id": self.vat21.id, "tax_dest_id": self.vat6.id})],
+            }
         )
         self.carrier_partner.with_company(self.company).property_account_position_id = position
         invoice = self.import_fap("BE-5", BASE_FUEL, [{"code": "VAT", "amount": "32.67"}], "577.17")
