@@ -98,6 +98,15 @@ class TestUsCompanyNoSalesTax(FreightAuditCommon, AccountTestInvoicingCommon):
         # The base freight is not held by the tax: only the tax line is in the audit case.
         self.assertEqual(invoice.case_ids.line_ids, finding.line_id)
 
+    def test_tax_line_must_map_to_a_tax_charge_type(self):
+        data = self.fap_invoice("US-3", [("SHP-A", "400", 495.00, 412.5)], currency=self.currency.name)
+        data["lines"].append({"shipment_reference": "SHP-A", "charge_code": "LFT", "amount": "10.00", "is_tax": True})
+        data["total"] = "505.00"
+        messages, _dup = self.journal(self.fap_backend, "freight_invoice_json", data, key="US-3")
+        self.assertEqual(messages.state, "failed")
+        self.assertIn("tax line LFT is not mapped to a Tax charge type", messages.last_error)
+        self.assertFalse(self.invoices_named("US-3"))
+
 
 @tagged("post_install", "-at_install")
 class TestForeignCurrencyTolerances(FreightAuditCommon, AccountTestInvoicingCommon):
