@@ -6,6 +6,7 @@ from . import (
     test_override,
     test_readiness,
     test_reconciliation,
+    test_reconciliation_currencies,
     test_security,
     test_services,
     test_sweep_queries,

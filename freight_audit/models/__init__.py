@@ -14,6 +14,7 @@ from . import (
     freight_invoice_landed_cost,
     freight_invoice_line,
     freight_invoice_rebilling,
+    freight_invoice_taxes,
     freight_rate_card,
     freight_rate_card_break,
     freight_rate_card_lane,

@@ -10,6 +10,8 @@ from . import (
     test_posting,
     test_rating,
     test_security,
+    test_tax_lines,
+    test_taxes_currencies,
     test_tolerance,
     test_x12_210,
 )

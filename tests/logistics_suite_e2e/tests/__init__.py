@@ -1,1 +1,8 @@
-from . import test_docker_compose, test_permission_matrix, test_scenario, test_suite_installed, test_tour
+from . import (
+    test_docker_compose,
+    test_freight_vat,
+    test_permission_matrix,
+    test_scenario,
+    test_suite_installed,
+    test_tour,
+)
