@@ -1,8 +1,10 @@
 from . import (
     test_concurrency,
+    test_delivery_done,
     test_figures,
     test_install,
     test_invoicing,
+    test_manual_invoicing,
     test_override,
     test_readiness,
     test_reconciliation,
