@@ -157,12 +157,19 @@ class BillingHoldReason(models.Model):
         """One *Validate Delivery Order* activity per open delivery order of these reasons' shipments.
 
         Called once per fact, when its reason record is created (the key is unique): a sweep
-        that finds the same fact again schedules nothing. Superuser mode (the evaluation's).
+        that finds the same fact again schedules nothing. Superuser mode (the evaluation's);
+        the activities of a batch are created together.
         """
         pickings = self.filtered(lambda r: r.code == "delivery_not_validated").shipment_id.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
         )
+        if not pickings:
+            return self.env["mail.activity"]
+        activity_type = self.env.ref("billing_readiness.mail_activity_type_validate_delivery")
+        model_id = self.env["ir.model"]._get_id("stock.picking")
+        deadline = activity_type._get_date_deadline()
         admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        vals_list = []
         for picking in pickings.sudo():
             shipment = picking.logistics_shipment_id
             user = (
@@ -172,18 +179,25 @@ class BillingHoldReason(models.Model):
                 or picking.company_id.shipment_exception_user_id
                 or admin
             )
-            if user.share or not user.active:
+            if user and (user.share or not user.active):
                 user = admin
-            picking.activity_schedule(
-                "billing_readiness.mail_activity_type_validate_delivery",
-                summary=self.env._("Carrier reports delivered: validate %(picking)s", picking=picking.name),
-                note=self.env._(
-                    "The carrier reports shipment %(shipment)s delivered, but delivery order %(picking)s is not "
-                    "validated in Odoo: the goods still count as on hand, and order %(order)s is held for "
-                    "billing until it is validated.",
-                    shipment=shipment.name,
-                    picking=picking.name,
-                    order=picking.sale_id.name or shipment.sale_id.name or "",
-                ),
-                user_id=user.id if user else False,
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": picking.id,
+                    "activity_type_id": activity_type.id,
+                    "automated": True,
+                    "date_deadline": deadline,
+                    "user_id": user.id if user else self.env.uid,
+                    "summary": self.env._("Carrier reports delivered: validate %(picking)s", picking=picking.name),
+                    "note": self.env._(
+                        "The carrier reports shipment %(shipment)s delivered, but delivery order %(picking)s is not "
+                        "validated in Odoo: the goods still count as on hand, and order %(order)s is held for "
+                        "billing until it is validated.",
+                        shipment=shipment.name,
+                        picking=picking.name,
+                        order=picking.sale_id.name or shipment.sale_id.name or "",
+                    ),
+                }
             )
+        return self.env["mail.activity"].sudo().create(vals_list)

@@ -207,3 +207,36 @@ class TestDeliveryDone(BillingReadinessCommon, TransactionCase):
         self.evaluate()
         self.assertEqual(self.reasons(order), ["delivery_not_validated"])
         self.assertEqual(len(self.activities(picking)), 1)
+
+    def test_sweep_queries_with_delivery_facts(self):
+        """The delivery orders are read with the shipments (no query per order), and a sweep that
+        finds the same facts again schedules nothing."""
+        orders = self.env["sale.order"]
+        pickings = self.env["stock.picking"]
+        for _index in range(12):
+            order, shipment, picking = self.shipped_order(qty=1.0)
+            self.deliver(shipment)
+            orders |= order
+            pickings |= picking
+        self.evaluate()
+        self.assertEqual(set(orders.mapped("billing_readiness_state")), {"on_hold"})
+        activities = self.env["mail.activity"].search(
+            [("res_model", "=", "stock.picking"), ("res_id", "in", pickings.ids)]
+        )
+        self.assertEqual(len(activities), 12)
+        self.assertEqual(set(activities.mapped("res_id")), set(pickings.ids))
+        # Only these orders are open (other data of the database is left out of the count).
+        self.env.cr.execute(
+            "UPDATE sale_order SET billing_readiness_state = 'not_applicable' WHERE id != ALL(%s)", [orders.ids]
+        )
+        self.env.invalidate_all()
+        self.env.flush_all()
+        start = self.env.cr.sql_log_count
+        self.env["sale.order"]._cron_billing_sweep(batch_size=100)
+        self.env.flush_all()
+        unchanged = self.env.cr.sql_log_count - start
+        self.assertLessEqual(unchanged, 15, f"{unchanged} queries for a sweep of 12 held orders")
+        self.assertEqual(
+            self.env["mail.activity"].search_count([("res_model", "=", "stock.picking"), ("res_id", "in", pickings.ids)]),
+            12,
+        )
