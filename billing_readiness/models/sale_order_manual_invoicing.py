@@ -38,7 +38,8 @@ class SaleOrder(models.Model):
             return
         lines = []
         for order in held:
-            reasons = order.billing_hold_reason_ids.filtered(lambda r: r.kind == "hold") or order.billing_hold_reason_ids
+            reasons = order.billing_hold_reason_ids
+            reasons = reasons.filtered(lambda r: r.kind == "hold") or reasons
             lines.append(f"{order.name}: {'; '.join(reasons.mapped('display_name'))}")
         raise UserError(
             _(

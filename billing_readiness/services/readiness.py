@@ -179,9 +179,7 @@ def evaluate(facts, rule, now, waived_keys=frozenset()):
     if rule.require_pod:
         reasons += [reason("pod_missing", shipment=s) for s in covered_delivered if not s.pod_complete]
     if rule.require_delivery_done:
-        reasons += [
-            reason("delivery_not_validated", shipment=s) for s in covered_delivered if s.delivery_open
-        ]
+        reasons += [reason("delivery_not_validated", shipment=s) for s in covered_delivered if s.delivery_open]
     if rule.require_no_exception:
         reasons += [reason("exception_open", shipment=s) for s in covered if s.open_exception]
     if rule.require_charges_reconciled:
