@@ -513,7 +513,7 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
                 role,
                 "billing.hold.wizard",
                 "create",
-                {"mode": "invoice", "order_ids": [Command.set(ctx["order"].ids)], "reason": "matrix override"},
+                {"mode": "invoice", "order_ids": [(6, 0, ctx["order"].ids)], "reason": "matrix override"},
             )
             self.rpc(role, "billing.hold.wizard", "action_apply", [wizard])
 
