@@ -63,6 +63,8 @@ class SaleOrder(models.Model):
         sale's ``_create_invoices`` in superuser mode, in each order's company.
         """
         self._billing_check_manager()
+        if not self:
+            raise UserError(_("No order to invoice (or none you may see)."))
         self._billing_check_orders("write")
         if not (note or "").strip():
             raise UserError(_("Say why the orders are invoiced despite their billing hold."))
