@@ -10,5 +10,6 @@ from . import (
     test_reconciliation,
     test_security,
     test_services,
+    test_services_delivery,
     test_sweep_queries,
 )
