@@ -27,4 +27,5 @@ from . import (
     res_partner,
     sale_order_line,
     stock_landed_cost,
+    stock_picking,
 )
