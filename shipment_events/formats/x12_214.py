@@ -57,6 +57,7 @@ A broken envelope raises ParseError (nothing is read).
 """
 
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytz
 
@@ -185,6 +186,37 @@ def to_event_time(date_value, time_value, time_code):
     return naive.replace(tzinfo=timezone(offset) if minutes else UTC), text, False
 
 
+def to_degrees(segment, index, degree_digits, direction, negative):
+    """An X12 longitude (1086, DDDMMSS) or latitude (1087, DDMMSS) code -> signed decimal degrees.
+
+    A value with a decimal point is taken as decimal degrees. ``direction`` (MS106/MS107: E/W, N/S)
+    is negative when it is ``negative``. None when empty; SegmentError when not a coordinate.
+    """
+    value = segment.get(index)
+    if not value:
+        return None
+    limit = 180 if degree_digits == 3 else 90
+    try:
+        if "." in value or value.startswith("-"):
+            degrees = Decimal(value)
+        elif value.isdigit() and len(value) in (degree_digits + 2, degree_digits + 4):
+            whole, minutes, seconds = value[:degree_digits], value[degree_digits : degree_digits + 2], value[degree_digits + 2 :]
+            if int(minutes) >= 60 or int(seconds or 0) >= 60:
+                raise ValueError(value)
+            degrees = Decimal(whole) + Decimal(minutes) / 60 + Decimal(seconds or 0) / 3600
+        else:
+            raise ValueError(value)
+        if not degrees.is_finite() or abs(degrees) > limit:
+            raise ValueError(value)
+    except (ValueError, ArithmeticError):
+        raise x12.element_error(
+            segment, index, f"{value!r} is not a longitude/latitude code", x12.ELEMENT_INVALID_CHARACTER, "", value
+        )
+    if direction == negative and degrees > 0:
+        degrees = -degrees
+    return round(float(degrees), 6)
+
+
 class _Set214:
     """Reads one 214 transaction set; raises SegmentError / ParseError at its first problem."""
 
@@ -195,6 +227,8 @@ class _Set214:
         self.header = {}
         self.references = []
         self.parties = {}
+        self.party_list = []
+        self.entries = []  # every L11 with its scope ("heading" or "LX <LX01>"), empty ones included
         self.loops = []  # {"lx": LX, "at7": [[AT7, MS1, MS2]], "references": [(qualifier, value)], "at8": AT8}
 
     def run(self):
@@ -219,10 +253,11 @@ class _Set214:
                 state = "detail"
             elif state == "header":
                 if kind == "L11":
-                    self.references.append(self._l11(segment))
+                    reference = self._l11(segment, "heading")
+                    if reference:
+                        self.references.append(reference)
                 elif kind == "N1":
-                    code, party = x12.read_party(body, index)
-                    self.parties.setdefault(code, party)
+                    self._party(body, index)
                     state = "party"
                 elif kind in ("AT7", "MS1", "MS2", "AT8"):
                     raise x12.out_of_order(segment, f"{kind} before any LX loop")
@@ -230,8 +265,7 @@ class _Set214:
                     raise self._unknown(segment)
             elif state == "party":
                 if kind == "N1":
-                    code, party = x12.read_party(body, index)
-                    self.parties.setdefault(code, party)
+                    self._party(body, index)
                 elif kind == "L11":
                     raise x12.out_of_order(segment, "L11 of the heading must come before the N1 loops")
                 elif kind in ("AT7", "MS1", "MS2", "AT8"):
@@ -244,6 +278,11 @@ class _Set214:
             raise x12.missing_segment(se, "LX", "the 214 has no LX loop with an AT7 status")
         self._check_loop(loop, se)
         return self._events()
+
+    def _party(self, body, index):
+        code, party = x12.read_party(body, index)
+        self.parties.setdefault(code, party)
+        self.party_list.append({"entity_code": code, **party})
 
     def _unknown(self, segment):
         known = {"L11", "N1", "LX", "AT7", "MS1", "MS2", "AT8"} | IGNORED_HEADER | IGNORED_DETAIL | PARTY_SEGMENTS
@@ -266,10 +305,14 @@ class _Set214:
                 "127",
             )
 
-    @staticmethod
-    def _l11(segment):
-        value = x12.require(segment, 1, "reference identification", "127")
+    def _l11(self, segment, scope):
+        """The (qualifier, value) of an L11, None for an empty one (``L11**PO``: ignored, kept in the entries)."""
+        value = segment.get(1)
+        if not value:
+            self.entries.append({"qualifier": segment.get(2) or None, "value": "", "scope": scope})
+            return None
         qualifier = x12.require(segment, 2, "reference identification qualifier", "128")
+        self.entries.append({"qualifier": qualifier, "value": value, "scope": scope})
         return qualifier, value
 
     def _lx(self, loop, lx):
@@ -284,10 +327,9 @@ class _Set214:
         if not loop["at7"]:
             raise x12.missing_segment(next_segment, "AT7", f"LX {loop['lx'].get(1)} has no AT7 status")
 
-    # Order of the LX loop (X12 214 detail): the AT7 loops (AT7, MS1, MS2), then L11, then AT8.
-    DETAIL_STAGE = {"AT7": 1, "MS1": 1, "MS2": 1, "L11": 2, "AT8": 3}
-
     def _detail(self, loop, segment):
+        """A segment of an LX loop. The order is tolerated (L11 and AT8 anywhere in the loop, L11 after
+        AT7 as many carriers send it); MS1/MS2 describe the last AT7 before them."""
         kind = segment.id
         if loop["closed"]:
             # Segments after a CD3 belong to its carton loop: not interpreted.
@@ -296,23 +338,16 @@ class _Set214:
             if kind == "CD3" or kind in IGNORED_DETAIL or kind in ("L11", "AT8"):
                 return
             raise self._unknown(segment)
-        stage = self.DETAIL_STAGE.get(kind)
-        if stage is not None:
-            if stage < loop["stage"]:
-                order = "AT7, MS1, MS2, L11, AT8"
-                raise x12.out_of_order(segment, f"{kind} is out of order in LX {loop['lx'].get(1)} ({order})")
-            loop["stage"] = stage
         if kind == "AT7":
             loop["at7"].append([segment, None, None])
-            loop["last"] = "AT7"
-            return
-        if kind in ("MS1", "MS2"):
-            allowed = ("AT7",) if kind == "MS1" else ("AT7", "MS1")
-            if loop["last"] not in allowed:
+        elif kind in ("MS1", "MS2"):
+            if not loop["at7"]:
                 raise x12.out_of_order(segment, f"{kind} must follow its AT7 (AT7, MS1, MS2)")
             loop["at7"][-1][1 if kind == "MS1" else 2] = segment
         elif kind == "L11":
-            loop["references"].append(self._l11(segment))
+            reference = self._l11(segment, f"LX {loop['lx'].get(1)}")
+            if reference:
+                loop["references"].append(reference)
         elif kind == "AT8":
             if loop["at8"] is None:
                 loop["at8"] = segment
@@ -342,11 +377,15 @@ class _Set214:
                     **self.header,
                     "references": dict(references),
                     "reference_list": self.references + loop["references"],
+                    "reference_entries": [
+                        entry for entry in self.entries if entry["scope"] in ("heading", f"LX {loop['lx'].get(1)}")
+                    ],
                     "parties": dict(self.parties),
+                    "party_list": list(self.party_list),
                     "assigned_number": loop["lx"].get(1) or None,
                     **self._status(at7),
                     "location": self._location(ms1),
-                    "equipment": {"owner_scac": ms2.get(1) or None, "number": ms2.get(2) or None} if ms2 else None,
+                    "equipment": self._equipment(ms2),
                     **weight,
                     "segment_position": at7.set_position,
                 }
@@ -385,15 +424,29 @@ class _Set214:
         }
 
     @staticmethod
+    def _equipment(ms2):
+        if ms2 is None:
+            return None
+        return {"owner_scac": ms2.get(1) or None, "number": ms2.get(2) or None, "type": ms2.get(3) or None}
+
+    @staticmethod
     def _location(ms1):
+        """MS1: city/state/country, or longitude/latitude (MS104/MS105 with MS106/MS107 E/W, N/S)."""
+        location = {"city": None, "state": None, "country": None, "postal_code": None}
+        location.update(latitude=None, longitude=None)
         if ms1 is None:
-            return {"city": None, "state": None, "country": None, "postal_code": None}
-        return {
-            "city": ms1.get(1) or None,
-            "state": ms1.get(2) or None,
-            "country": ms1.get(3) or None,
-            "postal_code": ms1.get(8) or None,
-        }
+            return location
+        location.update(
+            city=ms1.get(1) or None,
+            state=ms1.get(2) or None,
+            country=ms1.get(3) or None,
+            postal_code=ms1.get(8) or None,
+        )
+        longitude = to_degrees(ms1, 4, 3, ms1.get(6) or "W", "W")
+        latitude = to_degrees(ms1, 5, 2, ms1.get(7) or "N", "S")
+        if longitude is not None and latitude is not None:
+            location.update(latitude=latitude, longitude=longitude)
+        return location
 
     @staticmethod
     def _weight(at8):
@@ -412,7 +465,17 @@ def read_214_set(tset, group, interchange):
     return _Set214(tset, group, interchange).run()
 
 
-def parse_214(data):
+def read_214(data, strict=False):
+    """Every interchange of ``data`` -> list of ``x12.InterchangeRead`` (interchange, events, results,
+    warnings), one per interchange (a file may hold several). ``values`` are the events.
+    ``strict``: envelope anomalies raise ParseError (nothing is read)."""
+    reads = x12.read_interchange_sets(data, "214", read_214_set, strict=strict)
+    for read in reads:
+        read.values = [event for set_events in read.values for event in set_events]
+    return reads
+
+
+def parse_214(data, strict=False):
     """Parse an X12 214 interchange -> ``(interchange, events, results)``.
 
     * ``interchange``: :class:`~odoo.addons.logistics_connector.services.x12.Interchange`
@@ -420,10 +483,16 @@ def parse_214(data):
     * ``events``: the events of the accepted sets, in file order (see the module docstring).
     * ``results``: one ``SetResult`` per transaction set; a rejected set has
       ``accepted=False``, its AK5 codes, its AK3/AK4 note and a readable message.
-      Pass them to ``x12.build_997`` for the acknowledgment (AK9 A, P or R).
+      Pass them to ``x12.build_997`` for the acknowledgment (AK9 A, E, P or R).
+
+    The reading is tolerant (``x12.read_interchanges``): envelope and count
+    anomalies are warnings (``interchange.warnings``, ``SetResult.warnings``).
+    A file with several interchanges: ``interchange`` is the first, ``events``
+    and ``results`` those of all (:func:`read_214` keeps them apart).
     """
-    interchange, per_set, results = x12.read_sets(data, "214", read_214_set)
-    return interchange, [event for set_events in per_set for event in set_events], results
+    reads = read_214(data, strict=strict)
+    events = [event for read in reads for event in read.values]
+    return reads[0].interchange, events, [result for read in reads for result in read.results]
 
 
 def to_canonical(event):
@@ -463,8 +532,8 @@ def to_canonical(event):
             "state": location.get("state"),
             "country": (location.get("country") or "").upper() or None,
             "zip": location.get("postal_code"),
-            "lat": None,
-            "lon": None,
+            "lat": location.get("latitude"),
+            "lon": location.get("longitude"),
         },
         "pod": None,
     }
