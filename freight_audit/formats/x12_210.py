@@ -85,7 +85,8 @@ def _n9(segment):
 
 
 def _n9_entry(segment):
-    entry = {"qualifier": segment.get(1) or None, "value": segment.get(2)}
+    """An N9 as sent (value untrimmed, empty ones included); ``elements`` when it has more than two."""
+    entry = {"qualifier": segment.get(1) or None, "value": segment.elements[1] if len(segment.elements) > 1 else ""}
     if len(segment.elements) > 2:
         entry["elements"] = list(segment.elements)
     return entry
@@ -221,19 +222,22 @@ class _Set210:
         """A segment of an LX loop. N1 loops inside it (per package parties, their N9) and CD3 loops
         are kept apart; the order of N9, L5, L0, L1 is tolerated."""
         kind = segment.id
-        if loop["closed"]:
-            if kind not in ("L5", "L0", "L1", "L4", "TXI"):
-                return  # N1/N9/CD3 loops of the package: not the line's
+        if loop["closed"]:  # in an N1 loop of the package: its N2/N3/N4/N9 are the party's
+            if kind == "N9" and loop["parties"]:
+                loop["parties"][-1].setdefault("references", []).append(_n9_entry(segment))
+            if kind not in ("L5", "L0", "L1", "L4", "TXI", "CD3", "N1"):
+                return
             loop["closed"] = False
         if kind == "N9":
             loop["entries"].append(_n9_entry(segment))
             if _n9(segment):
                 loop["references"].append(_n9(segment))
-        elif kind in ("N1", "CD3"):
-            if kind == "N1":
-                code, party = x12.read_party(self.tset.body, self.tset.body.index(segment))
-                loop["parties"].append({"entity_code": code, **party})
+        elif kind == "N1":
+            code, party = x12.read_party(self.tset.body, self.tset.body.index(segment))
+            loop["parties"].append({"entity_code": code, **party})
             loop["closed"] = True
+        elif kind == "CD3":
+            pass  # the package's carton details: its N9 are the line's references
         elif kind == "TXI":
             self.taxes.append(self._txi(segment, loop))
         elif kind == "L5":

@@ -12,4 +12,5 @@ from . import (
     test_security,
     test_tolerance,
     test_x12_210,
+    test_x12_210_corpus,
 )

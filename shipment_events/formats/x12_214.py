@@ -418,6 +418,8 @@ class _Set214:
             "appointment_status_code": appointment_code or None,
             "appointment_reason_code": at7.get(4) or None,
             "event_time": event_time,
+            "date_sent": at7.get(5),
+            "time_sent": at7.get(6),
             "time_code": time_code or None,
             "utc_offset": offset,
             "is_local_time": is_local,
