@@ -318,11 +318,7 @@ class _Set210:
         return lines
 
     def _amount(self, segment, index, name, reference):
-        """An N2 amount; one sent with an explicit decimal point (``561.86``) is taken as written, noted."""
-        value = segment.get(index)
-        if "." in value and x12.elements.R.match(value):
-            x12.note(self.tset, segment, f"({name}) {value!r} has a decimal point: taken as written", index)
-            return x12.to_decimal(segment, index, name, reference)
+        """An N2 amount (implied decimals: an amount with a decimal point is refused, it is ambiguous)."""
         return x12.to_n2(segment, index, name, reference, required=True)
 
     def _loops(self, lines):

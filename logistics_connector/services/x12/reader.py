@@ -205,7 +205,17 @@ class _Reader:
         return interchange
 
     def build(self, isa, delimiters, segments):
-        """The Interchange of an ISA and the segments after it (already split by the tolerant reader)."""
+        """The Interchange of an ISA and the segments after it (already split by the tolerant reader).
+
+        An ISA that is not fixed-width is an anomaly (a refusal in strict mode)."""
+        for number, (width, value) in enumerate(zip(ISA_WIDTHS, isa.elements, strict=False), start=1):
+            if len(value) != width:
+                self.problem(
+                    f"ISA{number:02d} ({ISA_NAMES[number - 1]}) is {len(value)} characters wide instead of {width}: "
+                    f"the ISA segment is fixed-width ({ISA_LENGTH} characters with its terminator)",
+                    self._isa_where(f"ISA{number:02d}"),
+                )
+                break
         interchange = self._interchange(isa, delimiters)
         self._structure(interchange, segments)
         interchange.problems = self.problems
@@ -213,7 +223,9 @@ class _Reader:
         return interchange
 
     def _interchange(self, isa, delimiters):
-        get = isa.elements.__getitem__
+        def get(index):
+            return isa.elements[index].strip(" ")
+
         version, control, ack, usage = get(11), get(12), get(13), get(14)
         if not (is_digits(control) and len(control) == 9):
             if not self.tolerant or not control:

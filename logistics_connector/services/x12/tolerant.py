@@ -124,7 +124,8 @@ def _segment(piece, delimiters, position):
 
 
 def _isa(piece, delimiters):
-    elements = [value.strip(" ") for value in piece.split(delimiters.element)[1:]]
+    """The ISA segment (its elements as sent: the width is checked by the reader) and the delimiters."""
+    elements = piece.split(delimiters.element)[1:]
     if len(elements) != ISA_ELEMENTS:
         raise ParseError(f"the ISA segment has {len(elements)} elements instead of {ISA_ELEMENTS}", "ISA")
     elements[15] = delimiters.component
