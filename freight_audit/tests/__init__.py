@@ -13,4 +13,6 @@ from . import (
     test_tolerance,
     test_x12_210,
     test_x12_210_corpus,
+    test_x12_210_fuzz,
+    test_x12_210_variations,
 )
