@@ -93,7 +93,7 @@ class TestX12Variations(BaseCase):
         self.assertEqual([r.transaction_sets[0].segments[1].get(1) for r in reads], ["PRO1", "PRO2"])
         self.assertEqual(x12.read_interchange(second).control_number, "000000102")
         # The old single-interchange API still refuses a second ISA (strict reading).
-        with self.assertRaisesRegex(ParseError, "a second ISA segment"):
+        with self.assertRaisesRegex(ParseError, "segment ISA after the IEA trailer"):
             x12.parse_interchange(interchange() + interchange())
 
     # Control numbers and counts: warnings, refusals in strict mode
