@@ -196,6 +196,8 @@ def to_degrees(segment, index, degree_digits, direction, negative):
     if not value:
         return None
     limit = 180 if degree_digits == 3 else 90
+    if value.isdigit() and len(value) == degree_digits + 5 and value[0] == "0":
+        value = value[1:]  # a latitude sent 7 wide (0DDMMSS)
     try:
         if "." in value or value.startswith("-"):
             degrees = Decimal(value)

@@ -140,10 +140,11 @@ WHERE = re.compile(r"(?:transaction set (?P<set>\S+), )?(?:after )?segment (?P<p
 SET_FATAL = {SET_TRAILER_MISSING, SET_ID_INVALID}
 
 
-def anomaly(message, where, group=None, tset=None, code=""):
-    """An :class:`Anomaly` for a problem found at ``where`` (a ``Segment.where`` text)."""
+def anomaly(message, where, group=None, tset=None, code="", segment_id=None):
+    """An :class:`Anomaly` for a problem found at ``where`` (a ``Segment.where`` text); ``segment_id``
+    names the segment concerned when it is not the one at ``where`` (a missing trailer)."""
     match = WHERE.search(where or "")
-    segment_id = match.group("id") if match else (where or "ISA").split()[0][:3]
+    segment_id = segment_id or (match.group("id") if match else (where or "ISA").split()[0][:3])
     in_set = bool(match and match.group("set"))
     return Anomaly(
         segment=segment_id,
@@ -170,12 +171,13 @@ class _Reader:
         self.problems = []
         self.warnings = []
 
-    def problem(self, message, where, group=None, group_code=None, tset=None, set_code=None):
+    def problem(self, message, where, group=None, group_code=None, tset=None, set_code=None, segment_id=None):
         error = ParseError(message, where)
         if self.strict:
             raise error
         if self.tolerant:
-            warning = anomaly(message, where, group, tset, set_code if tset is not None else group_code)
+            code = set_code if tset is not None else group_code
+            warning = anomaly(message, where, group, tset, code, segment_id)
             self.warnings.append(warning)
             if tset is not None:
                 tset.warnings.append(warning)
@@ -310,7 +312,7 @@ class _Reader:
                 self._append(tset, segment)
         if interchange.iea is None:
             last = segments[-1].where if segments else "ISA"
-            self.problem("the interchange is truncated: no IEA trailer at the end", f"after {last}")
+            self.problem("the interchange is truncated: no IEA trailer at the end", f"after {last}", segment_id="IEA")
             if tset is not None:
                 self._missing_se(tset, None, group)
             if group is not None:
@@ -409,6 +411,7 @@ class _Reader:
             group=group,
             tset=tset,
             set_code=SET_TRAILER_MISSING,
+            segment_id="SE",
         )
 
     def _close_group(self, group, ge):
@@ -446,6 +449,7 @@ class _Reader:
             where,
             group=group,
             group_code=GROUP_TRAILER_MISSING,
+            segment_id="GE",
         )
 
     def _close_interchange(self, interchange, iea):
