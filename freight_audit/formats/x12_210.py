@@ -50,13 +50,26 @@ One invoice per transaction set::
                 "rate": Decimal("12.5"), "rate_qualifier": "PH", "amount": Decimal("156.25"),
                 "billed_weight": Decimal("1250"), "weight_qualifier": "B", "weight_unit": "L",
                 "shipment_reference": "BOL-1", "references": {"BM": "BOL-1"},
-                "dimensions": {"length", "width", "height", "unit", "quantity"} or None}]}
+                "dimensions": {"length", "width", "height", "unit", "quantity"} or None,
+                "special_charge_description": None, "amount_raw": "15625", "is_tax": False, "lx_index": 0}],
+     # facts added for real-world 210s (issue 15):
+     "currency_given": True,            # False without C3: use the carrier's / company's currency, and say so
+     "reference_entries": [{"qualifier": "BM", "value": "BOL-1"}],   # every N9 as sent, empty ones too
+     "date_list": [("86", date(...))], "date_qualifier": "035" or None, "b3_date": date or None,  # G62s, B310, B312
+     "party_list": [{"entity_code": "SH", "n1_name": ..., ...}],
+     "line_total": Decimal("171.75"), "totals_consistent": True,     # sum of L1 charges, L305 == that sum
+     "taxes": [{"code": "GST", "amount": Decimal, "percent": None, "source": "L1" or "TXI", "assigned_number"}],
+     "lx_loops": [{"assigned_number", "descriptions" (L5), "weight", "weight_qualifier", "lading_quantity",
+                   "packaging", "reference_entries", "parties" (N1 loops of the package), "lines"}]}
+
+Tolerated: negative L1 charges, an L3 that leaves out the negative lines or includes the TXI
+taxes (noted: AK5 E), N1/N9/CD3 loops inside LX loops, empty N9 (ignored), N9 after L1.
 
 One line per L1 (an LX with freight and fuel has two lines); the L5/L0 of a
 line are those of its LX with the same lading line number (L501/L001 =
 L101), else the LX's first. Checks: B3 first and complete, every L1 has a
-charge (L104), L3 present and L305 = the sum of the L1 charges (ParseError
-naming both), every amount/date/number well formed.
+charge (L104), L3 present and L305 = the sum of the L1 charges (or of the positive ones,
+or plus the TXI taxes; else ParseError naming both), every amount/date/number well formed.
 
 Nothing half-imported: :func:`read_210` returns the invoices of the valid sets
 and one ``SetResult`` per set (for the 997); :func:`parse_210` returns all the

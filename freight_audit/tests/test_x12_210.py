@@ -69,9 +69,26 @@ GOOD = (
 # Facts added by the readers of real-world X12 (issue 15), checked in test_x12_*_corpus and
 # test_x12_variations; left out here where whole dicts of the earlier facts are compared.
 NEW_KEYS = {
-    "reference_entries", "party_list", "n1_name", "date_sent", "time_sent", "latitude", "longitude",
-    "currency_given", "date_list", "date_qualifier", "b3_date", "line_total", "totals_consistent", "taxes",
-    "lx_loops", "special_charge_description", "amount_raw", "is_tax", "lx_index", "type",
+    "reference_entries",
+    "party_list",
+    "n1_name",
+    "date_sent",
+    "time_sent",
+    "latitude",
+    "longitude",
+    "currency_given",
+    "date_list",
+    "date_qualifier",
+    "b3_date",
+    "line_total",
+    "totals_consistent",
+    "taxes",
+    "lx_loops",
+    "special_charge_description",
+    "amount_raw",
+    "is_tax",
+    "lx_index",
+    "type",
 }
 
 

@@ -8,6 +8,7 @@ from odoo.addons.logistics_connector.tests.x12_corpus import CorpusCase, compare
 from ..formats import x12_210
 
 if not corpus_missing(__name__):
+
     @tagged("post_install", "-at_install", "x12_corpus")
     class TestX12Corpus210(CorpusCase):
         kind = "x12_210"

@@ -41,14 +41,18 @@ class TestX12_210Variations(BaseCase):
     def test_rates_with_a_decimal_point_next_to_implied_decimal_amounts(self):
         invoice = self.invoice_of(b3(amount="56186"), "LX*1", "L1*1*41.93*PH*56186", "L3*****56186")
         (line,) = invoice["lines"]
-        self.assertEqual((line["rate"], line["rate_qualifier"], line["amount"]), (Decimal("41.93"), "PH", Decimal("561.86")))
+        self.assertEqual(
+            (line["rate"], line["rate_qualifier"], line["amount"]), (Decimal("41.93"), "PH", Decimal("561.86"))
+        )
         self.assertEqual(line["amount_raw"], "56186")
 
     def test_usd_and_cad_invoices_in_one_file(self):
         usd = one_set([b3("INV-US"), "C3*USD", "LX*1", "L1*1***10000****400", "L3*****10000"], "0001")
         cad = one_set([b3("INV-CA"), "C3*CAD", "LX*1", "L1*1***10000****400", "L3*****10000"], "0002")
         invoices = x12_210.parse_210(interchange_of(usd, cad))
-        self.assertEqual([(i["invoice_number"], i["currency"]) for i in invoices], [("INV-US", "USD"), ("INV-CA", "CAD")])
+        self.assertEqual(
+            [(i["invoice_number"], i["currency"]) for i in invoices], [("INV-US", "USD"), ("INV-CA", "CAD")]
+        )
 
     def test_invoice_without_c3(self):
         invoice = self.invoice_of(b3(), "LX*1", "L1*1***10000****400", "L3*****10000")
@@ -56,8 +60,14 @@ class TestX12_210Variations(BaseCase):
 
     def test_tax_lines(self):
         invoice = self.invoice_of(
-            b3(amount="11300"), "C3*CAD", "LX*1", "L1*1***10000****400", "LX*2", "L1*2***500****GST",
-            "L1*2***800****QST", "L3*****11300",
+            b3(amount="11300"),
+            "C3*CAD",
+            "LX*1",
+            "L1*1***10000****400",
+            "LX*2",
+            "L1*2***500****GST",
+            "L1*2***800****QST",
+            "L3*****11300",
         )
         self.assertEqual(
             [(t["code"], t["amount"], t["source"]) for t in invoice["taxes"]],
@@ -65,7 +75,9 @@ class TestX12_210Variations(BaseCase):
         )
         self.assertEqual([line["is_tax"] for line in invoice["lines"]], [False, True, True])
         with_txi = self.invoice_of(b3(amount="10500"), "LX*1", "L1*1***10000****400", "TXI*GS*5.00*5", "L3*****10500")
-        self.assertEqual([(t["code"], t["amount"], t["percent"]) for t in with_txi["taxes"]], [("GS", Decimal("5.00"), Decimal("5"))])
+        self.assertEqual(
+            [(t["code"], t["amount"], t["percent"]) for t in with_txi["taxes"]], [("GS", Decimal("5.00"), Decimal("5"))]
+        )
         self.assertFalse(with_txi["totals_consistent"])
 
     def test_l3_that_leaves_out_the_negative_lines_is_read_with_a_note(self):
@@ -82,12 +94,18 @@ class TestX12_210Variations(BaseCase):
         text = interchange_of(
             one_set([b3(), "LX*1", "L1*1***10000****400", "L1*1***-1000****DSC", "L3*****9500"], "0009")
         )
-        with self.assertRaisesRegex(ParseError, r"L305 total charges 95.00 does not equal the sum of the L1 charges 90.00"):
+        with self.assertRaisesRegex(
+            ParseError, r"L305 total charges 95.00 does not equal the sum of the L1 charges 90.00"
+        ):
             x12_210.parse_210(text)
 
     def test_missing_invoice_number_is_refused(self):
-        text = interchange_of(one_set(["B3***SHIP-1*PP**20260120*10000****ABCD", "LX*1", "L1*1***10000", "L3*****10000"]))
-        with self.assertRaisesRegex(ParseError, r"B302 \(invoice number\) is missing \(transaction set 0001, segment 2 \(B3\)\)"):
+        text = interchange_of(
+            one_set(["B3***SHIP-1*PP**20260120*10000****ABCD", "LX*1", "L1*1***10000", "L3*****10000"])
+        )
+        with self.assertRaisesRegex(
+            ParseError, r"B302 \(invoice number\) is missing \(transaction set 0001, segment 2 \(B3\)\)"
+        ):
             x12_210.parse_210(text)
 
     def test_empty_n9_is_ignored(self):
@@ -100,7 +118,9 @@ class TestX12_210Variations(BaseCase):
             text = data.read()
         (read,) = x12_210.read_210_interchanges(text)
         (invoice,) = read.values
-        self.assertEqual((invoice["invoice_number"], invoice["currency"], invoice["total"]), ("XX", "USD", Decimal("0.00")))
+        self.assertEqual(
+            (invoice["invoice_number"], invoice["currency"], invoice["total"]), ("XX", "USD", Decimal("0.00"))
+        )
         self.assertEqual([loop["assigned_number"] for loop in invoice["lx_loops"]], ["00002", "00003"])
         self.assertEqual([line["charge_code"] for line in invoice["lines"]], ["LDG", "LDG"])
         self.assertEqual(

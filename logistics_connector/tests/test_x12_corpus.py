@@ -8,6 +8,7 @@ from odoo.addons.logistics_connector.services import x12
 from .x12_corpus import CorpusCase, compare, corpus_missing, project_997
 
 if not corpus_missing(__name__):
+
     @tagged("post_install", "-at_install", "x12_corpus")
     class TestX12Corpus997(CorpusCase):
         kind = "x12_997"

@@ -13,7 +13,7 @@ from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 NOW = datetime(2026, 1, 16, 8, 5)
 ISA = "ISA*00*          *00*          *ZZ*CARRIER01      *ZZ*SHIPPER01      *260115*1230*U*00401*000000101*0*P*>"
-BODY = [
+BODY = (
     "GS*QM*CARRIERGS*SHIPPERGS*20260115*1230*1001*X*004010",
     "ST*214*0001",
     "B10*PRO1*SHIP1*ABCD",
@@ -22,7 +22,7 @@ BODY = [
     "SE*5*0001",
     "GE*1*1001",
     "IEA*1*000000101",
-]
+)
 
 
 def interchange(terminator="~", isa=ISA, body=BODY, after=""):
@@ -183,9 +183,9 @@ class TestX12Variations(BaseCase):
         back = x12.read_997(ack)
         (group,) = back.acknowledgments
         self.assertEqual((group.functional_id, group.group_control_number, group.status), ("QM", "1001", "P"))
-        self.assertEqual([(s.control_number, s.status, s.accepted) for s in group.sets], [
-            ("0001", "E", True), ("0002", "R", False)
-        ])
+        self.assertEqual(
+            [(s.control_number, s.status, s.accepted) for s in group.sets], [("0001", "E", True), ("0002", "R", False)]
+        )
         self.assertEqual([(n.segment_id, n.position, n.code) for n in group.sets[1].notes], [("B10", 2, "6")])
         self.assertEqual(back.interchanges[0].receiver_id, "CARRIER01")
 

@@ -25,9 +25,11 @@ CORPUS = os.path.join(os.path.dirname(REPO_ROOT), "shared", "corpus")
 
 def corpus_files(kind):
     folder = os.path.join(CORPUS, kind)
-    return sorted(
-        os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".edi")
-    ) if os.path.isdir(folder) else []
+    return (
+        sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".edi"))
+        if os.path.isdir(folder)
+        else []
+    )
 
 
 def load(path):
@@ -204,7 +206,9 @@ def project_210(reads):
                     "date_qualifier_b310": invoice["date_qualifier"],
                     "scac": invoice["scac"],
                     "date_b312": text(invoice["b3_date"]),
-                    "references": [{"qualifier": e["qualifier"], "value": e["value"]} for e in invoice["reference_entries"]],
+                    "references": [
+                        {"qualifier": e["qualifier"], "value": e["value"]} for e in invoice["reference_entries"]
+                    ],
                     "g62_dates": [{"qualifier": q, "date": text(d)} for q, d in invoice["date_list"]],
                     "parties": project_parties(invoice["party_list"]),
                     "lines": [
@@ -319,10 +323,12 @@ class CorpusCase(BaseCase):
         compare(
             self,
             expected["delimiters"],
-            {"element": delimiters.element, "segment_terminator": delimiters.segment, "component": delimiters.component},
+            {
+                "element": delimiters.element,
+                "segment_terminator": delimiters.segment,
+                "component": delimiters.component,
+            },
             "delimiters",
         )
         check_anomalies(self, expected["control_anomalies"], interchanges)
         self.assertEqual(sum(len(i.transaction_sets) for i in interchanges), expected["transaction_count"])
-
-

@@ -67,9 +67,24 @@ GOOD = (
 # Facts added by the readers of real-world X12 (issue 15), checked in test_x12_*_corpus and
 # test_x12_variations; left out here where whole dicts of the earlier facts are compared.
 NEW_KEYS = {
-    "reference_entries", "party_list", "n1_name", "date_sent", "time_sent",
-    "currency_given", "date_list", "date_qualifier", "b3_date", "line_total", "totals_consistent", "taxes",
-    "lx_loops", "special_charge_description", "amount_raw", "is_tax", "lx_index", "type",
+    "reference_entries",
+    "party_list",
+    "n1_name",
+    "date_sent",
+    "time_sent",
+    "currency_given",
+    "date_list",
+    "date_qualifier",
+    "b3_date",
+    "line_total",
+    "totals_consistent",
+    "taxes",
+    "lx_loops",
+    "special_charge_description",
+    "amount_raw",
+    "is_tax",
+    "lx_index",
+    "type",
 }
 
 
@@ -396,7 +411,14 @@ class TestX12_214(BaseCase):
         (event,) = x12_214.parse_214(interchange_of(text))[1]
         self.assertEqual(
             event["location"],
-            {"city": "Dallas", "state": "TX", "country": "US", "postal_code": "75201", "latitude": None, "longitude": None},
+            {
+                "city": "Dallas",
+                "state": "TX",
+                "country": "US",
+                "postal_code": "75201",
+                "latitude": None,
+                "longitude": None,
+            },
         )
 
     def test_a_set_other_than_214_is_not_supported(self):

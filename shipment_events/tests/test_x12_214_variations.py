@@ -52,7 +52,9 @@ class TestX12_214Variations(BaseCase):
                 (event,) = self.events_of(B10, "LX*1", f"AT7*X6*NS***20220929*0355*{code}")
                 self.assertEqual(event["utc_offset"], offset)
                 hours = int(offset[:3])
-                self.assertEqual(event["event_time"], datetime(2022, 9, 29, 3, 55, tzinfo=timezone(timedelta(hours=hours))))
+                self.assertEqual(
+                    event["event_time"], datetime(2022, 9, 29, 3, 55, tzinfo=timezone(timedelta(hours=hours)))
+                )
 
     def test_eight_digit_times(self):
         (event,) = self.events_of(B10, "LX*1", "AT7*X6*NS***20260115*14302599*UT")
@@ -67,8 +69,16 @@ class TestX12_214Variations(BaseCase):
 
     def test_l11_after_at7_inside_the_lx_loop(self):
         first, second = self.events_of(
-            B10, "L11*BOL-1*BM", "LX*1", "AT7*X3*NS***20260115*0900*ET", "L11*PO-1*PO",
-            "LX*2", "AT7*X6*NS***20260115*1200*ET", "MS1*Memphis*TN*US", "AT8*G*L*10*1", "L11*PO-2*PO",
+            B10,
+            "L11*BOL-1*BM",
+            "LX*1",
+            "AT7*X3*NS***20260115*0900*ET",
+            "L11*PO-1*PO",
+            "LX*2",
+            "AT7*X6*NS***20260115*1200*ET",
+            "MS1*Memphis*TN*US",
+            "AT8*G*L*10*1",
+            "L11*PO-2*PO",
         )
         self.assertEqual(first["references"], {"BM": "BOL-1", "PO": "PO-1"})
         self.assertEqual(second["references"], {"BM": "BOL-1", "PO": "PO-2"})
@@ -89,7 +99,9 @@ class TestX12_214Variations(BaseCase):
         self.assertTrue(event["is_local_time"])
 
     def test_space_padded_b10(self):
-        (event,) = self.events_of("B10*4343638097845589              *SHIP1   *CPCC", "LX*1", "AT7*XB*NS***20191103*1534")
+        (event,) = self.events_of(
+            "B10*4343638097845589              *SHIP1   *CPCC", "LX*1", "AT7*XB*NS***20191103*1534"
+        )
         self.assertEqual((event["carrier_reference"], event["shipment_id"]), ("4343638097845589", "SHIP1"))
 
     def test_an_event_without_a_date_is_refused(self):
@@ -125,9 +137,10 @@ class TestX12_214Variations(BaseCase):
             [("1", "X3", "20191218 0000"), ("1", "AF", "20191218 0000"), ("2", "X1", "20191219 1004")]
             + [("2", "D1", "20191219 1004"), ("2", "CD", "20191219 1004")],
         )
-        self.assertEqual({(e["location"]["city"], e["location"]["state"], e["location"]["country"]) for e in events}, {
-            ("SUN PRAIRIE", "WI", None), ("GRANGER", "IA", None)
-        })
+        self.assertEqual(
+            {(e["location"]["city"], e["location"]["state"], e["location"]["country"]) for e in events},
+            {("SUN PRAIRIE", "WI", None), ("GRANGER", "IA", None)},
+        )
         self.assertEqual(events[0]["references"], {})
         self.assertEqual(events[0]["reference_entries"], [{"qualifier": "BM", "value": "", "scope": "heading"}])
         self.assertEqual([p["entity_code"] for p in events[0]["party_list"]], ["SF", "ST", "BT"])

@@ -26,9 +26,9 @@ from .codes import (
 )
 from .envelope import (
     ISA_LENGTH,
-    Anomaly,
     ISA_NAMES,
     ISA_WIDTHS,
+    Anomaly,
     Delimiters,
     FunctionalGroup,
     Interchange,
@@ -241,7 +241,9 @@ class _Reader:
             prepared_at = datetime.strptime(get(8) + get(9), "%y%m%d%H%M")
         except ValueError:
             prepared_at = None
-            self.problem(f"ISA09/ISA10 {get(8)!r}/{get(9)!r} is not a YYMMDD date and HHMM time", self._isa_where("ISA09"))
+            self.problem(
+                f"ISA09/ISA10 {get(8)!r}/{get(9)!r} is not a YYMMDD date and HHMM time", self._isa_where("ISA09")
+            )
         if ack not in ("0", "1"):
             self.problem(f"ISA14 (acknowledgment requested) {ack!r} must be 0 or 1", self._isa_where("ISA14"))
         if usage not in ("P", "T", "I"):
