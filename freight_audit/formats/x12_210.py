@@ -160,7 +160,7 @@ class _Set210:
                 self.l3 = segment
                 state = "summary"
             elif state == "detail":
-                self._detail(loop, segment)
+                self._detail(loop, segment, body, index)
             elif kind in ("L5", "L0", "L1", "L4"):
                 raise x12.out_of_order(segment, f"{kind} outside an LX loop")
             elif kind == "N1":
@@ -231,7 +231,7 @@ class _Set210:
             "source": "TXI",
         }
 
-    def _detail(self, loop, segment):
+    def _detail(self, loop, segment, body, index):
         """A segment of an LX loop. N1 loops inside it (per package parties, their N9) and CD3 loops
         are kept apart; the order of N9, L5, L0, L1 is tolerated."""
         kind = segment.id
@@ -246,7 +246,7 @@ class _Set210:
             if _n9(segment):
                 loop["references"].append(_n9(segment))
         elif kind == "N1":
-            code, party = x12.read_party(self.tset.body, self.tset.body.index(segment))
+            code, party = x12.read_party(body, index)
             loop["parties"].append({"entity_code": code, **party})
             loop["closed"] = True
         elif kind == "CD3":
