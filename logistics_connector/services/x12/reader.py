@@ -170,6 +170,7 @@ class _Reader:
         self.tolerant = tolerant and not strict
         self.problems = []
         self.warnings = []
+        self._set_controls = {}  # id(group) -> the ST02 seen in it (duplicates are a problem)
 
     def problem(self, message, where, group=None, group_code=None, tset=None, set_code=None, segment_id=None):
         error = ParseError(message, where)
@@ -363,7 +364,7 @@ class _Reader:
                 tset=tset,
                 set_code=SET_CONTROL_INVALID,
             )
-        elif [t.control_number for t in group.transaction_sets].count(tset.control_number) > 1:
+        elif tset.control_number in self._set_controls.setdefault(id(group), set()):
             self.problem(
                 f"transaction set control number {tset.control_number} is used twice in group "
                 f"{group.control_number}",
@@ -371,6 +372,7 @@ class _Reader:
                 tset=tset,
                 set_code=SET_CONTROL_NOT_UNIQUE,
             )
+        self._set_controls.setdefault(id(group), set()).add(tset.control_number)
         return tset
 
     @staticmethod

@@ -100,13 +100,15 @@ def _pieces(text, start, terminator):
         raw = text[position:end]
         stripped = raw.lstrip(" \t\r\n")
         piece_start = position + len(raw) - len(stripped)
-        piece = stripped if terminator == "\n" else LINE_BREAKS.sub("", stripped)
+        piece = stripped
+        if terminator != "\n" and ("\n" in stripped or "\r" in stripped):
+            piece = LINE_BREAKS.sub("", stripped)
         position = after
         if piece.strip(" \t"):
             yield piece, piece_start, position
 
 
-def _segment(piece, delimiters, position):
+def _segment(piece, delimiters, position, check_controls=True):
     elements = piece.split(delimiters.element)
     segment_id = elements[0].strip(" \t")
     if not SEGMENT_ID.match(segment_id):
@@ -115,7 +117,7 @@ def _segment(piece, delimiters, position):
             f"{delimiters.element!r} declared in ISA: wrong delimiters or damaged data",
             f"segment {position}",
         )
-    for control in CONTROL_CHARS.findall(piece):
+    for control in CONTROL_CHARS.findall(piece) if check_controls else ():
         if control not in delimiters.chars():
             raise ParseError(
                 f"binary data (byte 0x{ord(control):02x}) in segment {segment_id}", f"segment {position} ({segment_id})"
@@ -140,6 +142,7 @@ def _isa(piece, delimiters):
 
 def _split(text):
     """Yield (ISA segment, delimiters, segments after it) for each interchange of ``text``."""
+    check_controls = CONTROL_CHARS.search(text) is not None  # binary data is rare: one search for the file
     start = 0
     while start < len(text):
         separator, component, terminator = _isa_delimiters(text, start)
@@ -158,7 +161,7 @@ def _split(text):
             if piece.startswith("ISA") and piece[3:4] and not piece[3:4].isalnum():
                 cursor = piece_start  # the next interchange
                 break
-            segment = _segment(piece, delimiters, position)
+            segment = _segment(piece, delimiters, position, check_controls)
             segments.append(segment)
             if segment.id == "IEA":
                 cursor = end
