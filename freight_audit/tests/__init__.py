@@ -15,4 +15,7 @@ from . import (
     test_taxes_currencies,
     test_tolerance,
     test_x12_210,
+    test_x12_210_corpus,
+    test_x12_210_fuzz,
+    test_x12_210_variations,
 )
