@@ -17,6 +17,11 @@ Developer options (environment):
   KEEP_DB=1       keep the database afterwards (its name is printed)
   DATA_DIR, LOG_DIR  where the filestore and the logs go (default .var/data,
                   .var/log; the Docker `tests` service points them at a volume)
+
+The X12 corpus tests read real published samples kept outside the project, in
+``../shared/corpus`` (from the repository root). Without that directory (a
+user's clone) their modules define no test class: they are neither run nor
+counted, and one line of the summary says they were left out.
 """
 
 import os
@@ -37,6 +42,9 @@ ODOO_BIN = os.environ.get("ODOO_BIN", os.path.join(ODOO_SRC, "odoo-bin"))
 SUITE = ["logistics_connector", "shipment_events", "freight_audit", "billing_readiness"]
 E2E = ["logistics_suite_e2e"]
 # What the suite depends on in Odoo itself (used for the optional template).
+# Real published X12 samples (logistics_connector/tests/x12_corpus.py): outside the repository.
+CORPUS = os.path.join(os.path.dirname(REPO), "shared", "corpus")
+CORPUS_LEFT_OUT = f"X12 corpus tests left out: {CORPUS} does not exist"
 DEPENDENCIES = ["sale_stock", "stock_delivery", "purchase_stock", "account", "mail", "stock_landed_costs"]
 
 RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
@@ -237,6 +245,8 @@ def main():
         print(line[:300])
     for problem in problems:
         print("PROBLEM:", problem)
+    if not os.path.isdir(CORPUS):
+        print(CORPUS_LEFT_OUT)
     print(f"log: {log_path}" + (f", database kept: {db}" if keep else ""))
     print(f"time: {elapsed:.0f}s, skipped: {figures['skipped']}")
     print(f"{passed} passed, {failed + (1 if problems and not failed else 0)} failed")

@@ -7,6 +7,7 @@ from . import billing_readiness_dirty
 from . import sale_order
 from . import sale_order_readiness
 from . import sale_order_invoicing
+from . import sale_order_manual_invoicing
 from . import sale_order_line
 from . import logistics_shipment
 from . import logistics_shipment_event
@@ -15,6 +16,8 @@ from . import freight_invoice
 from . import freight_invoice_line
 from . import account_move
 from . import res_partner
+from . import res_company
+from . import stock_picking
 from . import billing_reconciliation_run
 from . import billing_reconciliation_run_sections
 from . import billing_reconciliation_run_backends

@@ -9,6 +9,7 @@ REASON_CODES = [
     ("charge_unconfirmed", "Charges not confirmed"),
     ("nothing_to_invoice", "Nothing to invoice"),
     ("pod_missing", "POD missing"),
+    ("delivery_not_validated", "Delivery order not validated"),
     ("exception_open", "Open delivery exception"),
     ("audit_case_open", "Open audit case"),
     ("manual", "Manual hold"),
@@ -63,6 +64,9 @@ class BillingHoldReason(models.Model):
             "charge_unconfirmed": self.env._("Rebillable charges of shipment %(shipment)s not confirmed yet"),
             "nothing_to_invoice": self.env._("Nothing invoiceable yet on %(order)s"),
             "pod_missing": self.env._("POD missing for shipment %(shipment)s"),
+            "delivery_not_validated": self.env._(
+                "Shipment %(shipment)s: carrier reports delivered; delivery order not validated in Odoo"
+            ),
             "exception_open": self.env._("Open delivery exception on shipment %(shipment)s"),
             "audit_case_open": self.env._("Audit case %(case)s open"),
             "manual": self.env._("Put on hold manually: %(order)s"),
@@ -92,8 +96,11 @@ class BillingHoldReason(models.Model):
             reason.order_count = counts.get(reason.id, 0)
 
     @api.model
-    def _ids_for(self, reasons, company_by_key):
+    def _ids_for(self, reasons, company_by_key, created=None):
         """{key: id} of the reason records of ``reasons`` (readiness.Reason), created when missing.
+
+        ``created``, a list, receives the keys of the records this call inserted (a fact seen
+        for the first time: what the evaluation reacts to once, e.g. with an activity).
 
         Two queries at most when records are missing (one when all exist): concurrent
         sweeps insert the same key safely (``ON CONFLICT DO NOTHING``).
@@ -129,7 +136,10 @@ class BillingHoldReason(models.Model):
                     SQL(", ").join(rows),
                 )
             )
-            found.update(dict(self.env.cr.fetchall()))
+            inserted = dict(self.env.cr.fetchall())
+            found.update(inserted)
+            if created is not None:
+                created.extend(inserted)
             still = [r.key for r in missing if r.key not in found]
             if still:  # inserted meanwhile by a concurrent sweep
                 self.env.cr.execute(SQL("SELECT key, id FROM billing_hold_reason WHERE key = ANY(%s)", still))
@@ -142,3 +152,52 @@ class BillingHoldReason(models.Model):
         action["domain"] = [("billing_hold_reason_ids", "in", self.ids)]
         action["context"] = {}
         return action
+
+    def _schedule_delivery_activities(self):
+        """One *Validate Delivery Order* activity per open delivery order of these reasons' shipments.
+
+        Called once per fact, when its reason record is created (the key is unique): a sweep
+        that finds the same fact again schedules nothing. Superuser mode (the evaluation's);
+        the activities of a batch are created together.
+        """
+        pickings = self.filtered(lambda r: r.code == "delivery_not_validated").shipment_id.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+        if not pickings:
+            return self.env["mail.activity"]
+        activity_type = self.env.ref("billing_readiness.mail_activity_type_validate_delivery")
+        model_id = self.env["ir.model"]._get_id("stock.picking")
+        deadline = activity_type._get_date_deadline()
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        vals_list = []
+        for picking in pickings.sudo():
+            shipment = picking.logistics_shipment_id
+            user = (
+                picking.user_id
+                or picking.sale_id.user_id
+                or shipment.sale_id.user_id
+                or picking.company_id.shipment_exception_user_id
+                or admin
+            )
+            if user and (user.share or not user.active):
+                user = admin
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": picking.id,
+                    "activity_type_id": activity_type.id,
+                    "automated": True,
+                    "date_deadline": deadline,
+                    "user_id": user.id if user else self.env.uid,
+                    "summary": self.env._("Carrier reports delivered: validate %(picking)s", picking=picking.name),
+                    "note": self.env._(
+                        "The carrier reports shipment %(shipment)s delivered, but delivery order %(picking)s is not "
+                        "validated in Odoo: the goods still count as on hand, and order %(order)s is held for "
+                        "billing until it is validated.",
+                        shipment=shipment.name,
+                        picking=picking.name,
+                        order=picking.sale_id.name or shipment.sale_id.name or "",
+                    ),
+                }
+            )
+        return self.env["mail.activity"].sudo().create(vals_list)

@@ -30,6 +30,12 @@ class BillingReadinessRule(models.Model):
         "(and those of its contacts).",
     )
     require_pod = fields.Boolean(string="Require Complete POD", default=True)
+    require_delivery_done = fields.Boolean(
+        string="Require Delivery Orders Done in Odoo",
+        default=True,
+        help="A shipment the carrier reports delivered holds the order while one of its delivery orders "
+        "(outgoing transfers) is not validated in Odoo: the goods still count as on hand.",
+    )
     delivery_policy = fields.Selection(DELIVERY_POLICIES, required=True, default="all")
     require_charges_reconciled = fields.Boolean(
         string="Require Rebillable Charges Reconciled",
@@ -96,6 +102,7 @@ class BillingReadinessRule(models.Model):
         self.ensure_one()
         return readiness.Rule(
             require_pod=self.require_pod,
+            require_delivery_done=self.require_delivery_done,
             delivery_policy=self.delivery_policy,
             require_charges_reconciled=self.require_charges_reconciled,
             require_no_exception=self.require_no_exception,

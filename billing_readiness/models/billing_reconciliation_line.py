@@ -28,7 +28,12 @@ class BillingReconciliationLine(models.Model):
 
     run_id = fields.Many2one("billing.reconciliation.run", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="run_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Currency",
+        help="The currency of the line's amounts (empty: the line counts records). Amounts of two currencies "
+        "are never added: each currency has its own lines.",
+    )
     date_from = fields.Date(related="run_id.date_from")
     date_to = fields.Date(related="run_id.date_to")
     sequence = fields.Integer()

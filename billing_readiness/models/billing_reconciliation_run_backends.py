@@ -83,4 +83,11 @@ class BillingReconciliationRun(models.Model):
             backend_id=backend.id,
         )
         for diff in differences:
-            builder.add_difference("fap", backend, diff, freight_invoice_ids=[diff.odoo_id] if diff.odoo_id else [])
+            # The amounts of a difference are in its invoice's currency (unknown for an invoice missing in Odoo).
+            builder.add_difference(
+                "fap",
+                backend,
+                diff,
+                freight_invoice_ids=[diff.odoo_id] if diff.odoo_id else [],
+                currency_id=invoices.browse(diff.odoo_id).currency_id.id if diff.odoo_id else None,
+            )

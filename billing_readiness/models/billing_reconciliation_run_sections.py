@@ -56,6 +56,7 @@ class BillingReconciliationRun(models.Model):
                 reference=order.name,
                 odoo_status=order.billing_readiness_state,
                 odoo_value=order.amount_untaxed,
+                currency_id=order.currency_id.id,
                 note=reasons,
                 shipment_ids=shipments.ids,
                 sale_order_ids=order.ids,
@@ -83,6 +84,7 @@ class BillingReconciliationRun(models.Model):
                     reference=move.name,
                     odoo_status=move.state,
                     odoo_value=move.amount_untaxed,
+                    currency_id=move.currency_id.id,
                     note=", ".join(pending.mapped("name")),
                     shipment_ids=pending.ids,
                     sale_order_ids=move_orders.ids,
@@ -103,36 +105,14 @@ class BillingReconciliationRun(models.Model):
         approved = invoices.filtered(lambda i: i.state in ("approved", "billed"))
         billed = invoices.filtered(lambda i: i.vendor_bill_id and i.vendor_bill_id.state == "posted")
         paid = billed.filtered(lambda i: i.vendor_bill_id.payment_state in ("paid", "in_payment", "reversed"))
-        builder.add(
-            "carrier",
-            _("Carrier invoices received"),
-            odoo_value=sum(invoices.mapped("amount_total")),
-            count=len(invoices),
-            freight_invoice_ids=invoices.ids,
-        )
-        builder.add(
-            "carrier",
-            _("Approved"),
-            odoo_value=sum(approved.mapped("amount_approved")),
-            count=len(approved),
-            freight_invoice_ids=approved.ids,
-        )
-        builder.add(
-            "carrier",
-            _("Billed (posted vendor bills)"),
-            odoo_value=sum(billed.mapped("vendor_bill_id.amount_untaxed")),
-            count=len(billed),
-            freight_invoice_ids=billed.ids,
-            move_ids=billed.vendor_bill_id.ids,
-        )
-        builder.add(
-            "carrier",
-            _("Paid"),
-            odoo_value=sum(paid.mapped("vendor_bill_id.amount_untaxed")),
-            count=len(paid),
-            freight_invoice_ids=paid.ids,
-            move_ids=paid.vendor_bill_id.ids,
-        )
+        # One set of figures per currency: amounts of two currencies are never added together.
+        currencies = invoices.currency_id.sorted(lambda c: (c != self.currency_id, c.name)) or self.currency_id
+        for currency in currencies:
+            in_currency = [
+                records.filtered(lambda i, c=currency: i.currency_id == c)
+                for records in (invoices, approved, billed, paid)
+            ]
+            self._section_carrier_figures(builder, currency, *in_currency)
         for invoice in invoices - approved:
             if invoice.state == "rejected":
                 continue
@@ -144,6 +124,7 @@ class BillingReconciliationRun(models.Model):
                 reference=invoice.name,
                 odoo_status=invoice.state,
                 odoo_value=invoice.amount_total,
+                currency_id=invoice.currency_id.id,
                 note=", ".join(cases.mapped("name")),
                 freight_invoice_ids=invoice.ids,
                 case_ids=cases.ids,
@@ -157,6 +138,7 @@ class BillingReconciliationRun(models.Model):
                 reference=invoice.name,
                 odoo_status=invoice.state,
                 odoo_value=invoice.amount_approved,
+                currency_id=invoice.currency_id.id,
                 note=invoice.posting_error or "",
                 freight_invoice_ids=invoice.ids,
                 move_ids=invoice.vendor_bill_id.ids,
@@ -170,9 +152,47 @@ class BillingReconciliationRun(models.Model):
                 odoo_status=invoice.vendor_bill_id.payment_state,
                 backend_status="paid",
                 odoo_value=invoice.vendor_bill_id.amount_residual,
+                currency_id=invoice.currency_id.id,
                 freight_invoice_ids=invoice.ids,
                 move_ids=invoice.vendor_bill_id.ids,
             )
+
+    def _section_carrier_figures(self, builder, currency, invoices, approved, billed, paid):
+        """The figures of the carrier invoices in ``currency`` (all of them in that currency)."""
+        builder.add(
+            "carrier",
+            _("Carrier invoices received"),
+            odoo_value=sum(invoices.mapped("amount_total")),
+            count=len(invoices),
+            freight_invoice_ids=invoices.ids,
+            currency_id=currency.id,
+        )
+        builder.add(
+            "carrier",
+            _("Approved"),
+            odoo_value=sum(approved.mapped("amount_approved")),
+            count=len(approved),
+            freight_invoice_ids=approved.ids,
+            currency_id=currency.id,
+        )
+        builder.add(
+            "carrier",
+            _("Billed (posted vendor bills)"),
+            odoo_value=sum(billed.mapped("vendor_bill_id.amount_total")),
+            count=len(billed),
+            freight_invoice_ids=billed.ids,
+            move_ids=billed.vendor_bill_id.ids,
+            currency_id=currency.id,
+        )
+        builder.add(
+            "carrier",
+            _("Paid"),
+            odoo_value=sum(paid.mapped("vendor_bill_id.amount_total")),
+            count=len(paid),
+            freight_invoice_ids=paid.ids,
+            move_ids=paid.vendor_bill_id.ids,
+            currency_id=currency.id,
+        )
 
     # Accruals ---------------------------------------------------------
     def _section_accruals(self, builder):
@@ -183,6 +203,7 @@ class BillingReconciliationRun(models.Model):
             "accrual",
             _("Open freight accruals"),
             odoo_value=sum(accruals.mapped("amount")),
+            currency_id=self.currency_id.id,
             count=len(accruals),
             accrual_ids=accruals.ids,
             shipment_ids=accruals.shipment_id.ids,
@@ -199,6 +220,7 @@ class BillingReconciliationRun(models.Model):
                 line_type="difference",
                 reference=accrual.shipment_id.name,
                 odoo_value=accrual.amount,
+                currency_id=self.currency_id.id,
                 accrual_ids=accrual.ids,
                 shipment_ids=accrual.shipment_id.ids,
                 freight_invoice_ids=accrual.shipment_id.freight_invoice_line_ids.invoice_id.ids,

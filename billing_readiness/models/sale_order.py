@@ -255,7 +255,11 @@ class SaleOrder(models.Model):
     def _billing_wizard_action(self, mode):
         return {
             "type": "ir.actions.act_window",
-            "name": _("Put on Billing Hold") if mode == "hold" else _("Release Billing Hold"),
+            "name": {
+                "hold": _("Put on Billing Hold"),
+                "release": _("Release Billing Hold"),
+                "invoice": _("Invoice despite Billing Hold"),
+            }[mode],
             "res_model": "billing.hold.wizard",
             "view_mode": "form",
             "target": "new",

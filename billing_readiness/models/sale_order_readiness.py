@@ -138,7 +138,11 @@ class SaleOrder(models.Model):
                           COALESCE(s.actual_delivery, s.status_event_time, s.status_date) AS delivered_at,
                           s.pod_complete, s.billing_invoiced,
                           EXISTS(SELECT 1 FROM logistics_shipment_event e
-                                  WHERE e.shipment_id = s.id AND e.exception_state = 'open') AS open_exception
+                                  WHERE e.shipment_id = s.id AND e.exception_state = 'open') AS open_exception,
+                          EXISTS(SELECT 1 FROM stock_picking p
+                                   JOIN stock_picking_type t ON t.id = p.picking_type_id
+                                  WHERE p.logistics_shipment_id = s.id AND t.code = 'outgoing'
+                                    AND p.state NOT IN ('done', 'cancel')) AS delivery_open
                      FROM logistics_shipment s
                      JOIN sale_order so ON so.id = s.sale_id AND so.company_id = s.company_id
                     WHERE s.sale_id = ANY(%s) AND s.direction = 'outbound' AND s.status != 'cancelled'
@@ -156,6 +160,7 @@ class SaleOrder(models.Model):
                     pod_complete=bool(row["pod_complete"]),
                     open_exception=bool(row["open_exception"]),
                     billed=bool(row["billing_invoiced"]),
+                    delivery_open=bool(row["delivery_open"]),
                 )
             )
         cr.execute(
@@ -236,9 +241,14 @@ class SaleOrder(models.Model):
         for order_id, verdict in verdicts.items():
             for reason in verdict.reasons:
                 company_by_key.setdefault(reason.key, current[order_id]["company_id"])
+        created = []
         reason_ids = self.env["billing.hold.reason"]._ids_for(
-            [r for v in verdicts.values() for r in v.reasons], company_by_key
+            [r for v in verdicts.values() for r in v.reasons], company_by_key, created=created
         )
+        first_seen = [reason_ids[key] for key in created if key.startswith("delivery_not_validated:")]
+        if first_seen:
+            # A fact seen for the first time: its responsible gets one activity (never one per sweep).
+            self.env["billing.hold.reason"].sudo().browse(first_seen)._schedule_delivery_activities()
 
         changes = {}
         link_changes = {}

@@ -10,8 +10,8 @@ States::
     not_applicable  not a confirmed order, or no outbound shipment to wait for
     waiting         the facts are not in yet (not delivered, waiting period, charges
                     not confirmed, nothing invoiceable yet)
-    on_hold         something needs a person (POD missing, open exception, open audit
-                    case, manual hold, invoicing failed)
+    on_hold         something needs a person (POD missing, delivery order not validated
+                    in Odoo, open exception, open audit case, manual hold, invoicing failed)
     ready           the scheduled invoicing may invoice it
     invoiced        everything invoiceable is invoiced
 """
@@ -34,6 +34,10 @@ REASONS = {
     "charge_unconfirmed": (WAIT, "Rebillable charges of shipment %(shipment)s not confirmed yet"),
     "nothing_to_invoice": (WAIT, "Nothing invoiceable yet on %(order)s"),
     "pod_missing": (HOLD, "POD missing for shipment %(shipment)s"),
+    "delivery_not_validated": (
+        HOLD,
+        "Shipment %(shipment)s: carrier reports delivered; delivery order not validated in Odoo",
+    ),
     "exception_open": (HOLD, "Open delivery exception on shipment %(shipment)s"),
     "audit_case_open": (HOLD, "Audit case %(case)s open"),
     "manual": (HOLD, "Put on hold manually: %(order)s"),
@@ -50,6 +54,7 @@ class Rule:
     """The readiness rule of a company or of one customer."""
 
     require_pod: bool = True
+    require_delivery_done: bool = True  # the delivery orders of delivered shipments are done in Odoo
     delivery_policy: str = "all"  # "all" shipments delivered, or "partial": delivered quantities
     require_charges_reconciled: bool = True
     require_no_exception: bool = True
@@ -71,6 +76,7 @@ class ShipmentFact:
     pod_complete: bool = False
     open_exception: bool = False
     billed: bool = False  # delivered goods already on a customer invoice
+    delivery_open: bool = False  # one of its delivery orders (outgoing transfers) is not done in Odoo
 
     @property
     def delivered(self):
@@ -172,6 +178,8 @@ def evaluate(facts, rule, now, waived_keys=frozenset()):
     covered_delivered = [s for s in covered if s.delivered]
     if rule.require_pod:
         reasons += [reason("pod_missing", shipment=s) for s in covered_delivered if not s.pod_complete]
+    if rule.require_delivery_done:
+        reasons += [reason("delivery_not_validated", shipment=s) for s in covered_delivered if s.delivery_open]
     if rule.require_no_exception:
         reasons += [reason("exception_open", shipment=s) for s in covered if s.open_exception]
     if rule.require_charges_reconciled:

@@ -1,13 +1,17 @@
 from . import (
     test_concurrency,
+    test_delivery_done,
     test_figures,
     test_install,
     test_invoicing,
+    test_manual_invoicing,
     test_override,
     test_readiness,
     test_reconciliation,
+    test_reconciliation_currencies,
     test_reconciliation_fap_payments,
     test_security,
     test_services,
+    test_services_delivery,
     test_sweep_queries,
 )

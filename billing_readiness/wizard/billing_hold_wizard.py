@@ -1,13 +1,18 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 
 class BillingHoldWizard(models.TransientModel):
-    """A Billing Manager puts orders on hold, or releases their holds, with a reason."""
+    """A Billing Manager puts orders on hold, releases their holds, or invoices them despite the hold,
+    with a reason."""
 
     _name = "billing.hold.wizard"
     _description = "Billing Hold / Release"
 
-    mode = fields.Selection([("hold", "Put on hold"), ("release", "Release hold")], required=True, default="hold")
+    mode = fields.Selection(
+        [("hold", "Put on hold"), ("release", "Release hold"), ("invoice", "Invoice despite hold")],
+        required=True,
+        default="hold",
+    )
     order_ids = fields.Many2many("sale.order", string="Orders", required=True)
     reason = fields.Text(required=True, help="Kept in the orders' chatter.")
     current_reason_ids = fields.Many2many(
@@ -22,6 +27,15 @@ class BillingHoldWizard(models.TransientModel):
         self.ensure_one()
         if self.mode == "hold":
             self.order_ids._billing_hold(self.reason)
+        elif self.mode == "invoice":
+            moves = self.order_ids._billing_invoice_override(self.reason)
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("Invoices"),
+                "res_model": "account.move",
+                "view_mode": "list,form",
+                "domain": [("id", "in", moves.ids)],
+            }
         else:
             self.order_ids._billing_release(self.reason)
         return {"type": "ir.actions.act_window_close"}

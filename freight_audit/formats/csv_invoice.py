@@ -2,7 +2,8 @@
 
 Plain Python (no ORM). One row per charge; a header row is required; several invoices
 may share a file, grouped by ``(carrier_scac, invoice_number)``. :func:`parse_csv` returns
-the same invoice dicts as the X12 210 reader (``x12_210.parse_210``), reduced to::
+the same invoice dicts as the X12 210 reader (``x12_210.parse_210``), reduced to (a row with a
+``tax_amount`` adds a line of ``charge_kind`` ``tax`` under its ``tax_code``, default ``TAX``)::
 
     {"invoice_number": "INV-1001", "scac": "ACME", "invoice_date": date(2026, 1, 20),
      "currency": "EUR", "total": Decimal("609.38"),
@@ -33,7 +34,7 @@ REQUIRED_COLUMNS = (
     "charge_code",
     "amount",
 )
-OPTIONAL_COLUMNS = ("description", "quantity", "billed_weight_kg")
+OPTIONAL_COLUMNS = ("description", "quantity", "billed_weight_kg", "tax_code", "tax_amount")
 COLUMNS = REQUIRED_COLUMNS[:7] + ("description", "quantity", "amount", "billed_weight_kg")
 # Invoice-level columns (and their key in the invoice dict): the same value on every row of an invoice.
 INVOICE_COLUMNS = (("invoice_date", "invoice_date"), ("currency", "currency"), ("invoice_total", "total"))
@@ -168,7 +169,10 @@ CELL_READERS = {
     "quantity": lambda value, name: _optional_number(value, name, Decimal(1)),
     "amount": _number,
     "billed_weight_kg": _optional_number,
+    "tax_code": lambda value, _name: value.upper(),
+    "tax_amount": lambda value, name: _number(value, name) if value else None,
 }
+DEFAULT_TAX_CODE = "TAX"
 
 
 class _Errors:
@@ -284,6 +288,7 @@ def parse_csv(data, delimiter=None):
                 "total": parsed["invoice_total"],
                 "lines": [],
                 "_first_row": row,
+                "_rows": 0,
             }
         else:
             for name, key_name in INVOICE_COLUMNS:
@@ -294,6 +299,7 @@ def parse_csv(data, delimiter=None):
                         f"{values[name]!r} differs from {invoice[key_name]} on row {invoice['_first_row']} "
                         f"for invoice {parsed['invoice_number']} of {parsed['carrier_scac']}",
                     )
+        invoice["_rows"] += 1
         invoice["lines"].append(
             {
                 "sequence": len(invoice["lines"]) + 1,
@@ -305,6 +311,21 @@ def parse_csv(data, delimiter=None):
                 "billed_weight": parsed["billed_weight_kg"],
             }
         )
+        if parsed["tax_amount"]:
+            # The tax billed on this row's charge: a line of its own, of kind tax (never an expense).
+            tax_code = parsed["tax_code"] or DEFAULT_TAX_CODE
+            invoice["lines"].append(
+                {
+                    "sequence": len(invoice["lines"]) + 1,
+                    "shipment_reference": parsed["shipment_reference"],
+                    "charge_code": tax_code,
+                    "charge_kind": "tax",
+                    "description": f"{tax_code} on {parsed['charge_code']}",
+                    "quantity": Decimal(1),
+                    "amount": parsed["tax_amount"],
+                    "billed_weight": None,
+                }
+            )
 
     for key, invoice in invoices.items():
         if key in incomplete:
@@ -315,9 +336,9 @@ def parse_csv(data, delimiter=None):
                 invoice["_first_row"],
                 "invoice_total",
                 f"invoice {invoice['invoice_number']} of {invoice['scac']}: invoice_total {invoice['total']} "
-                f"is not the sum of its amounts {lines_sum} ({len(invoice['lines'])} rows)",
+                f"is not the sum of its amounts {lines_sum} ({invoice['_rows']} rows)",
             )
     errors.raise_if_any()
     for invoice in invoices.values():
-        del invoice["_first_row"]
+        del invoice["_first_row"], invoice["_rows"]
     return list(invoices.values())

@@ -8,6 +8,14 @@ Plain Python (no ORM). A FAP invoice (JSON)::
      "lines": [{"shipment_reference": "SHP001", "charge_code": "400", "description": "Linehaul",
                 "quantity": 1, "amount": "475.00", "billed_weight_kg": 412.5}]}
 
+Tax billed by the carrier (VAT, GST) comes either as lines flagged ``"is_tax": true`` (or
+``"type": "tax"``), or in a ``"taxes"`` list of the invoice::
+
+    "taxes": [{"code": "VAT", "amount": "121.80", "shipment_reference": "SHP001"}]
+
+(``shipment_reference`` defaults to the first line's). Both become lines of ``charge_kind``
+``tax``: the backend's charge code mapping gives their Tax charge type, the bill their tax.
+
 Unlike the X12 210 and CSV readers, a total that is not the sum of the lines is *not* a
 parse error here: the FAP relays what the carrier billed, and the audit reports it
 (``TOTAL_MISMATCH``) in an audit case. A credit memo has ``"type": "credit_memo"`` (or a
@@ -49,6 +57,37 @@ def _date(value, where, allow_none=True):
         raise ParseError(f"{value!r} is not a date (YYYY-MM-DD)", where) from None
 
 
+def _tax_lines(taxes, where, lines):
+    """The ``taxes`` list of an invoice -> lines of kind tax, after ``lines``."""
+    if taxes in (None, []):
+        return []
+    if not isinstance(taxes, list):
+        raise ParseError("taxes must be a list", where)
+    result = []
+    for index, tax in enumerate(taxes, start=1):
+        tax_where = f"{where}, tax {index}"
+        if not isinstance(tax, dict):
+            raise ParseError("a tax must be a JSON object", tax_where)
+        code = str(tax.get("code") or tax.get("charge_code") or "").strip()
+        if not code:
+            raise ParseError("code is required", tax_where)
+        result.append(
+            {
+                "sequence": len(lines) + index,
+                "shipment_reference": (
+                    str(tax.get("shipment_reference") or "").strip() or lines[0]["shipment_reference"]
+                ),
+                "charge_code": code,
+                "charge_kind": "tax",
+                "description": str(tax.get("description") or code),
+                "quantity": Decimal(1),
+                "amount": _decimal(tax.get("amount"), f"{tax_where}: amount"),
+                "billed_weight": None,
+            }
+        )
+    return result
+
+
 def parse_fap_invoice(data):
     """One FAP invoice (dict) -> the invoice dict of the suite's readers; ParseError names the field."""
     if not isinstance(data, dict):
@@ -85,6 +124,9 @@ def parse_fap_invoice(data):
                 "billed_weight": _decimal(line.get("billed_weight_kg"), f"{line_where}: billed_weight_kg", True),
             }
         )
+        if line.get("is_tax") is True or str(line.get("type") or "").lower() == "tax":
+            parsed_lines[-1]["charge_kind"] = "tax"
+    parsed_lines += _tax_lines(data.get("taxes"), where, parsed_lines)
     currency = str(data.get("currency") or "").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ParseError(f"currency {currency!r} is not an ISO 4217 code", where)

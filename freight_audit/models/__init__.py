@@ -21,6 +21,7 @@ from . import (
     freight_invoice_line,
     freight_invoice_payment,
     freight_invoice_rebilling,
+    freight_invoice_taxes,
     freight_rate_card,
     freight_rate_card_break,
     freight_rate_card_lane,
@@ -33,4 +34,5 @@ from . import (
     res_partner,
     sale_order_line,
     stock_landed_cost,
+    stock_picking,
 )

@@ -61,7 +61,7 @@ class FreightAuditCase(models.Model):
         approved above the contract (else by the approved amounts); the last takes the cents."""
         self.ensure_one()
         currency = self.currency_id
-        lines = self.line_ids.sorted("id")
+        lines = self.line_ids.filtered(lambda line: line.charge_type_id.kind != "tax").sorted("id")
         over = {line: max(line.approved_amount - line.expected_amount, 0.0) for line in lines}
         if credit_amount in (None, ""):
             total = currency.round(sum(over.values()))

@@ -2,7 +2,11 @@ from odoo import fields, models
 
 from ..services.audit_results import FINDING_CODES
 
-FINDING_SELECTION = [(code, code.replace("_", " ").capitalize()) for code in FINDING_CODES]
+# The engine's codes, and the posting's: the bill's total (charges and Odoo's tax) is not the
+# approved amount (see freight_invoice_billing.py).
+FINDING_SELECTION = [(code, code.replace("_", " ").capitalize()) for code in FINDING_CODES] + [
+    ("BILL_TOTAL_MISMATCH", "Bill total mismatch")
+]
 
 
 class FreightAuditFinding(models.Model):

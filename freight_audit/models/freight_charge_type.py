@@ -45,7 +45,11 @@ class FreightChargeType(models.Model):
         help="Accessorials only: pre-authorised charges are paid as billed, capped ones up to the amount, "
         "the others always go to an audit case.",
     )
-    authorised_amount = fields.Float(digits="Account", help="Cap per invoice line, in the invoice currency.")
+    authorised_amount = fields.Float(
+        digits="Account",
+        help="Cap per invoice line, in the company's currency; the audit converts it to the invoice's currency "
+        "at the invoice date with Odoo's rates.",
+    )
     is_rebillable = fields.Boolean(
         string="Rebillable to Customer", help="Approved charges of this type are added to the customer's sale order."
     )
@@ -68,6 +72,19 @@ class FreightChargeType(models.Model):
         domain=[("sale_ok", "=", True)],
         check_company=True,
         help="Product of the sale order lines of rebilled charges; the charge type's product when empty.",
+    )
+    tax_ids = fields.Many2many(
+        "account.tax",
+        "freight_charge_type_tax_rel",
+        "charge_type_id",
+        "tax_id",
+        string="Purchase Taxes",
+        domain=[("type_tax_use", "=", "purchase")],
+        check_company=True,
+        help="Purchase taxes of the vendor bill lines of this charge (the product's vendor taxes by default), "
+        "mapped by the carrier's fiscal position. On a Tax charge type: the tax that the carrier's tax lines "
+        "bill; it is added to the other charges of the invoice, and the carrier's tax lines become that tax "
+        "on the bill, never an expense.",
     )
     is_landed_cost = fields.Boolean(
         string="Landed Cost on Receipts", default=True, help="On inbound shipments, capitalise into the stock value."
@@ -101,16 +118,32 @@ class FreightChargeType(models.Model):
             vals["code"] = vals["code"].strip().upper()
         return super().write(vals)
 
-    def _to_charge_rule(self):
-        """The audit engine's :class:`~..services.rating.ChargeRule` of this charge type."""
+    @api.onchange("product_id")
+    def _onchange_product_id_taxes(self):
+        """The default taxes: the product's vendor taxes of the charge type's company."""
+        if self.product_id:
+            company = self.company_id or self.env.company
+            self.tax_ids = self.product_id.supplier_taxes_id._filter_taxes_by_company(company)
+
+    def _purchase_taxes(self, fiscal_position):
+        """The taxes of the bill lines of this charge, mapped by ``fiscal_position`` (the carrier's)."""
         self.ensure_one()
+        return fiscal_position.map_tax(self.tax_ids) if fiscal_position else self.tax_ids
+
+    def _to_charge_rule(self, convert=None):
+        """The audit engine's :class:`~..services.rating.ChargeRule` of this charge type.
+
+        ``convert``: amount in the company's currency -> amount in the invoice's currency (the
+        authorised amount is converted with it)."""
+        self.ensure_one()
+        cap = None
+        if self.authorisation == "up_to_amount":
+            cap = convert(self.authorised_amount) if convert else self.authorised_amount
         return rating.ChargeRule(
             charge_code=self.code,
             kind=self.kind,
             authorisation=self.authorisation,
-            authorised_amount=rating.to_decimal(self.authorised_amount)
-            if self.authorisation == "up_to_amount"
-            else None,
+            authorised_amount=rating.to_decimal(cap) if cap is not None else None,
             rebillable=self.is_rebillable,
             charge_type=self.code,
             name=self.name,

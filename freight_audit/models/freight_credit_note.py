@@ -229,15 +229,18 @@ class FreightCreditNote(models.Model):
             if float_is_zero(amount, precision_rounding=self.currency_id.rounding):
                 continue
             charge_type = ChargeType.browse(charge_type_id).with_company(self.company_id)
+            if charge_type.kind == "tax":
+                continue  # the tax is credited with the charges it was computed on
+            account = charge_type._expense_account()
             lines.append(
                 fields.Command.create(
                     {
                         "product_id": charge_type.product_id.id,
                         "name": f"{charge_type.name} ({self.name})",
-                        "account_id": charge_type._expense_account().id,
+                        "account_id": account.id,
                         "quantity": 1.0,
                         "price_unit": self.currency_id.round(amount),
-                        "tax_ids": [fields.Command.clear()],
+                        "tax_ids": [fields.Command.set(self._bill_taxes_of(bill, charge_type, account).ids)],
                     }
                 )
             )
@@ -251,9 +254,21 @@ class FreightCreditNote(models.Model):
             "invoice_date": self.credit_date or fields.Date.context_today(self),
             "ref": self.name,
             "reversed_entry_id": bill.id,
+            "fiscal_position_id": bill.fiscal_position_id.id,
             "freight_credit_id": self.id,
             "invoice_line_ids": lines,
         }
+
+    @api.model
+    def _bill_taxes_of(self, bill, charge_type, account):
+        """The taxes the bill charged on this charge type (its lines of the same product and
+        account): the credit takes its share of them back; else the charge type's own."""
+        lines = bill.invoice_line_ids.filtered(
+            lambda line: line.product_id == charge_type.product_id and line.account_id == account
+        )
+        if lines:
+            return lines[0].tax_ids
+        return charge_type._purchase_taxes(bill.fiscal_position_id)
 
     @api.model
     def _reconcile_with_bill(self, move, bill):

@@ -9,6 +9,8 @@ their own file, one class each:
   tolerances, shipment facts, possible duplicates), the engine run, its results stored;
 * ``freight_invoice_billing.py``: the vendor bill (may it be billed, prepared, created once,
   posted) and the FAP's payment status;
+* ``freight_invoice_taxes.py``: the bill's taxes (charge types, fiscal position, the carrier's
+  tax lines) computed as Odoo computes the bill;
 * ``freight_invoice_landed_cost.py``: landed costs of posted inbound freight;
 * ``freight_invoice_rebilling.py``: customer rebilling lines;
 * ``freight_invoice_credit.py``: credit memos and FAP revisions (credit notes, new versions);
@@ -382,6 +384,14 @@ class FreightInvoice(models.Model):
                     _("Invoice %(number)s, line %(line)s: no shipment reference.", number=number, line=sequence)
                 )
             code = str(line["charge_code"]).strip()
+            if line.get("charge_kind") == "tax" and mappings[code].charge_type_id.kind != "tax":
+                raise ParseError(
+                    _(
+                        "Invoice %(number)s: tax line %(code)s is not mapped to a Tax charge type.",
+                        number=number,
+                        code=code,
+                    )
+                )
             line_vals.append(
                 {
                     "sequence": line.get("sequence") or sequence,

@@ -3,11 +3,16 @@
 For a set of invoices, ``_audit_context`` reads in a few queries everything the engine needs:
 the contracts (rate cards and fuel schedules, from the one loader shared with the accruals,
 ``freight.rate.card._freight_contract_book``), the charge rules, the tolerances, the shipment
-facts and what could be a duplicate. ``_audit_one`` turns one invoice and that context into the
+facts, what could be a duplicate, and the carriers' fiscal positions (for the tax that the bill
+will carry, ``freight_invoice_taxes.py``). Amounts set in the company's currency (absolute
+tolerances, accessorial caps) are converted to the invoice's currency at the invoice date with
+Odoo's rates (``_freight_converter``, one rate lookup per currency pair and day of the batch)
+before the engine, plain Python, compares them. ``_audit_one`` turns one invoice and that context into the
 engine's inputs (``services/audit_inputs.py``), runs it (``services/audit.py``); ``_run_audit`` stores the results.
 What the outcome does to the invoice (approved, or an audit case) is in ``freight_invoice.py``.
 """
 
+import dataclasses
 from decimal import Decimal
 
 from odoo import _, api, fields, models
@@ -121,6 +126,9 @@ class FreightInvoice(models.Model):
         )
         shipments = self.line_ids.shipment_id
         return {
+            "fiscal_positions": self._freight_fiscal_positions(),
+            "shipments": shipments,
+            "rates": {},
             "contracts": contracts,
             "charge_types": charge_types,
             "tolerances": {(t.company_id.id, t.carrier_partner_id.id): t for t in tolerances},
@@ -181,6 +189,7 @@ class FreightInvoice(models.Model):
             currency=self.currency_id.name,
             total=Decimal(str(self.amount_total)),
             invoice_date=self.invoice_date or None,
+            expected_tax=self._audit_expected_tax(context, lines),
             lines=[
                 LineIn(
                     shipment_ref=line.shipment_id.name or line.shipment_reference,
@@ -202,6 +211,41 @@ class FreightInvoice(models.Model):
         by_name = {shipment.name: facts[shipment.id] for shipment in lines.shipment_id}
         result = audit_engine.audit_invoice(invoice_in, by_name.get, duplicates, contracts, settings)
         return result, lines
+
+    def _audit_expected_tax(self, context, lines):
+        """The tax that the bill will carry on the billed charges (Decimal), or None when neither
+        the charges have taxes nor the carrier bills tax (nothing to check)."""
+        fiscal_position = self._freight_fiscal_position(context["fiscal_positions"])
+        taxes = self._bill_taxes(fiscal_position)
+        has_tax_lines = any(line.charge_type_id.kind == "tax" for line in lines)
+        if not has_tax_lines and not any(taxes.values()):
+            return None
+        if "distributions" not in context:  # read once per batch, only when there is tax to compute
+            context["distributions"] = context["shipments"]._freight_analytic_distribution()
+        groups = self._bill_groups(lines, "amount", context["distributions"])
+        _untaxed, tax = self._bill_tax_amount(groups, taxes)
+        return Decimal(str(self.currency_id.round(tax)))
+
+    def _freight_converter(self, context):
+        """amount in the company's currency -> the same in this invoice's currency at the invoice
+        date, with Odoo's rates (as ``res.currency._convert``); the rate read once per batch."""
+        company = self.company_id
+        source, target = company.currency_id, self.currency_id
+        if source == target:
+            return lambda amount: amount
+        day = self.invoice_date or fields.Date.context_today(self)
+        key = (source.id, target.id, company.id, day)
+        rates = context.setdefault("rates", {})
+        if key not in rates:
+            rates[key] = source._get_conversion_rate(source, target, company, day)
+        rate = rates[key]
+
+        def convert(amount):
+            if amount is None:
+                return None
+            return Decimal(str(target.round(float(amount) * rate)))
+
+        return convert
 
     def _audit_duplicates(self, context, lines):
         """The engine's DuplicateIndex of this invoice: the same number billed before, and the
@@ -242,6 +286,7 @@ class FreightInvoice(models.Model):
         carrier_id = self.carrier_partner_id.id
         charge_types = context["charge_types"].filtered(lambda t: t.company_id in (company, self.env["res.company"]))
         fuel_index = self.fuel_index or None
+        convert = self._freight_converter(context)
 
         def fuel_index_for(day):
             if fuel_index:
@@ -252,13 +297,14 @@ class FreightInvoice(models.Model):
         return Contracts(
             rate_cards=book.rate_cards(company.id, carrier_id),
             fuel_schedules=book.fuel_schedules(company.id, carrier_id),
-            charge_rules=[charge_type._to_charge_rule() for charge_type in charge_types],
+            charge_rules=[charge_type._to_charge_rule(convert) for charge_type in charge_types],
             fuel_index=fuel_index_for,
         )
 
     def _audit_settings(self, context):
         """The engine's AuditSettings of this invoice: the company's rules and the carrier's
-        tolerances (the company's defaults when the carrier has none)."""
+        tolerances (the company's defaults when the carrier has none), their absolute amounts
+        converted from the company's currency to the invoice's."""
         company = self.company_id
         tolerance = context["tolerances"].get((company.id, self.carrier_partner_id.id))
         if tolerance:
@@ -275,6 +321,9 @@ class FreightInvoice(models.Model):
                 company.freight_tolerance_mode,
             )
             weight_percent = company.freight_weight_tolerance_percent
+        convert = self._freight_converter(context)
+        line_tolerance = dataclasses.replace(line_tolerance, abs_amount=convert(line_tolerance.abs_amount))
+        total_tolerance = dataclasses.replace(total_tolerance, abs_amount=convert(total_tolerance.abs_amount))
         return AuditSettings(
             require_delivered=company.freight_require_delivered,
             require_pod=company.freight_require_pod,

@@ -10,7 +10,6 @@ amount, not a duplicate, not from a test backend.
 
 import itertools
 import logging
-from collections import defaultdict
 
 import psycopg2
 
@@ -23,6 +22,41 @@ from odoo.addons.logistics_connector.services.exceptions import PermanentError
 from .freight_audit_case import GROUP_APPROVER, check_freight_group
 
 _logger = logging.getLogger(__name__)
+
+
+class BillTotalError(UserError):
+    """The bill's total is not the approved amount: a finding (``BILL_TOTAL_MISMATCH``), no bill."""
+
+    def __init__(self, invoice, bill_total, bill_tax):
+        self.invoice = invoice
+        self.bill_total = bill_total
+        currency = invoice.currency_id
+        super().__init__(
+            invoice.env._(
+                "The vendor bill of carrier invoice %(invoice)s would total %(bill)s (of which tax %(tax)s, "
+                "computed by Odoo), not the approved %(approved)s: check the taxes of the charge types and "
+                "the tax billed by the carrier.",
+                invoice=invoice.display_name,
+                bill=currency.format(bill_total),
+                tax=currency.format(bill_tax),
+                approved=currency.format(invoice.amount_approved),
+            )
+        )
+
+    def record_finding(self):
+        """The finding of this difference on the invoice (outside the rolled-back savepoint)."""
+        invoice = self.invoice
+        invoice.env["freight.audit.finding"].sudo().create(
+            {
+                "invoice_id": invoice.id,
+                "code": "BILL_TOTAL_MISMATCH",
+                "severity": "error",
+                "message": self.args[0],
+                "source": "posting",
+                "expected_amount": invoice.amount_approved,
+                "billed_amount": self.bill_total,
+            }
+        )
 
 
 class FreightInvoice(models.Model):
@@ -80,6 +114,8 @@ class FreightInvoice(models.Model):
             with self.env.cr.savepoint():
                 self._create_vendor_bill(post=True)
         except (UserError, ValidationError, PermanentError, psycopg2.IntegrityError) as error:
+            if isinstance(error, BillTotalError):
+                error.record_finding()
             self.posting_error = str(error)
             self.message_post(body=_("The vendor bill could not be created: %s", error))
             return False
@@ -144,6 +180,7 @@ class FreightInvoice(models.Model):
         }
         bills = Move
         todo = []
+        positions = self._freight_fiscal_positions()
         for invoice in self:
             bill = invoice.vendor_bill_id or existing.get(invoice.id)
             if bill:
@@ -157,7 +194,7 @@ class FreightInvoice(models.Model):
             lines = invoice.line_ids.filtered(lambda line: not float_is_zero(line.approved_amount, precision_digits=6))
             if not lines:
                 raise UserError(_("Nothing was approved on carrier invoice %s.", invoice.display_name))
-            todo.append((invoice, invoice._prepare_vendor_bill(lines)))
+            todo.append((invoice, invoice._prepare_vendor_bill(lines, positions)))
         created = Move
         for company, items in itertools.groupby(
             sorted(todo, key=lambda item: item[0].company_id.id), key=lambda item: item[0].company_id
@@ -182,19 +219,22 @@ class FreightInvoice(models.Model):
                     for move in created
                 }
             )
+            self.browse([move.freight_invoice_id.id for move in created])._check_bill_totals()
             if post:
                 created.action_post()
         return bills | created
 
-    def _prepare_vendor_bill(self, lines):
-        """One line per charge type and analytic origin; amounts and accounts from the charge types."""
+    def _prepare_vendor_bill(self, lines, positions=None):
+        """One line per charge type and analytic origin; amounts and accounts from the charge types,
+        taxes from the charge types and the taxes billed, mapped by the carrier's fiscal position
+        (``freight_invoice_taxes.py``). The carrier's tax lines become the bill's tax, not lines.
+        ``positions``: the fiscal positions of a batch (``_freight_fiscal_positions``)."""
         self.ensure_one()
+        positions = positions if positions is not None else self._freight_fiscal_positions()
+        fiscal_position = self._freight_fiscal_position(positions)
         distributions = lines.shipment_id._freight_analytic_distribution()
-        groups = defaultdict(float)
-        for line in lines:
-            distribution = distributions.get(line.shipment_id.id) or {}
-            key = (line.charge_type_id, tuple(sorted(distribution.items())))
-            groups[key] += line.approved_amount
+        groups = self._bill_groups(lines, "approved_amount", distributions)
+        taxes = self._bill_taxes(fiscal_position)
         journal = self.company_id.freight_purchase_journal_id or self.env["account.journal"].search(
             [("type", "=", "purchase"), ("company_id", "=", self.company_id.id)], limit=1
         )
@@ -210,7 +250,7 @@ class FreightInvoice(models.Model):
                         "account_id": charge_type.with_company(self.company_id)._expense_account().id,
                         "quantity": 1.0,
                         "price_unit": amount,
-                        "tax_ids": [fields.Command.clear()],
+                        "tax_ids": [fields.Command.set(taxes.get(charge_type, self.env["account.tax"]).ids)],
                         "analytic_distribution": dict(distribution) or False,
                     }
                 )
@@ -221,12 +261,22 @@ class FreightInvoice(models.Model):
             "company_id": self.company_id.id,
             "journal_id": journal.id,
             "currency_id": self.currency_id.id,
+            "fiscal_position_id": fiscal_position.id,
             "invoice_date": self.invoice_date or fields.Date.context_today(self),
             "invoice_date_due": self.due_date or False,
             "ref": self.name,
             "freight_invoice_id": self.id,
             "invoice_line_ids": invoice_lines,
         }
+
+    def _check_bill_totals(self):
+        """Each bill's total (the charges and Odoo's tax) is the approved amount (the approved
+        charges and the approved tax billed by the carrier), to the cent; else BillTotalError."""
+        for invoice in self:
+            bill = invoice.vendor_bill_id
+            rounding = invoice.currency_id.rounding
+            if float_compare(bill.amount_total, invoice.amount_approved, precision_rounding=rounding):
+                raise BillTotalError(invoice, bill.amount_total, bill.amount_tax)
 
     def _on_bill_posted(self):
         """The bill is posted: reverse the accruals, capitalise inbound freight (each once)."""

@@ -131,6 +131,8 @@ class FreightInvoice(models.Model):
             mapping = mappings.get(code)
             if not mapping or not mapping.charge_type_id:
                 raise NeedsMappingError("charge_code", code, backend.name)
+            if mapping.charge_type_id.kind == "tax":
+                continue  # the tax follows the charges: Odoo computes it on the credit note or bill
             amounts[mapping.charge_type_id.id] += float(line.get("amount") or 0)
         return amounts
 
@@ -145,7 +147,7 @@ class FreightInvoice(models.Model):
         the credits recorded on it."""
         self.ensure_one()
         amounts = defaultdict(float)
-        for line in self.line_ids:
+        for line in self.line_ids.filtered(lambda line: line.charge_type_id.kind != "tax"):
             amounts[line.charge_type_id.id] += line.approved_amount
         for credit in self.credit_note_ids:
             for charge_type_id, amount in credit.allocation or []:
@@ -164,7 +166,7 @@ class FreightInvoice(models.Model):
             charge_type.id: sum(
                 tip.line_ids.filtered(lambda ln, ct=charge_type: ln.charge_type_id == ct).mapped("amount")
             )
-            for charge_type in tip.line_ids.charge_type_id
+            for charge_type in tip.line_ids.charge_type_id.filtered(lambda ct: ct.kind != "tax")
         }
         self.write({"fap_revision": revision, "fap_revision_amounts": {str(k): v for k, v in new.items()}})
         changed = any(
@@ -268,25 +270,47 @@ class FreightInvoice(models.Model):
     # ------------------------------------------------------------------
     # Billing a later version: the difference only
     # ------------------------------------------------------------------
-    def _prepare_vendor_bill(self, lines):
-        vals = super()._prepare_vendor_bill(lines)
+    def _freight_billed_before(self):
+        """{charge type id: amount} billed for the earlier versions of this version (less their
+        credits), or None when none of them was billed (this version is then billed in full)."""
+        self.ensure_one()
         if not self.revision_of_id:
-            return vals
+            return None
         billed = (self.revision_of_id | self.revision_of_id.revision_ids).filtered(
             lambda invoice: invoice != self and invoice.state == "billed" and invoice.id < self.id
         )
-        if not billed:
-            return vals  # the earlier versions were never billed: this one is billed in full
-        net = billed.sorted("id")[-1]._freight_net_billed()
-        ours = self._freight_net_billed()
+        return billed.sorted("id")[-1]._freight_net_billed() if billed else None
+
+    def _prepare_vendor_bill(self, lines, positions=None):
+        """A later version is billed for the difference with what was billed before, per charge
+        type (the first line of each charge type takes it), with the taxes of the full bill."""
+        vals = super()._prepare_vendor_bill(lines, positions)
+        before = self._freight_billed_before()
+        if before is None:
+            return vals
         rounding = self.currency_id.rounding
+        ours = self._freight_net_billed()
+        if float_compare(sum(ours.values()) - sum(before.values()), 0.0, precision_rounding=rounding) <= 0:
+            raise UserError(
+                _("Carrier invoice %s approves no more than the version billed before: nothing to bill.", self.name)
+            )
         ChargeType = self.env["freight.charge.type"]
+        left = dict(before)
         invoice_lines = []
-        for key in sorted(set(ours) | set(net)):
-            amount = self.currency_id.round(ours.get(key, 0.0) - net.get(key, 0.0))
+        for command in vals["invoice_line_ids"]:
+            line_vals = command[2]
+            charge_type = ChargeType.browse(self._freight_line_charge_type(line_vals))
+            if charge_type and left.get(charge_type.id):
+                line_vals = dict(
+                    line_vals, price_unit=self.currency_id.round(line_vals["price_unit"] - left.pop(charge_type.id))
+                )
+                line_vals["name"] = _("%(line)s, difference with the earlier version", line=line_vals["name"])
+            if not float_is_zero(line_vals["price_unit"], precision_rounding=rounding):
+                invoice_lines.append(fields.Command.create(line_vals))
+        for charge_type_id, amount in left.items():  # charges no longer billed: credited here
             if float_is_zero(amount, precision_rounding=rounding):
                 continue
-            charge_type = ChargeType.browse(key).with_company(self.company_id)
+            charge_type = ChargeType.browse(charge_type_id).with_company(self.company_id)
             invoice_lines.append(
                 fields.Command.create(
                     {
@@ -294,14 +318,26 @@ class FreightInvoice(models.Model):
                         "name": _("%(charge)s (%(number)s, difference)", charge=charge_type.name, number=self.name),
                         "account_id": charge_type._expense_account().id,
                         "quantity": 1.0,
-                        "price_unit": amount,
-                        "tax_ids": [fields.Command.clear()],
+                        "price_unit": -amount,
                     }
                 )
             )
-        if float_compare(sum(ours.values()) - sum(net.values()), 0.0, precision_rounding=rounding) <= 0:
-            raise UserError(
-                _("Carrier invoice %s approves no more than the version billed before: nothing to bill.", self.name)
-            )
         vals["invoice_line_ids"] = invoice_lines
         return vals
+
+    def _freight_line_charge_type(self, line_vals):
+        """The charge type of a bill line's values (its product and account, among this invoice's)."""
+        for charge_type in self.line_ids.charge_type_id:
+            if (
+                charge_type.product_id.id == line_vals.get("product_id")
+                and charge_type.with_company(self.company_id)._expense_account().id == line_vals.get("account_id")
+                and str(line_vals.get("name") or "").startswith(charge_type.name)
+            ):
+                return charge_type.id
+        return False
+
+    def _check_bill_totals(self):
+        """A version billed for its difference is not billed its approved amount: checked on the
+        difference by its own rule (the lines above); the others as before."""
+        versions = self.filtered(lambda invoice: invoice._freight_billed_before() is not None)
+        return super(FreightInvoice, self - versions)._check_bill_totals()

@@ -1,7 +1,8 @@
 """Landed costs: the approved inbound freight of a posted carrier bill, capitalised on the receipts.
 
 Created once per invoice and shipment, in superuser mode, when the vendor bill is posted
-(``_on_bill_posted`` in ``freight_invoice_billing.py``); the field is for stock managers.
+(``_on_bill_posted`` in ``freight_invoice_billing.py``), or, when the receipt of the shipment was
+not done yet, when it is validated later (``stock_picking.py``); the field is for stock managers.
 """
 
 from odoo import _, fields, models
@@ -36,7 +37,13 @@ class FreightInvoice(models.Model):
                 continue
             receipts = shipment.picking_ids.filtered(lambda p: p.picking_type_code == "incoming" and p.state == "done")
             if not receipts:
-                self.message_post(body=_("No landed cost for shipment %s: its receipt is not done yet.", shipment.name))
+                self.message_post(
+                    body=_(
+                        "No landed cost for shipment %s yet: its receipt is not done. It is created when "
+                        "the receipt is validated.",
+                        shipment.name,
+                    )
+                )
                 continue
             cost_lines = []
             for charge_type, type_lines in shipment_lines.grouped("charge_type_id").items():

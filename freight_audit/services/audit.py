@@ -19,7 +19,10 @@ How each line is audited (``charge_kind``: the line's own kind, else its charge 
   shipment on the same invoice* (plus its expected accessorials when the schedule
   applies to them), compared under the line tolerance (``FUEL_MISMATCH``). When the base
   could not be rated, the billed base of that shipment is used, and the explanation says so.
-* ``tax``: not audited here (expected = billed); tax is the accounting's business.
+* ``tax``: not audited against contracts. When the Odoo side gives the tax that the accounting
+  computes on the charges (:attr:`InvoiceIn.expected_tax`), the tax lines must bill exactly
+  that amount (``TAX_MISMATCH``, on the first tax line, else on the invoice): a cent of
+  difference is a finding, never rounded away. A tax line is never a duplicate charge.
 
 Shipment-level findings (unmatched, not delivered, POD missing, currency) are raised once,
 on the shipment's first line on the invoice. A charge already billed (same shipment and
@@ -134,6 +137,7 @@ class _InvoiceAudit:
         for result in self.results:
             if result.charge_kind == "fuel":
                 self.rate_line(result)
+        self.check_tax()
         self.apply_duplicates()
         return self.finish()
 
@@ -192,8 +196,8 @@ class _InvoiceAudit:
         seen = {}
         for result in self.results:
             line = result.line
-            if not (line.shipment_ref and line.charge_code):
-                continue  # without both keys a charge cannot be recognised again
+            if not (line.shipment_ref and line.charge_code) or result.charge_kind == "tax":
+                continue  # without both keys a charge cannot be recognised again; tax is billed on each invoice
             earlier = self.duplicates.charge_billed_by(line.shipment_ref, line.charge_code)
             if earlier is not None and charge_key(*earlier) != charge_key(invoice.carrier, invoice.invoice_number):
                 result.duplicate_of = f"invoice {earlier[1]} of carrier {earlier[0]}"
@@ -244,6 +248,30 @@ class _InvoiceAudit:
             result.explain(f"tax {self.money(result.line.amount)} not audited against contracts")
         else:
             self.rate_accessorial(result)
+
+    def check_tax(self):
+        """The tax billed (the tax lines) against :attr:`InvoiceIn.expected_tax`, to the cent."""
+        expected = self.invoice.expected_tax
+        if expected is None:
+            return
+        expected = rating.quantize(expected, self.decimals)
+        taxes = [result for result in self.results if result.charge_kind == "tax"]
+        billed = sum((result.line.amount for result in taxes), ZERO)
+        if billed == expected:
+            return
+        difference = billed - expected
+        message = (
+            f"Tax billed {self.money(billed)} is not the tax computed on the charges {self.money(expected)} "
+            f"(difference {self.signed(difference)})"
+        )
+        if not taxes:
+            self.add_invoice_finding("TAX_MISMATCH", message, expected=expected, billed=billed)
+            return
+        first = taxes[0]
+        first.expected = first.line.amount - difference
+        first.variance = difference
+        first.explain(f"expected {self.money(first.expected)}: the tax computed on the charges {self.money(expected)}")
+        self.add(first, "TAX_MISMATCH", message, source="taxes of the charge types")
 
     def rate_base(self, result, facts):
         ref = result.line.shipment_ref

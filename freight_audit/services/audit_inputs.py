@@ -46,7 +46,8 @@ class LineIn:
 
 @dataclass
 class InvoiceIn:
-    """A carrier invoice as billed."""
+    """A carrier invoice as billed. ``expected_tax``: the tax that the accounting computes on its
+    charges (None: not checked); the tax lines (kind ``tax``) must bill exactly that."""
 
     carrier: object
     invoice_number: str
@@ -54,11 +55,13 @@ class InvoiceIn:
     total: Decimal
     lines: list = field(default_factory=list)
     invoice_date: date | None = None
+    expected_tax: Decimal | None = None
 
     def __post_init__(self):
         self.invoice_number = str(self.invoice_number or "").strip()
         self.currency = str(self.currency or "").strip().upper()
         self.total = to_decimal(self.total, "invoice total", error=PermanentError)
+        self.expected_tax = to_decimal(self.expected_tax, "expected tax", error=PermanentError, allow_none=True)
         self.lines = list(self.lines)
 
     @classmethod

@@ -31,6 +31,7 @@ FINDING_CODES = {
     "UNDERCHARGE": "Billed less than expected beyond the tolerance; accepted, reported for information.",
     "TOTAL_MISMATCH": "The invoice total is not the sum of its lines.",
     "TOTAL_VARIANCE": "The billed total is outside the invoice tolerance around the expected total.",
+    "TAX_MISMATCH": "The tax billed is not the tax computed on the charges by the accounting, to the cent.",
 }
 
 

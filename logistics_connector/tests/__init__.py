@@ -12,4 +12,7 @@ from . import (
     test_status_rules,
     test_transport_order,
     test_x12,
+    test_x12_corpus,
+    test_x12_fuzz,
+    test_x12_variations,
 )

@@ -372,6 +372,7 @@ class TestX12Elements(BaseCase):
                 "SH",
                 {
                     "name": "Acme Corp Shipping Dept",
+                    "n1_name": "Acme Corp",
                     "id_qualifier": "93",
                     "id": "ACME01",
                     "address": ["1 Main St", "Suite 4"],
@@ -636,4 +637,10 @@ class TestX12Sets(BaseCase):
 
     def test_read_sets_broken_envelope_reads_nothing(self):
         with self.assertRaises(ParseError):
-            x12.read_sets(ONE_GROUP.replace("IEA*1*", "IEA*2*"), "214", lambda *args: self.fail("read a set"))
+            x12.read_sets(
+                ONE_GROUP.replace("IEA*1*", "IEA*2*"), "214", lambda *args: self.fail("read a set"), strict=True
+            )
+        # Tolerant (the default): the IEA01 anomaly is a warning, the sets are read.
+        interchange, values, _results = x12.read_sets(ONE_GROUP.replace("IEA*1*", "IEA*2*"), "214", lambda *a: 1)
+        self.assertTrue(values)
+        self.assertEqual([(w.segment, w.level) for w in interchange.warnings], [("IEA", "interchange")])

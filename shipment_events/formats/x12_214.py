@@ -40,7 +40,18 @@ is a dict::
      "location": {"city": "Memphis", "state": "TN", "country": "US", "postal_code": None},
      "equipment": {"owner_scac": "ABCD", "number": "TRL5501"} or None,
      "weight": Decimal("1250"), "weight_qualifier": "G", "weight_unit": "L", "lading_quantity": 10,
-     "segment_position": 6}            # AT7 position in its set (ST = 1)
+     "segment_position": 6,            # AT7 position in its set (ST = 1)
+     # facts added for real-world 214s (issue 15):
+     "reference_entries": [{"qualifier": "BM", "value": "BOL-1", "scope": "heading"},
+                           {"qualifier": "PO", "value": "PO-9", "scope": "LX 1"}],   # empty ones too (value "")
+     "party_list": [{"entity_code": "SH", "n1_name": "Acme Corp", ...}],             # every N1, in order
+     "date_sent": "20260115", "time_sent": "1430",                                   # AT705/AT706 as sent
+     # location also has "latitude"/"longitude" (MS104..MS107, decimal degrees), equipment "type" (MS203)
+    }
+
+Tolerated (read on): L11 and AT8 anywhere in the LX loop (MS1/MS2 describe the last AT7
+before them), empty references (``L11**PO``: ignored), several interchanges in one file
+(:func:`read_214`), envelope anomalies (warnings, see ``x12.read_interchanges``).
 
 Time codes (X12 623): LT (or none) -> naive local time, ``is_local_time``;
 UT/GM -> UTC; ES/ED, CS/CD, MS/MD, PS/PD, AS/AD, HS/HD, NS/ND, TS/TD -> fixed
@@ -56,133 +67,25 @@ yields no event, while the other sets of the interchange still yield theirs.
 A broken envelope raises ParseError (nothing is read).
 """
 
-from datetime import UTC, datetime, timedelta, timezone
-
-import pytz
+from datetime import UTC
 
 from odoo.addons.logistics_connector.services import x12
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
-CANONICAL_STATUSES = (
-    "draft",
-    "tendered",
-    "booked",
-    "picked_up",
-    "in_transit",
-    "delayed",
-    "customs_hold",
-    "out_for_delivery",
-    "delivered",
-    "exception",
-    "cancelled",
+from .x12_214_codes import (  # noqa: F401 - re-exported: the models and the tests use x12_214.<name>
+    CANONICAL_STATUSES,
+    DEFAULT_STATUS_MAP,
+    FIXED_OFFSETS,
+    LOCAL_TIME_CODES,
+    ZONES,
+    to_degrees,
+    to_event_time,
 )
-
-# AT701 shipment status code (X12 1650) -> canonical status: the default of a backend's status mappings.
-DEFAULT_STATUS_MAP = {
-    "XB": "tendered",  # Shipment Acknowledged
-    "AA": "booked",  # Estimated Pick Up
-    "X3": "booked",  # Arrived at Pick-up Location
-    "X8": "booked",  # Arrived at Pick-up Location Loading Dock
-    "L1": "booked",  # Loading
-    "AF": "picked_up",  # Carrier Departed Pick-up Location with Shipment
-    "AM": "picked_up",  # Loaded on Truck
-    "CP": "picked_up",  # Completed Loading at Pick-up Location
-    "P1": "in_transit",  # Departed Terminal Location
-    "X4": "in_transit",  # Arrived at Terminal Location
-    "X6": "in_transit",  # En Route to Delivery Location
-    "AG": "in_transit",  # Estimated Delivery (informational)
-    "X2": "in_transit",  # Estimated Date and/or Time of Arrival at Consignee's Location
-    "B6": "in_transit",  # Estimated to Arrive at Carrier Terminal
-    "C1": "in_transit",  # Estimated to Depart Terminal Location
-    "AI": "in_transit",  # Shipment has been Reconsigned
-    "AN": "in_transit",  # Diverted to Air Carrier
-    "AR": "in_transit",  # Rail Arrival at Destination Intermodal Ramp
-    "RL": "in_transit",  # Rail Departure from Origin Intermodal Ramp
-    "I1": "in_transit",  # In-Gate
-    "OA": "in_transit",  # Out-Gate (not "out for delivery")
-    "R1": "in_transit",  # Received from Prior Carrier
-    "J1": "in_transit",  # Delivered to Connecting Line
-    "BA": "in_transit",  # Connecting Line or Cartage Pick-up
-    "CL": "in_transit",  # Trailer Closed Out
-    "K1": "in_transit",  # Arrived at Customs
-    "AV": "in_transit",  # Available for Delivery (at the destination terminal)
-    "X1": "out_for_delivery",  # Arrived at Delivery Location
-    "X5": "out_for_delivery",  # Arrived at Delivery Location Loading Dock
-    "AJ": "out_for_delivery",  # Tendered for Delivery
-    "S1": "out_for_delivery",  # Trailer Spotted at Consignee's Location
-    "D1": "delivered",  # Completed Unloading at Delivery Location
-    "CD": "delivered",  # Carrier Departed Delivery Location
-    "SD": "delayed",  # Shipment Delayed
-    "BC": "delayed",  # Storage in Transit
-    "PR": "customs_hold",  # U.S. Customs Hold at In-Bond Location
-    "AH": "exception",  # Attempted Delivery
-    "AP": "exception",  # Delivery Not Completed
-    "A7": "exception",  # Refused by Consignee
-    "A9": "exception",  # Shipment Damaged
-    "A3": "exception",  # Shipment Returned to Shipper
-    "OO": "exception",  # Paperwork Received - Did not Receive Shipment or Equipment
-    "CA": "cancelled",  # Shipment Cancelled
-}
-
-# X12 623 time codes: fixed offsets in hours...
-FIXED_OFFSETS = {
-    "UT": 0,
-    "GM": 0,
-    "ES": -5,
-    "ED": -4,
-    "CS": -6,
-    "CD": -5,
-    "MS": -7,
-    "MD": -6,
-    "PS": -8,
-    "PD": -7,
-    "AS": -9,
-    "AD": -8,
-    "HS": -10,
-    "HD": -9,
-    "NS": -3.5,
-    "ND": -2.5,
-    "TS": -4,
-    "TD": -3,
-    **{"%02d" % hours: hours for hours in range(1, 13)},  # ISO P01..P12
-    **{"%02d" % (25 - hours): -hours for hours in range(1, 13)},  # 13 = M12 ... 24 = M01
-}
-# ... and zones whose offset depends on daylight saving time at that date.
-ZONES = {
-    "ET": "America/New_York",
-    "CT": "America/Chicago",
-    "MT": "America/Denver",
-    "PT": "America/Los_Angeles",
-    "AT": "America/Anchorage",
-    "HT": "Pacific/Honolulu",
-    "NT": "America/St_Johns",
-    "TT": "America/Halifax",
-}
-LOCAL_TIME_CODES = ("", "LT")
 
 # Segments of the 214 standard that are accepted and not interpreted.
 IGNORED_HEADER = {"MAN", "K1", "G62", "MS3", "L10", "NTE"}
 IGNORED_DETAIL = {"MAN", "Q7", "K1", "AT5", "CD3", "NM1", "N1", "N2", "N3", "N4", "G62", "H6", "POD", "SPO", "NTE"}
 PARTY_SEGMENTS = {"N2", "N3", "N4", "G61"}
-
-
-def to_event_time(date_value, time_value, time_code):
-    """(date, time, X12 623 time code) -> (datetime, "+HH:MM" offset or None, is_local_time).
-
-    Local time (LT, or no code) gives a naive datetime; every other code an
-    aware one in the offset of that code (on that date for ET, CT...).
-    Raises KeyError for an unknown time code.
-    """
-    naive = datetime.combine(date_value, time_value)
-    if time_code in LOCAL_TIME_CODES:
-        return naive, None, True
-    if time_code in FIXED_OFFSETS:
-        offset = timedelta(hours=FIXED_OFFSETS[time_code])
-    else:
-        offset = pytz.timezone(ZONES[time_code]).localize(naive).utcoffset()
-    minutes = int(offset.total_seconds() // 60)
-    text = "%s%02d:%02d" % ("+" if minutes >= 0 else "-", abs(minutes) // 60, abs(minutes) % 60)
-    return naive.replace(tzinfo=timezone(offset) if minutes else UTC), text, False
 
 
 class _Set214:
@@ -195,6 +98,8 @@ class _Set214:
         self.header = {}
         self.references = []
         self.parties = {}
+        self.party_list = []
+        self.entries = []  # every L11 with its scope ("heading" or "LX <LX01>"), empty ones included
         self.loops = []  # {"lx": LX, "at7": [[AT7, MS1, MS2]], "references": [(qualifier, value)], "at8": AT8}
 
     def run(self):
@@ -219,10 +124,9 @@ class _Set214:
                 state = "detail"
             elif state == "header":
                 if kind == "L11":
-                    self.references.append(self._l11(segment))
+                    self._heading_l11(segment)
                 elif kind == "N1":
-                    code, party = x12.read_party(body, index)
-                    self.parties.setdefault(code, party)
+                    self._party(body, index)
                     state = "party"
                 elif kind in ("AT7", "MS1", "MS2", "AT8"):
                     raise x12.out_of_order(segment, f"{kind} before any LX loop")
@@ -230,8 +134,7 @@ class _Set214:
                     raise self._unknown(segment)
             elif state == "party":
                 if kind == "N1":
-                    code, party = x12.read_party(body, index)
-                    self.parties.setdefault(code, party)
+                    self._party(body, index)
                 elif kind == "L11":
                     raise x12.out_of_order(segment, "L11 of the heading must come before the N1 loops")
                 elif kind in ("AT7", "MS1", "MS2", "AT8"):
@@ -244,6 +147,16 @@ class _Set214:
             raise x12.missing_segment(se, "LX", "the 214 has no LX loop with an AT7 status")
         self._check_loop(loop, se)
         return self._events()
+
+    def _heading_l11(self, segment):
+        reference = self._l11(segment, "heading")
+        if reference:
+            self.references.append(reference)
+
+    def _party(self, body, index):
+        code, party = x12.read_party(body, index)
+        self.parties.setdefault(code, party)
+        self.party_list.append({"entity_code": code, **party})
 
     def _unknown(self, segment):
         known = {"L11", "N1", "LX", "AT7", "MS1", "MS2", "AT8"} | IGNORED_HEADER | IGNORED_DETAIL | PARTY_SEGMENTS
@@ -266,10 +179,14 @@ class _Set214:
                 "127",
             )
 
-    @staticmethod
-    def _l11(segment):
-        value = x12.require(segment, 1, "reference identification", "127")
+    def _l11(self, segment, scope):
+        """The (qualifier, value) of an L11, None for an empty one (``L11**PO``: ignored, kept in the entries)."""
+        value = segment.get(1)
+        if not value:
+            self.entries.append({"qualifier": segment.get(2) or None, "value": "", "scope": scope})
+            return None
         qualifier = x12.require(segment, 2, "reference identification qualifier", "128")
+        self.entries.append({"qualifier": qualifier, "value": value, "scope": scope})
         return qualifier, value
 
     def _lx(self, loop, lx):
@@ -284,10 +201,9 @@ class _Set214:
         if not loop["at7"]:
             raise x12.missing_segment(next_segment, "AT7", f"LX {loop['lx'].get(1)} has no AT7 status")
 
-    # Order of the LX loop (X12 214 detail): the AT7 loops (AT7, MS1, MS2), then L11, then AT8.
-    DETAIL_STAGE = {"AT7": 1, "MS1": 1, "MS2": 1, "L11": 2, "AT8": 3}
-
     def _detail(self, loop, segment):
+        """A segment of an LX loop. The order is tolerated (L11 and AT8 anywhere in the loop, L11 after
+        AT7 as many carriers send it); MS1/MS2 describe the last AT7 before them."""
         kind = segment.id
         if loop["closed"]:
             # Segments after a CD3 belong to its carton loop: not interpreted.
@@ -296,23 +212,16 @@ class _Set214:
             if kind == "CD3" or kind in IGNORED_DETAIL or kind in ("L11", "AT8"):
                 return
             raise self._unknown(segment)
-        stage = self.DETAIL_STAGE.get(kind)
-        if stage is not None:
-            if stage < loop["stage"]:
-                order = "AT7, MS1, MS2, L11, AT8"
-                raise x12.out_of_order(segment, f"{kind} is out of order in LX {loop['lx'].get(1)} ({order})")
-            loop["stage"] = stage
         if kind == "AT7":
             loop["at7"].append([segment, None, None])
-            loop["last"] = "AT7"
-            return
-        if kind in ("MS1", "MS2"):
-            allowed = ("AT7",) if kind == "MS1" else ("AT7", "MS1")
-            if loop["last"] not in allowed:
+        elif kind in ("MS1", "MS2"):
+            if not loop["at7"]:
                 raise x12.out_of_order(segment, f"{kind} must follow its AT7 (AT7, MS1, MS2)")
             loop["at7"][-1][1 if kind == "MS1" else 2] = segment
         elif kind == "L11":
-            loop["references"].append(self._l11(segment))
+            reference = self._l11(segment, f"LX {loop['lx'].get(1)}")
+            if reference:
+                loop["references"].append(reference)
         elif kind == "AT8":
             if loop["at8"] is None:
                 loop["at8"] = segment
@@ -342,11 +251,15 @@ class _Set214:
                     **self.header,
                     "references": dict(references),
                     "reference_list": self.references + loop["references"],
+                    "reference_entries": [
+                        entry for entry in self.entries if entry["scope"] in ("heading", f"LX {loop['lx'].get(1)}")
+                    ],
                     "parties": dict(self.parties),
+                    "party_list": list(self.party_list),
                     "assigned_number": loop["lx"].get(1) or None,
                     **self._status(at7),
                     "location": self._location(ms1),
-                    "equipment": {"owner_scac": ms2.get(1) or None, "number": ms2.get(2) or None} if ms2 else None,
+                    "equipment": self._equipment(ms2),
                     **weight,
                     "segment_position": at7.set_position,
                 }
@@ -379,21 +292,37 @@ class _Set214:
             "appointment_status_code": appointment_code or None,
             "appointment_reason_code": at7.get(4) or None,
             "event_time": event_time,
+            "date_sent": at7.get(5),
+            "time_sent": at7.get(6),
             "time_code": time_code or None,
             "utc_offset": offset,
             "is_local_time": is_local,
         }
 
     @staticmethod
+    def _equipment(ms2):
+        if ms2 is None:
+            return None
+        return {"owner_scac": ms2.get(1) or None, "number": ms2.get(2) or None, "type": ms2.get(3) or None}
+
+    @staticmethod
     def _location(ms1):
+        """MS1: city/state/country, or longitude/latitude (MS104/MS105 with MS106/MS107 E/W, N/S)."""
+        location = {"city": None, "state": None, "country": None, "postal_code": None}
+        location.update(latitude=None, longitude=None)
         if ms1 is None:
-            return {"city": None, "state": None, "country": None, "postal_code": None}
-        return {
-            "city": ms1.get(1) or None,
-            "state": ms1.get(2) or None,
-            "country": ms1.get(3) or None,
-            "postal_code": ms1.get(8) or None,
-        }
+            return location
+        location.update(
+            city=ms1.get(1) or None,
+            state=ms1.get(2) or None,
+            country=ms1.get(3) or None,
+            postal_code=ms1.get(8) or None,
+        )
+        longitude = to_degrees(ms1, 4, 3, ms1.get(6) or "W", "W")
+        latitude = to_degrees(ms1, 5, 2, ms1.get(7) or "N", "S")
+        if longitude is not None and latitude is not None:
+            location.update(latitude=latitude, longitude=longitude)
+        return location
 
     @staticmethod
     def _weight(at8):
@@ -412,7 +341,17 @@ def read_214_set(tset, group, interchange):
     return _Set214(tset, group, interchange).run()
 
 
-def parse_214(data):
+def read_214(data, strict=False):
+    """Every interchange of ``data`` -> list of ``x12.InterchangeRead`` (interchange, events, results,
+    warnings), one per interchange (a file may hold several). ``values`` are the events.
+    ``strict``: envelope anomalies raise ParseError (nothing is read)."""
+    reads = x12.read_interchange_sets(data, "214", read_214_set, strict=strict)
+    for read in reads:
+        read.values = [event for set_events in read.values for event in set_events]
+    return reads
+
+
+def parse_214(data, strict=False):
     """Parse an X12 214 interchange -> ``(interchange, events, results)``.
 
     * ``interchange``: :class:`~odoo.addons.logistics_connector.services.x12.Interchange`
@@ -420,10 +359,16 @@ def parse_214(data):
     * ``events``: the events of the accepted sets, in file order (see the module docstring).
     * ``results``: one ``SetResult`` per transaction set; a rejected set has
       ``accepted=False``, its AK5 codes, its AK3/AK4 note and a readable message.
-      Pass them to ``x12.build_997`` for the acknowledgment (AK9 A, P or R).
+      Pass them to ``x12.build_997`` for the acknowledgment (AK9 A, E, P or R).
+
+    The reading is tolerant (``x12.read_interchanges``): envelope and count
+    anomalies are warnings (``interchange.warnings``, ``SetResult.warnings``).
+    A file with several interchanges: ``interchange`` is the first, ``events``
+    and ``results`` those of all (:func:`read_214` keeps them apart).
     """
-    interchange, per_set, results = x12.read_sets(data, "214", read_214_set)
-    return interchange, [event for set_events in per_set for event in set_events], results
+    reads = read_214(data, strict=strict)
+    events = [event for read in reads for event in read.values]
+    return reads[0].interchange, events, [result for read in reads for result in read.results]
 
 
 def to_canonical(event):
@@ -463,8 +408,8 @@ def to_canonical(event):
             "state": location.get("state"),
             "country": (location.get("country") or "").upper() or None,
             "zip": location.get("postal_code"),
-            "lat": None,
-            "lon": None,
+            "lat": location.get("latitude"),
+            "lon": location.get("longitude"),
         },
         "pod": None,
     }

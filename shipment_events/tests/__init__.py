@@ -1,1 +1,11 @@
-from . import test_event_format, test_events, test_install, test_security, test_webhook, test_x12_214
+from . import (
+    test_event_format,
+    test_events,
+    test_install,
+    test_security,
+    test_webhook,
+    test_x12_214,
+    test_x12_214_corpus,
+    test_x12_214_fuzz,
+    test_x12_214_variations,
+)

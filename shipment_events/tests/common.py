@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import fields
 
+from odoo.addons.logistics_connector.controllers.webhook_intake import http_answer
 from odoo.addons.logistics_connector.tests.common import LogisticsCommon
 
 # The company settings the events tests start from: production, a POD needs its signer and
@@ -18,8 +19,6 @@ SHIPMENT_EVENT_SETTINGS = {
     "shipment_notify_delayed": False,
     "shipment_notify_delivered": False,
 }
-
-from odoo.addons.logistics_connector.controllers.webhook_intake import http_answer
 
 
 class ShipmentEventsCommon(LogisticsCommon):

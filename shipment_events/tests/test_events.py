@@ -567,10 +567,11 @@ class TestShipmentEventsX12(ShipmentEventsCommon, TransactionCase):
         self.assertEqual(self.shipment.status, "in_transit")
 
     def test_x12_malformed_kept_failed_with_rejecting_997(self):
-        data = self.x12_214([("AF", "NS", "20261120", "0810", "UT", "Lyon")], control=106).replace(b"IEA*1", b"IEA*7")
+        # An IEA01 mismatch is now read on (a warning, issue 15): the set without its SE trailer is still refused.
+        data = self.x12_214([("AF", "NS", "20261120", "0810", "UT", "Lyon")], control=106).replace(b"SE*", b"XE*")
         status, answer = self.upload(data)
         self.assertEqual(status, 400)
-        self.assertIn("IEA01", answer["error"])
+        self.assertIn("has no SE trailer", answer["error"])
         message = self.env["logistics.message"].browse(answer["message_ids"])
         self.assertRecordValues(message, [{"state": "failed", "message_type": "x12_214"}])
         self.assertEqual(message._get_payload_bytes(), data)

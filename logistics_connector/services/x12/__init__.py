@@ -47,6 +47,17 @@ Modules
   and receiver swapped, and :class:`SetResult`.
 * ``writer`` -- :func:`write_interchange` / :func:`format_segment` /
   :func:`isa_segment`.
+* ``tolerant`` -- :func:`read_interchanges` (every interchange of a file, read
+  as carriers send them: delimiters from the data, line breaks that are not
+  terminators removed, envelope and count anomalies recorded as
+  :class:`Anomaly` warnings; ``strict=True`` refuses them) and
+  :func:`read_interchange` (the first one).
+* ``sets`` -- also :func:`read_interchange_sets`: one :class:`InterchangeRead`
+  (interchange, values, results, warnings) per interchange of a file.
+* ``elements`` -- also :func:`note`: a content anomaly that does not stop the
+  reading (an :class:`Anomaly` with its AK3/AK4 note, AK5 ``E`` in the 997).
+* ``inbound997`` -- :func:`read_997`, a 997 received from a partner (with or
+  without envelope) -> :class:`Read997` (:class:`GroupAck`, :class:`SetAck`).
 """
 
 from .ack997 import SetResult, build_997, reject_997
@@ -87,6 +98,7 @@ from .elements import (
     SegmentNote,
     element_error,
     missing_segment,
+    note,
     out_of_order,
     read_party,
     require,
@@ -97,9 +109,11 @@ from .elements import (
     to_n2,
     to_time,
 )
-from .envelope import Delimiters, FunctionalGroup, Interchange, Segment, TransactionSet
+from .envelope import Anomaly, Delimiters, FunctionalGroup, Interchange, Segment, TransactionSet
+from .inbound997 import GroupAck, Read997, SetAck, read_997
 from .reader import parse_interchange, read_delimiters, scan_interchange
-from .sets import read_sets
+from .sets import FUNCTIONAL_IDS, InterchangeRead, read_interchange_sets, read_sets
+from .tolerant import read_interchange, read_interchanges
 from .writer import DEFAULT_DELIMITERS, OutboundGroup, OutboundSet, format_segment, isa_segment, write_interchange
 
 __all__ = [
@@ -113,6 +127,7 @@ __all__ = [
     "ELEMENT_TOO_LONG",
     "ELEMENT_TOO_MANY",
     "ELEMENT_TOO_SHORT",
+    "FUNCTIONAL_IDS",
     "GROUP_CONTROL_INVALID",
     "GROUP_CONTROL_MISMATCH",
     "GROUP_CONTROL_NOT_UNIQUE",
@@ -133,15 +148,20 @@ __all__ = [
     "SET_NOT_SUPPORTED",
     "SET_SEGMENTS_IN_ERROR",
     "SET_TRAILER_MISSING",
+    "Anomaly",
     "Delimiters",
     "ElementNote",
     "FunctionalGroup",
+    "GroupAck",
     "Interchange",
+    "InterchangeRead",
     "OutboundGroup",
     "OutboundSet",
+    "Read997",
     "Segment",
     "SegmentError",
     "SegmentNote",
+    "SetAck",
     "SetResult",
     "TransactionSet",
     "build_997",
@@ -149,9 +169,14 @@ __all__ = [
     "format_segment",
     "isa_segment",
     "missing_segment",
+    "note",
     "out_of_order",
     "parse_interchange",
+    "read_997",
     "read_delimiters",
+    "read_interchange",
+    "read_interchange_sets",
+    "read_interchanges",
     "read_party",
     "read_sets",
     "reject_997",

@@ -24,10 +24,23 @@ class SetResult:
     messages: list[str] = field(default_factory=list)
     group_control_number: str = ""  # GS06 (set control numbers are unique per group only)
     id_code: str = ""  # ST01
+    warnings: list = field(default_factory=list)  # Anomaly: read on, acknowledged with AK5 E
 
     @classmethod
     def ok(cls, tset):
-        return cls(tset.control_number, group_control_number=tset.group_control_number, id_code=tset.id_code)
+        return cls(
+            tset.control_number,
+            group_control_number=tset.group_control_number,
+            id_code=tset.id_code,
+            warnings=list(tset.warnings),
+        )
+
+    @property
+    def status(self):
+        """AK501: ``A`` accepted, ``E`` accepted with errors noted, ``R`` rejected."""
+        if not self.accepted:
+            return "R"
+        return "E" if self.warnings else "A"
 
     @classmethod
     def rejected(cls, tset, error, codes=None):
@@ -50,31 +63,42 @@ def _ak_segments(group, results, reject_all, delimiters):
     """The AK1..AK9 segments acknowledging one received functional group."""
     segments = [("AK1", [group.functional_id, group.control_number])]
     group_rejected = reject_all or bool(group.errors)
-    accepted = 0
+    accepted = noted = 0
     for tset in group.transaction_sets:
         result = results.get((group.control_number, tset.control_number)) or results.get((None, tset.control_number))
         result = result or SetResult.ok(tset)
         codes = list(dict.fromkeys([*tset.errors, *result.error_codes]))
         is_accepted = result.accepted and not codes and not group_rejected
+        warnings = list(tset.warnings)
+        warnings += [w for w in result.warnings if w not in warnings]
+        notes = list(result.segment_notes)
+        if is_accepted:
+            notes += [w.note for w in warnings if w.note is not None]
+            codes = list(dict.fromkeys(w.code for w in warnings if w.code))
         segments.append(("AK2", [tset.id_code, tset.control_number, tset.implementation_reference]))
-        for note in result.segment_notes:
+        for note in notes:
             segments.append(("AK3", [note.segment_id, str(note.position), note.loop_id, note.code]))
             for element in note.elements:
                 position = (element.position, element.component) if element.component else element.position
                 value = "".join(c for c in element.value if c not in delimiters.chars())[:99]
                 segments.append(("AK4", [position, element.reference, element.code, value]))
-        segments.append(("AK5", ["A" if is_accepted else "R", *codes[:5]]))
+        status = ("E" if warnings else "A") if is_accepted else "R"
+        segments.append(("AK5", [status, *codes[:5]]))
         accepted += is_accepted
+        noted += is_accepted and bool(warnings)
     received = len(group.transaction_sets)
     declared = group.ge.get(1) if group.ge is not None else ""
     included = declared if is_digits(declared) else str(received)
+    group_codes = list(dict.fromkeys([*group.errors, *(w.code for w in group.warnings if w.code)]))
     if group_rejected or accepted == 0:
         code = "R"
-    elif accepted == received:
-        code = "A"
-    else:
+    elif accepted < received:
         code = "P"
-    segments.append(("AK9", [code, included, str(received), str(accepted), *group.errors[:5]]))
+    elif noted or group.warnings:
+        code = "E"
+    else:
+        code = "A"
+    segments.append(("AK9", [code, included, str(received), str(accepted), *group_codes[:5]]))
     return segments
 
 
@@ -90,6 +114,11 @@ def build_997(interchange, results=(), control_number=1, now=None, reject_all=Fa
       + AK5 per transaction set (AK3/AK4 for the notes of a rejected set), and
       AK9 = A (all accepted), P (some rejected) or R (all rejected, or the
       group's envelope is wrong: AK905.. carry the X12 716 codes).
+    * Warnings (:class:`Anomaly`, tolerant reading): a set read with warnings
+      (``tset.warnings`` or ``SetResult.warnings``) is AK5 ``E`` with their 718
+      codes and the AK3/AK4 notes of the content notes; a group with warnings
+      of its own (GE01, GE02...) or with an ``E`` set and none rejected is AK9
+      ``E`` with the 716 codes.
     * ``reject_all``: every set is rejected (the interchange as a whole was
       refused, e.g. a wrong IEA).
     * The answer goes back to the sender: ISA05/06 <-> ISA07/08 and GS02 <->

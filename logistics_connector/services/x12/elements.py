@@ -18,7 +18,7 @@ from .codes import (
     SEGMENT_MANDATORY_MISSING,
     SEGMENT_OUT_OF_SEQUENCE,
 )
-from .envelope import is_digits
+from .envelope import Anomaly, is_digits
 
 
 @dataclass
@@ -76,6 +76,30 @@ def missing_segment(segment, segment_id, message):
 def out_of_order(segment, message):
     """A :class:`SegmentError` for ``segment`` out of sequence."""
     return segment_error(segment, message, SEGMENT_OUT_OF_SEQUENCE)
+
+
+def note(tset, segment, message, index=0, code=ELEMENT_INVALID_CHARACTER, reference="", value=""):
+    """Record on ``tset`` a content anomaly of ``segment`` that does not stop the reading -> the Anomaly.
+
+    It carries the 997 AK3 note (and AK4 for element ``index``) that a 997 with
+    AK5 ``E`` reports.
+    """
+    elements = [ElementNote(index, code, reference, value=value[:99])] if index else []
+    segment_note = SegmentNote(segment.id, segment.set_position, SEGMENT_HAS_ELEMENT_ERRORS, elements=elements)
+    where = segment.where
+    warning = Anomaly(
+        segment.id,
+        "",
+        f"{segment.id}{index:02d} {message}" if index else message,
+        where,
+        tset.group_control_number,
+        tset.control_number,
+        segment.set_position,
+        index,
+        segment_note,
+    )
+    tset.warnings.append(warning)
+    return warning
 
 
 def require(segment, index, name, reference=""):
@@ -178,6 +202,7 @@ def read_party(segments, start):
     n1 = segments[start]
     party = {
         "name": n1.get(2) or None,
+        "n1_name": n1.get(2) or None,  # N102 alone (``name`` adds the N2 lines)
         "id_qualifier": n1.get(3) or None,
         "id": n1.get(4) or None,
         "address": [],

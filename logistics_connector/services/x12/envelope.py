@@ -39,6 +39,42 @@ def is_digits(value):
     return bool(DIGITS.match(value))
 
 
+@dataclass(frozen=True)
+class Anomaly:
+    """An envelope, count or content anomaly found while reading on (a warning, not a refusal).
+
+    * ``segment``: the id of the segment concerned (``SE``, ``GE``, ``IEA``, ``GS``, ``L11``...).
+    * ``code``: the X12 code a 997 reports: a 718 code (AK5) when ``set_control`` is
+      set and the anomaly is the set's, a 716 code (AK9) when it is the group's,
+      ``""`` when no code applies (interchange level, or a content note).
+    * ``message``: readable, names the numbers involved.
+    * ``where``: ``segment 12 (SE)`` or ``transaction set 0001, segment 5 (L11)``.
+    * ``group_control`` / ``set_control``: GS06 / ST02 of the group / set concerned.
+    * ``set_position``: AK302, the segment's position in its set (0 outside a set);
+      ``element``: AK401 (0 when the whole segment is concerned).
+    """
+
+    segment: str
+    code: str
+    message: str
+    where: str = ""
+    group_control: str = ""
+    set_control: str = ""
+    set_position: int = 0
+    element: int = 0
+    note: object = None  # a SegmentNote (AK3/AK4 of the 997) for a content note of a set reader
+
+    @property
+    def level(self):
+        """``set``, ``group`` or ``interchange``: which AK segment of the 997 reports it."""
+        if self.set_control:
+            return "set"
+        return "group" if self.group_control else "interchange"
+
+    def __str__(self):
+        return f"{self.message} (at {self.where})" if self.where else self.message
+
+
 @dataclass
 class Delimiters:
     """The separators of an interchange (read from its ISA segment)."""
@@ -91,6 +127,7 @@ class TransactionSet:
     group_control_number: str = ""
     errors: list[str] = field(default_factory=list)  # X12 718 codes found by the envelope check
     problems: list[str] = field(default_factory=list)
+    warnings: list[Anomaly] = field(default_factory=list)  # read on (tolerant reading, set readers' notes)
 
     @property
     def body(self):
@@ -120,6 +157,7 @@ class FunctionalGroup:
     ge: Segment | None = None
     errors: list[str] = field(default_factory=list)  # X12 716 codes found by the envelope check
     problems: list[str] = field(default_factory=list)
+    warnings: list[Anomaly] = field(default_factory=list)  # the group's own anomalies (GE01, GE02...)
 
 
 @dataclass
@@ -141,6 +179,7 @@ class Interchange:
     isa: Segment | None = None
     iea: Segment | None = None
     problems: list[ParseError] = field(default_factory=list)  # scan_interchange only
+    warnings: list[Anomaly] = field(default_factory=list)  # every anomaly of the interchange (read_interchanges)
 
     @property
     def transaction_sets(self):

@@ -28,6 +28,7 @@ from .envelope import (
     ISA_LENGTH,
     ISA_NAMES,
     ISA_WIDTHS,
+    Anomaly,
     Delimiters,
     FunctionalGroup,
     Interchange,
@@ -134,17 +135,59 @@ def _split_segments(rest, delimiters, first_position):
     return segments
 
 
+WHERE = re.compile(r"(?:transaction set (?P<set>\S+), )?(?:after )?segment (?P<position>[0-9]+) \((?P<id>[^)]*)\)")
+# Problems that leave a transaction set untrustworthy even when reading tolerantly (the set is rejected).
+SET_FATAL = {SET_TRAILER_MISSING, SET_ID_INVALID}
+
+
+def anomaly(message, where, group=None, tset=None, code="", segment_id=None):
+    """An :class:`Anomaly` for a problem found at ``where`` (a ``Segment.where`` text); ``segment_id``
+    names the segment concerned when it is not the one at ``where`` (a missing trailer)."""
+    match = WHERE.search(where or "")
+    segment_id = segment_id or (match.group("id") if match else (where or "ISA").split()[0][:3])
+    in_set = bool(match and match.group("set"))
+    return Anomaly(
+        segment=segment_id,
+        code=code or "",
+        message=message,
+        where=where or "",
+        group_control=group.control_number if group is not None else "",
+        set_control=tset.control_number if tset is not None else "",
+        set_position=int(match.group("position")) if in_set else 0,
+    )
+
+
 class _Reader:
-    """Builds the Interchange; ``strict`` raises at the first problem, else records it."""
+    """Builds the Interchange; ``strict`` raises at the first problem, else records it.
 
-    def __init__(self, strict):
+    ``tolerant``: the problems are recorded as :class:`Anomaly` warnings (on the
+    interchange, and on the group or set concerned) and the data is kept; only
+    the problems in :data:`SET_FATAL` still reject their set (``tset.errors``).
+    """
+
+    def __init__(self, strict, tolerant=False):
         self.strict = strict
+        self.tolerant = tolerant and not strict
         self.problems = []
+        self.warnings = []
+        self._set_controls = {}  # id(group) -> the ST02 seen in it (duplicates are a problem)
 
-    def problem(self, message, where, group=None, group_code=None, tset=None, set_code=None):
+    def problem(self, message, where, group=None, group_code=None, tset=None, set_code=None, segment_id=None):
         error = ParseError(message, where)
         if self.strict:
             raise error
+        if self.tolerant:
+            code = set_code if tset is not None else group_code
+            warning = anomaly(message, where, group, tset, code, segment_id)
+            self.warnings.append(warning)
+            if tset is not None:
+                tset.warnings.append(warning)
+                if set_code in SET_FATAL and set_code not in tset.errors:
+                    tset.errors.append(set_code)
+                    tset.problems.append(str(error))
+            elif group is not None:
+                group.warnings.append(warning)
+            return
         self.problems.append(error)
         if group is not None:
             group.problems.append(str(error))
@@ -164,22 +207,48 @@ class _Reader:
         interchange.problems = self.problems
         return interchange
 
+    def build(self, isa, delimiters, segments):
+        """The Interchange of an ISA and the segments after it (already split by the tolerant reader).
+
+        An ISA that is not fixed-width is an anomaly (a refusal in strict mode)."""
+        for number, (width, value) in enumerate(zip(ISA_WIDTHS, isa.elements, strict=False), start=1):
+            if len(value) != width:
+                self.problem(
+                    f"ISA{number:02d} ({ISA_NAMES[number - 1]}) is {len(value)} characters wide instead of {width}: "
+                    f"the ISA segment is fixed-width ({ISA_LENGTH} characters with its terminator)",
+                    self._isa_where(f"ISA{number:02d}"),
+                )
+                break
+        interchange = self._interchange(isa, delimiters)
+        self._structure(interchange, segments)
+        interchange.problems = self.problems
+        interchange.warnings = self.warnings
+        return interchange
+
     def _interchange(self, isa, delimiters):
-        get = isa.elements.__getitem__
+        def get(index):
+            return isa.elements[index].strip(" ")
+
         version, control, ack, usage = get(11), get(12), get(13), get(14)
         if not (is_digits(control) and len(control) == 9):
-            raise ParseError(f"ISA13 (interchange control number) {control!r} is not nine digits", "ISA13")
+            if not self.tolerant or not control:
+                raise ParseError(f"ISA13 (interchange control number) {control!r} is not nine digits", "ISA13")
+            self.problem(f"ISA13 (interchange control number) {control!r} is not nine digits", "segment 1 (ISA)")
         if not is_digits(version):
-            raise ParseError(f"ISA12 (interchange control version number) {version!r} is not a version", "ISA12")
+            if not self.tolerant:
+                raise ParseError(f"ISA12 (interchange control version number) {version!r} is not a version", "ISA12")
+            self.problem(f"ISA12 (interchange control version number) {version!r} is not a version", "segment 1 (ISA)")
         try:
             prepared_at = datetime.strptime(get(8) + get(9), "%y%m%d%H%M")
         except ValueError:
             prepared_at = None
-            self.problem(f"ISA09/ISA10 {get(8)!r}/{get(9)!r} is not a YYMMDD date and HHMM time", "ISA09")
+            self.problem(
+                f"ISA09/ISA10 {get(8)!r}/{get(9)!r} is not a YYMMDD date and HHMM time", self._isa_where("ISA09")
+            )
         if ack not in ("0", "1"):
-            self.problem(f"ISA14 (acknowledgment requested) {ack!r} must be 0 or 1", "ISA14")
+            self.problem(f"ISA14 (acknowledgment requested) {ack!r} must be 0 or 1", self._isa_where("ISA14"))
         if usage not in ("P", "T", "I"):
-            self.problem(f"ISA15 (usage indicator) {usage!r} must be P, T or I", "ISA15")
+            self.problem(f"ISA15 (usage indicator) {usage!r} must be P, T or I", self._isa_where("ISA15"))
         return Interchange(
             delimiters=delimiters,
             sender_qualifier=get(4).strip(),
@@ -194,6 +263,9 @@ class _Reader:
             usage=usage,
             isa=isa,
         )
+
+    def _isa_where(self, element):
+        return "segment 1 (ISA)" if self.tolerant else element
 
     def _structure(self, interchange, segments):  # noqa: C901 - one branch per envelope segment (ISA/GS/ST/SE/GE/IEA)
         group = tset = None
@@ -243,7 +315,7 @@ class _Reader:
                 self._append(tset, segment)
         if interchange.iea is None:
             last = segments[-1].where if segments else "ISA"
-            self.problem("the interchange is truncated: no IEA trailer at the end", f"after {last}")
+            self.problem("the interchange is truncated: no IEA trailer at the end", f"after {last}", segment_id="IEA")
             if tset is not None:
                 self._missing_se(tset, None, group)
             if group is not None:
@@ -292,7 +364,7 @@ class _Reader:
                 tset=tset,
                 set_code=SET_CONTROL_INVALID,
             )
-        elif [t.control_number for t in group.transaction_sets].count(tset.control_number) > 1:
+        elif tset.control_number in self._set_controls.setdefault(id(group), set()):
             self.problem(
                 f"transaction set control number {tset.control_number} is used twice in group "
                 f"{group.control_number}",
@@ -300,6 +372,7 @@ class _Reader:
                 tset=tset,
                 set_code=SET_CONTROL_NOT_UNIQUE,
             )
+        self._set_controls.setdefault(id(group), set()).add(tset.control_number)
         return tset
 
     @staticmethod
@@ -342,6 +415,7 @@ class _Reader:
             group=group,
             tset=tset,
             set_code=SET_TRAILER_MISSING,
+            segment_id="SE",
         )
 
     def _close_group(self, group, ge):
@@ -379,6 +453,7 @@ class _Reader:
             where,
             group=group,
             group_code=GROUP_TRAILER_MISSING,
+            segment_id="GE",
         )
 
     def _close_interchange(self, interchange, iea):

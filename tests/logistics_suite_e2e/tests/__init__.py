@@ -1,5 +1,6 @@
 from . import (
     test_docker_compose,
+    test_freight_vat,
     test_permission_matrix,
     test_scenario,
     test_scenario_fap_paid,

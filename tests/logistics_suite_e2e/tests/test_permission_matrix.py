@@ -188,6 +188,14 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
         )
         return order
 
+    def _held_order(self):
+        order, _shipments = self.make_order()
+        self.deliver(order.logistics_shipment_ids, when=DELIVERY, pod=False)
+        self.evaluate()
+        order.invalidate_recordset()
+        self.assertEqual(order.billing_readiness_state, "on_hold", "fixture order is not on hold")
+        return order
+
     # ------------------------------------------------------------------
     # The rows
     # ------------------------------------------------------------------
@@ -495,6 +503,48 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
             lambda role, ctx: self.rpc(role, "sale.order", "action_billing_invoice_now", [ctx["order"].id]),
             lambda ctx: bool(ctx["order"].invoice_ids),
             allowed={"billing_a", "system_a"},
+            must_raise=True,
+        )
+
+        # Holds block manual invoicing: sale's Create Invoice refuses a held order for everyone;
+        # only a Billing Manager of the order's company invoices it anyway, with a reason.
+        def invoice_override(role, ctx):
+            wizard = self.rpc(
+                role,
+                "billing.hold.wizard",
+                "create",
+                {"mode": "invoice", "order_ids": [(6, 0, ctx["order"].ids)], "reason": "matrix override"},
+            )
+            self.rpc(role, "billing.hold.wizard", "action_apply", [wizard])
+
+        def standard_invoice(role, ctx):
+            context = {"active_model": "sale.order", "active_ids": ctx["order"].ids}
+            wizard = self.rpc(
+                role, "sale.advance.payment.inv", "create", {"advance_payment_method": "delivered"}, context=context
+            )
+            self.rpc(role, "sale.advance.payment.inv", "create_invoices", [wizard], context=context)
+
+        row(
+            "M2 Invoice despite Hold (wizard, with a reason) on company A's held order",
+            lambda: {"order": self._held_order()},
+            invoice_override,
+            lambda ctx: bool(ctx["order"].invoice_ids),
+            allowed={"billing_a", "system_a"},
+            must_raise=True,
+        )
+        row(
+            "M2 open Invoice despite Hold on company A's held order",
+            lambda: {"order": self._held_order()},
+            lambda role, ctx: self.rpc(role, "sale.order", "action_billing_invoice_override", [ctx["order"].id]),
+            lambda ctx: bool(ctx["order"].invoice_ids),
+            must_raise=True,
+            unchecked={"billing_a", "system_a"},  # opens the wizard: no effect to see (row above)
+        )
+        row(
+            "M2 standard Create Invoice on company A's held order",
+            lambda: {"order": self._held_order()},
+            standard_invoice,
+            lambda ctx: bool(ctx["order"].invoice_ids),
             must_raise=True,
         )
 

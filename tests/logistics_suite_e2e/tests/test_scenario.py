@@ -298,8 +298,10 @@ class TestEndToEnd(FreightAuditCommon, AccountTestInvoicingCommon, HttpCase):
         )
         self.assertEqual(inbound.status, "delivered")
         self.assertTrue(inbound.pod_complete)
-        # Delivered with its POD, but the delivery is not validated in Odoo yet: nothing to invoice.
-        self.assertEqual(self.readiness(sale), ("waiting", {"nothing_to_invoice"}))
+        # Delivered with its POD, but the delivery is not validated in Odoo yet: Odoo's own delivery
+        # counts, the order is held (and the delivery order's responsible has an activity).
+        self.assertEqual(self.readiness(sale), ("on_hold", {"delivery_not_validated"}))
+        self.assertEqual(len(sale.picking_ids.activity_ids), 1)
         # The goods: the delivery leaves, the receipt arrives.
         self.validate(sale.picking_ids)
         self.validate(receipt)
