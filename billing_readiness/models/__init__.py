@@ -21,6 +21,7 @@ from . import stock_picking
 from . import billing_reconciliation_run
 from . import billing_reconciliation_run_sections
 from . import billing_reconciliation_run_backends
+from . import billing_reconciliation_run_fap_payments
 from . import billing_reconciliation_line
 from . import billing_readiness_report
 from . import billing_hold_report

@@ -6,6 +6,7 @@ SECTIONS = [
     ("accrual", "Freight accruals"),
     ("tms", "TMS"),
     ("fap", "FAP"),
+    ("fap_payment", "Payments through the FAP"),
 ]
 LINE_TYPES = [("summary", "Figure"), ("difference", "Difference"), ("error", "Backend error")]
 DIFFERENCE_KINDS = [

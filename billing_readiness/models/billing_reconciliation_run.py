@@ -3,7 +3,8 @@
 This file holds the run (fields, who may run it, filling it, the crons and actions) and the
 builder of its lines. The sections are in their own files (``_inherit``):
 ``billing_reconciliation_run_sections.py`` (Odoo's own figures: customer billing, carrier
-invoices, accruals) and ``billing_reconciliation_run_backends.py`` (what the TMS and FAP report).
+invoices, accruals), ``billing_reconciliation_run_fap_payments.py`` (payments through the FAP)
+and ``billing_reconciliation_run_backends.py`` (what the TMS and FAP report).
 """
 
 import logging
@@ -123,6 +124,7 @@ class BillingReconciliationRun(models.Model):
         run_sudo._section_customer(builder)
         run_sudo._section_carrier(builder)
         run_sudo._section_accruals(builder)
+        run_sudo._section_fap_payments(builder)  # billing_reconciliation_run_fap_payments.py
         for backend in run_sudo.backend_ids:
             try:
                 if backend.kind == "tms":

@@ -9,6 +9,7 @@ from . import (
     test_readiness,
     test_reconciliation,
     test_reconciliation_currencies,
+    test_reconciliation_fap_payments,
     test_security,
     test_services,
     test_services_delivery,

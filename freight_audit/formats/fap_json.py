@@ -18,7 +18,9 @@ Tax billed by the carrier (VAT, GST) comes either as lines flagged ``"is_tax": t
 
 Unlike the X12 210 and CSV readers, a total that is not the sum of the lines is *not* a
 parse error here: the FAP relays what the carrier billed, and the audit reports it
-(``TOTAL_MISMATCH``) in an audit case. The FAP's REST API is ``services/fap_api.py``.
+(``TOTAL_MISMATCH``) in an audit case. A credit memo has ``"type": "credit_memo"`` (or a
+negative total) and names the invoice it credits in ``original_invoice_number``. The FAP's
+REST API is ``services/fap_api.py``.
 """
 
 import json as jsonlib
@@ -139,6 +141,9 @@ def parse_fap_invoice(data):
         "total": _decimal(data.get("total"), f"{where}: total"),
         "fuel_index": _decimal(data.get("fuel_index"), f"{where}: fuel_index", True),
         "lines": parsed_lines,
+        # A credit memo (a negative total is one too): credited against the invoice it names.
+        "is_credit": str(data.get("type") or "").lower() in ("credit", "credit_memo", "correction"),
+        "original_invoice_number": str(data.get("original_invoice_number") or "").strip() or None,
     }
 
 

@@ -449,6 +449,7 @@ class FreightAuditCase(models.Model):
         if case.carrier_answer != data.get("answer"):
             answered_at = data.get("answered_at")
             case._record_carrier_answer(data.get("answer"), parse_datetime(answered_at) if answered_at else None)
+            case._freight_settle_dispute(data)  # a settlement after approval: a credit note (once)
         message._link(case, "updated")
 
     def _record_carrier_answer(self, answer, answered_at=None):

@@ -12,7 +12,9 @@ their own file, one class each:
 * ``freight_invoice_taxes.py``: the bill's taxes (charge types, fiscal position, the carrier's
   tax lines) computed as Odoo computes the bill;
 * ``freight_invoice_landed_cost.py``: landed costs of posted inbound freight;
-* ``freight_invoice_rebilling.py``: customer rebilling lines.
+* ``freight_invoice_rebilling.py``: customer rebilling lines;
+* ``freight_invoice_credit.py``: credit memos and FAP revisions (credit notes, new versions);
+* ``freight_invoice_payment.py``: bills settled by the FAP's payments (payment through the FAP).
 """
 
 from odoo import _, api, fields, models
@@ -262,10 +264,14 @@ class FreightInvoice(models.Model):
             return self.sudo()._import_parsed(
                 backend, parsed_list, source, message=message, carrier_partner=carrier_partner, messages=messages
             )
+        # Credit memos and new FAP revisions are handled apart (freight_invoice_credit.py).
+        parsed_list, messages, revised = self._freight_divert_parsed(
+            backend, parsed_list, messages or [message] * len(parsed_list), carrier_partner
+        )
         company = backend.company_id
         prepared = [self._prepare_parsed(backend, parsed, carrier_partner) for parsed in parsed_list]
         if not prepared:
-            return self.browse()
+            return revised
         # Shipments, in one lookup for all lines.
         refs = [line["shipment_reference"] for vals in prepared for line in vals["_lines"]]
         shipments = self.env["logistics.shipment"]._find_by_references(
@@ -337,7 +343,7 @@ class FreightInvoice(models.Model):
         if created:
             created._run_audit()
             created._apply_audit_outcome()
-        return result | created
+        return result | created | revised
 
     @api.model
     def _prepare_parsed(self, backend, parsed, carrier_partner=None):

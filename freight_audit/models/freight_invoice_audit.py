@@ -265,6 +265,8 @@ class FreightInvoice(models.Model):
                 continue
             if self.is_duplicate and other == self.duplicate_of_id:
                 continue  # the duplicate invoice is the finding; its charges are not counted twice
+            if self.revision_of_id and self.revision_of_id in (other, other.revision_of_id):
+                continue  # an earlier version of this FAP invoice: this version is billed for the difference
             duplicates.add_charge(
                 line.shipment_id.name or line.shipment_reference,
                 line.charge_type_id.code,

@@ -10,7 +10,8 @@ Intake (one place for the journal's idempotency keys; each returns what the jour
 
 Handlers (``logistics.message._get_handlers``): the messages' payloads parsed
 (``formats/x12_210.py``, ``formats/csv_invoice.py``, ``formats/fap_json.py``) and imported by ``_import_parsed``
-(``freight_invoice.py``); the FAP's payment status applied (``_apply_payment_status``).
+(``freight_invoice.py``); the FAP's payment status applied (``_apply_payment_status``) and,
+when carriers are paid through the FAP, the bill settled (``freight_invoice_payment.py``).
 """
 
 import hashlib
@@ -160,6 +161,9 @@ class FreightInvoice(models.Model):
             limit=1,
         )
         if not invoice:
+            if self._freight_fap_unknown_payment(message, data):  # a difference (freight_invoice_payment.py)
+                return
             raise PermanentError(_("No carrier invoice has FAP id %s.", data.get("invoice_id")))
         invoice._apply_payment_status(data)
+        invoice._freight_fap_report_paid(data, message)  # through the FAP: the bill settled, once
         message._link(invoice, "updated")

@@ -18,6 +18,9 @@ class LogisticsBackend(models.Model):
     fap_invoice_cursor = fields.Char(
         string="FAP Invoice Cursor", copy=False, help="Where the next invoice poll starts (given by the FAP)."
     )
+    fap_funding_cursor = fields.Char(
+        string="FAP Funding Cursor", copy=False, help="Where the next funding request poll starts (given by the FAP)."
+    )
     fap_last_poll = fields.Datetime(string="Last FAP Poll", copy=False, readonly=True)
     fap_last_poll_error = fields.Text(string="Last FAP Poll Error", copy=False, readonly=True)
 
@@ -60,7 +63,9 @@ class LogisticsBackend(models.Model):
             [
                 ("backend_id", "in", backends.ids),
                 ("external_id", "!=", False),
+                "|",
                 ("vendor_bill_id", "!=", False),
+                ("revision_ids.vendor_bill_id", "!=", False),  # a later version billed (freight_invoice_credit.py)
                 ("fap_payment_state", "!=", "paid"),
             ],
             limit=500,
@@ -96,7 +101,11 @@ class LogisticsBackend(models.Model):
         backends = self if self else self._freight_fap_backends()
         cases = self.env["freight.audit.case"].search(
             [
+                "|",
                 ("state", "=", "disputed"),
+                "&",
+                ("state", "=", "approved"),
+                ("carrier_answer", "=", False),
                 ("dispute_reference", "!=", False),
                 ("invoice_id.backend_id", "in", backends.ids),
             ],
@@ -120,6 +129,25 @@ class LogisticsBackend(models.Model):
                 None, "fap_dispute_answer", items, content_type="application/json", source="poll"
             )
         return len(items)
+
+    def _cron_fap_funding(self):
+        """Pull the FAP's funding requests (companies paying their carriers through the FAP);
+        each request is one journal message (``freight.fap.funding``)."""
+        backends = self if self else self._freight_fap_backends()
+        total = 0
+        for backend in backends.filtered(lambda b: b.company_id.freight_payment_mode == "fap"):
+            try:
+                funding, cursor = backend._freight_fap_api().list_funding_requests(since=backend.fap_funding_cursor)
+            except LogisticsError as error:
+                _logger.info("FAP funding poll of %s failed: %s", backend.code, error)
+                continue
+            funding = [request for request in funding if isinstance(request, dict) and request.get("id")]
+            if funding:
+                self.env["freight.fap.funding"]._receive_fap_funding(backend, funding, "poll")
+            if cursor:
+                backend.fap_funding_cursor = cursor
+            total += len(funding)
+        return total
 
     def action_fap_pull_invoices(self):
         """Pull new invoices of these FAP backends now: Freight Auditors, on backends of their

@@ -1,5 +1,6 @@
 """Journal message types of freight audit, who may journal them, and their handlers' models
-(the handlers themselves: ``freight_invoice_intake.py``, ``freight_audit_case.py``)."""
+(the handlers themselves: ``freight_invoice_intake.py``, ``freight_audit_case.py``,
+``freight_fap_funding.py``)."""
 
 from odoo import api, fields, models
 
@@ -12,6 +13,7 @@ FREIGHT_TYPES = [
     ("fap_dispute", "Freight audit dispute"),
     ("fap_dispute_answer", "Freight audit dispute answer"),
     ("fap_payment_status", "Freight payment status"),
+    ("fap_funding", "FAP funding request"),
 ]
 INVOICE_TYPES = ("freight_invoice_json", "x12_210", "freight_invoice_csv")
 GROUP_INVOICE_INTAKE = "freight_audit.group_freight_invoice_intake"
@@ -36,6 +38,7 @@ class LogisticsMessage(models.Model):
         groups.update(dict.fromkeys(INVOICE_TYPES, GROUP_INVOICE_INTAKE))
         groups.update({"fap_dispute": GROUP_AUDITOR, "fap_dispute_answer": GROUP_AUDITOR})
         groups["fap_payment_status"] = GROUP_MANAGER
+        groups["fap_funding"] = GROUP_MANAGER  # it becomes a posted bill to the FAP
         return groups
 
     @api.model
@@ -53,6 +56,7 @@ class LogisticsMessage(models.Model):
                 "fap_dispute": ("freight.audit.case", "_handle_dispute_message", False),
                 "fap_dispute_answer": ("freight.audit.case", "_handle_dispute_answer_message", False),
                 "fap_payment_status": ("freight.invoice", "_handle_payment_status_message", False),
+                "fap_funding": ("freight.fap.funding", "_handle_funding_message", False),
             }
         )
         return handlers

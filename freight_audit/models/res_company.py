@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class ResCompany(models.Model):
@@ -58,6 +59,72 @@ class ResCompany(models.Model):
     freight_accrued_liability_account_id = fields.Many2one(
         "account.account", string="Accrued Freight Liabilities Account", domain="[('company_ids', 'in', id)]"
     )
+    # Payment of carriers (freight_invoice_payment.py, freight_fap_funding.py)
+    freight_payment_mode = fields.Selection(
+        [("direct", "Directly"), ("fap", "Through the FAP")],
+        string="Carriers Are Paid",
+        default="direct",
+        required=True,
+        help="Through the FAP: the FAP pays the carriers' bills (a payment in the FAP clearing journal "
+        "settles each bill it reports paid) and asks us for the funds (one vendor bill to the FAP).",
+    )
+    freight_fap_partner_id = fields.Many2one(
+        "res.partner", string="FAP (vendor)", help="The partner of the FAP's funding requests."
+    )
+    freight_fap_journal_id = fields.Many2one(
+        "account.journal",
+        string="FAP Clearing Journal",
+        domain="[('type', '=', 'bank'), ('company_id', '=', id)]",
+        help="A bank journal whose account clears the FAP's payments against its funding requests. "
+        "Created on the first FAP payment when empty.",
+    )
+
+    def _freight_fap_clearing_journal(self):
+        """The FAP clearing journal: a bank journal whose default account (and outbound payment
+        account) is the clearing account; created on demand (superuser: the payment methods)."""
+        self.ensure_one()
+        if self.freight_fap_journal_id:
+            return self.freight_fap_journal_id
+        if not self.env.su:
+            raise UserError(_("Company %s has no FAP clearing journal.", self.name))
+        account = (
+            self.env["account.account"]
+            .with_company(self)
+            .create(
+                {
+                    "name": _("FAP Clearing"),
+                    "code": self._freight_free_account_code("FAPCLR"),
+                    "account_type": "asset_cash",
+                    "company_ids": [fields.Command.set(self.ids)],
+                }
+            )
+        )
+        journal = (
+            self.env["account.journal"]
+            .with_company(self)
+            .create(
+                {
+                    "name": _("FAP Clearing"),
+                    "code": "FAPC",
+                    "type": "bank",
+                    "company_id": self.id,
+                    "default_account_id": account.id,
+                    "currency_id": False,
+                }
+            )
+        )
+        journal.outbound_payment_method_line_ids.write({"payment_account_id": account.id})
+        journal.inbound_payment_method_line_ids.write({"payment_account_id": account.id})
+        self.freight_fap_journal_id = journal
+        return journal
+
+    def _freight_free_account_code(self, prefix):
+        Account = self.env["account.account"].with_company(self)
+        code, number = prefix, 1
+        while Account.search_count([("code", "=", code), ("company_ids", "in", self.ids)], limit=1):
+            number += 1
+            code = f"{prefix}{number}"
+        return code
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -12,6 +12,10 @@ Endpoints::
                                                "answer": "...", "answered_at": "2026-01-25T10:00:00Z"}
     GET  /payments?invoice=<id>            -> {"invoice_id": "F-1", "status": "scheduled" | "paid",
                                                "date": "2026-02-10", "reference": "PAY-9"}
+    GET  /funding?since=<cursor>           -> {"funding": [{"id": "FR-1", "date": "2026-02-15",
+                                               "currency": "EUR", "amount": "544.50",
+                                               "payments": [{"invoice_id": "F-1", "reference": "PAY-9",
+                                                             "amount": "544.50"}]}], "cursor": "..."}
     GET  /reconciliation/invoices?from=<date>&to=<date>[&cursor=<c>]
         -> {"invoices": [{"id": "F-1", "invoice_number": "INV-1", "carrier_scac": "FFRT",
                           "status": "approved", "amount": "609.38", "currency": "EUR",
@@ -56,6 +60,13 @@ class FapApi:
 
     def get_payment(self, invoice_id):
         return self._call("GET", f"/payments?invoice={quote(str(invoice_id), safe='')}")
+
+    def list_funding_requests(self, since=None):
+        """The FAP's funding requests after ``since``: (requests, cursor)."""
+        data = self._call("GET", "/funding" + (f"?since={quote(str(since))}" if since else ""))
+        if isinstance(data, list):
+            return data, None
+        return list(data.get("funding") or []), data.get("cursor")
 
     def list_invoice_statuses(self, date_from, date_to):
         """Carrier invoices the FAP knows for the period: id, invoice_number, status, amount, payment_status."""

@@ -6,6 +6,7 @@ Ephemeral port, daemon thread, bounded (request count and socket timeouts). It s
     POST /invoices/<id>/disputes    a dispute id (the same for the same Idempotency-Key)
     GET  /disputes/<id>             the dispute, with the answer once ``answer_dispute`` was called
     GET  /payments?invoice=<id>     the payment status set with ``set_payment``
+    GET  /funding?since=<cursor>    the funding requests added with ``add_funding`` after the cursor
 """
 
 import json
@@ -23,6 +24,7 @@ class FapState:
         self.disputes = {}  # dispute id -> dict
         self.dispute_keys = {}  # idempotency key -> dispute id
         self.payments = {}  # invoice id -> dict
+        self.funding = []  # (sequence, funding request)
         self.requests = []  # (method, path, headers, body)
 
 
@@ -61,6 +63,12 @@ class _Handler(BaseHTTPRequestHandler):
                 items = [invoice for seq, invoice in self.state.invoices if seq > since]
                 cursor = max([seq for seq, _invoice in self.state.invoices] or [since])
             return self._reply(200, {"invoices": items, "cursor": str(cursor)})
+        if url.path == "/funding":
+            since = int(query.get("since", ["0"])[0] or 0)
+            with self.state.lock:
+                items = [request for seq, request in self.state.funding if seq > since]
+                cursor = max([seq for seq, _request in self.state.funding] or [since])
+            return self._reply(200, {"funding": items, "cursor": str(cursor)})
         if url.path.startswith("/disputes/"):
             dispute = self.state.disputes.get(unquote(url.path.rsplit("/", 1)[1]))
             return self._reply(200, dispute) if dispute else self._reply(404, {"error": "unknown dispute"})
@@ -127,11 +135,14 @@ class LoopbackFap:
         with self.state.lock:
             self.state.invoices.append((len(self.state.invoices) + 1, invoice))
 
-    def answer_dispute(self, dispute_id, answer, answered_at="2026-01-25T10:00:00Z"):
+    def answer_dispute(self, dispute_id, answer, answered_at="2026-01-25T10:00:00Z", **settlement):
+        """``settlement``: e.g. ``outcome="accepted", credit_amount="25.00"``."""
         with self.state.lock:
-            self.state.disputes[dispute_id].update(status="answered", answer=answer, answered_at=answered_at)
+            self.state.disputes[dispute_id].update(
+                status="answered", answer=answer, answered_at=answered_at, **settlement
+            )
 
-    def set_payment(self, invoice_id, status, date=None, reference=None):
+    def set_payment(self, invoice_id, status, date=None, reference=None, amount=None):
         with self.state.lock:
             self.state.payments[invoice_id] = {
                 "invoice_id": invoice_id,
@@ -139,6 +150,12 @@ class LoopbackFap:
                 "date": date,
                 "reference": reference,
             }
+            if amount is not None:
+                self.state.payments[invoice_id]["amount"] = amount
+
+    def add_funding(self, request):
+        with self.state.lock:
+            self.state.funding.append((len(self.state.funding) + 1, request))
 
     def requests_to(self, method, prefix):
         return [r for r in self.state.requests if r[0] == method and r[1].startswith(prefix)]

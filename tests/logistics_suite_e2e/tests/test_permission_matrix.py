@@ -742,6 +742,96 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
             allowed={"manager_a", "system_a"},
             unchecked={"user_a", "auditor_a", "approver_a", "fmanager_a", "billing_a", "inventory_a"},
         )
+
+        # P1: payment through the FAP (issue 14): the FAP's reports post money, processed or
+        # replayed by hand only by who holds both the journal's and the Freight Manager's rights.
+        def through_fap():
+            partner = self.env["res.partner"].create({"name": self.next("MXFAP")})
+            self.company.sudo().write({"freight_payment_mode": "fap", "freight_fap_partner_id": partner.id})
+
+        def paid_prepare():
+            through_fap()
+            invoice = self._invoice("billed")
+            payload = json.dumps({"invoice_id": invoice.external_id, "status": "paid", "reference": "PAY-MX"})
+            return {
+                "invoice": invoice,
+                "message": self._message("queued", "fap_payment_status", self.fap_backend, payload),
+            }
+
+        row(
+            "P1 process a FAP 'paid' report now (a payment in the FAP clearing journal)",
+            paid_prepare,
+            lambda role, ctx: self.rpc(role, "logistics.message", "action_process_now", [ctx["message"].id]),
+            lambda ctx: bool(ctx["invoice"].fap_payment_id),
+            allowed={"system_a"},
+            must_raise=True,
+        )
+
+        def funding_prepare():
+            through_fap()
+            name = self.next("MXFR")
+            payload = json.dumps({"id": name, "date": "2026-02-15", "amount": "100.00"})
+            return {"name": name, "message": self._message("queued", "fap_funding", self.fap_backend, payload)}
+
+        row(
+            "P1 process a FAP funding request now (a bill to the FAP)",
+            funding_prepare,
+            lambda role, ctx: self.rpc(role, "logistics.message", "action_process_now", [ctx["message"].id]),
+            lambda ctx: bool(self.env["freight.fap.funding"].sudo().search([("name", "=", ctx["name"])]).bill_id),
+            allowed={"system_a"},
+            must_raise=True,
+        )
+
+        # P2: credit notes (issue 14): posted by the intake, or by a Freight Manager when waiting.
+        def credit_prepare():
+            invoice = self._invoice("billed")
+            credit = (
+                self.env["freight.credit.note"]
+                .sudo()
+                .create(
+                    {
+                        "origin": "memo",
+                        "origin_key": self.next("mx-credit"),
+                        "company_id": self.company.id,
+                        "carrier_partner_id": invoice.carrier_partner_id.id,
+                        "currency_id": invoice.currency_id.id,
+                        "invoice_id": invoice.id,
+                        "reference": "CM-MX",
+                        "amount": 5.0,
+                        "allocation": [[self.ct_base.id, 5.0]],
+                    }
+                )
+            )
+            return {"invoice": invoice, "credit": credit}
+
+        row(
+            "P2 post a waiting credit note (Freight Manager only)",
+            credit_prepare,
+            lambda role, ctx: self.rpc(role, "freight.credit.note", "action_post", [ctx["credit"].id]),
+            lambda ctx: bool(ctx["credit"].move_id),
+            allowed={"fmanager_a", "system_a"},
+            must_raise=True,
+        )
+        row(
+            "P2 link a bill to a credit by hand",
+            credit_prepare,
+            lambda role, ctx: self.rpc(
+                role,
+                "account.move",
+                "write",
+                ctx["invoice"].vendor_bill_id.ids,
+                {"freight_credit_id": ctx["credit"].id},
+            ),
+            lambda ctx: bool(ctx["invoice"].vendor_bill_id.freight_credit_id),
+            must_raise=True,
+        )
+        row(
+            "P2 change the amount of a credit by hand",
+            credit_prepare,
+            lambda role, ctx: self.rpc(role, "freight.credit.note", "write", [ctx["credit"].id], {"amount": 500.0}),
+            lambda ctx: ctx["credit"].amount == 500.0,
+            must_raise=True,
+        )
         return rows
 
     # ------------------------------------------------------------------
