@@ -322,6 +322,7 @@ class FreightAuditCase(models.Model):
             )
         invoice = self.invoice_id.sudo()
         if not invoice.case_ids.filtered(lambda c: c.state in OPEN_STATES):
+            invoice._freight_tax_on_approved()
             if invoice.amount_approved:
                 decided = invoice.case_ids.filtered(lambda c: c.state == "approved")
                 whole_rule = "manager" if "manager" in decided.mapped("approval_rule") else "approver"

@@ -11,11 +11,18 @@ those taxes. ``_bill_tax_amount`` computes it with Odoo's own tax engine (the co
 method included) so that the audit can compare it with the tax the carrier billed, to the cent
 (``TAX_MISMATCH``), and the posting compares the bill's total with the approved amount
 (``BILL_TOTAL_MISMATCH``): a difference is a finding, never a silent rounding.
+
+When an approver pays less (or, a Freight Manager, more) than the carrier billed for a charge,
+the tax of the approved charges is no longer the tax billed: ``_freight_tax_on_approved`` sets
+the approved amount of the carrier's tax lines to the tax Odoo computes on the approved charges,
+before the approval is recorded, and says so in the chatter (old and new tax), so the recorded
+approval, the bill and its total agree.
 """
 
 from collections import defaultdict
 
 from odoo import models
+from odoo.tools import float_compare, float_round
 
 
 class FreightInvoice(models.Model):
@@ -90,3 +97,48 @@ class FreightInvoice(models.Model):
         AccountTax._round_base_lines_tax_details(base_lines, company)
         summary = AccountTax._get_tax_totals_summary(base_lines, self.currency_id, company)
         return summary["base_amount_currency"], summary["tax_amount_currency"]
+
+    def _freight_tax_on_approved(self):
+        """The approved amount of the carrier's tax lines becomes the tax of the approved charges
+        (as the bill will compute it), on invoices where an approved charge differs from the
+        billed one. Called when the last audit case of an invoice is decided, before the approval
+        is recorded; writes in superuser mode (the approved amounts are guarded fields)."""
+        positions = None
+        for invoice in self:
+            lines = invoice.line_ids
+            tax_lines = lines.filtered(lambda line: line.charge_type_id.kind == "tax")
+            rounding = invoice.currency_id.rounding
+            charges = lines - tax_lines
+            if not tax_lines or not any(
+                float_compare(line.approved_amount, line.amount, precision_rounding=rounding) for line in charges
+            ):
+                continue
+            if positions is None:
+                positions = self._freight_fiscal_positions()
+            distributions = charges.shipment_id._freight_analytic_distribution()
+            groups = invoice._bill_groups(lines, "approved_amount", distributions)
+            _untaxed, tax = invoice._bill_tax_amount(
+                groups, invoice._bill_taxes(invoice._freight_fiscal_position(positions))
+            )
+            before = sum(tax_lines.mapped("approved_amount"))
+            if not float_compare(before, tax, precision_rounding=rounding):
+                continue
+            # Each tax line in proportion to what the carrier billed on it; the last takes the rest.
+            billed = sum(tax_lines.mapped("amount"))
+            remaining = tax
+            for index, line in enumerate(tax_lines):
+                if index == len(tax_lines) - 1:
+                    amount = remaining
+                else:
+                    share = line.amount / billed if billed else 1.0 / len(tax_lines)
+                    amount = float_round(tax * share, precision_rounding=rounding)
+                remaining -= amount
+                line.sudo().approved_amount = float_round(amount, precision_rounding=rounding)
+            invoice.message_post(
+                body=self.env._(
+                    "Tax adjusted to the approved charges: %(before)s approved as billed, %(after)s on the "
+                    "charges as approved (as the vendor bill computes it).",
+                    before=before,
+                    after=tax,
+                )
+            )

@@ -151,3 +151,29 @@ class TestFreightVat(FreightAuditCommon, AccountTestInvoicingCommon):
         self.assertIn("would total", invoice.posting_error)
         finding = invoice.finding_ids.filtered(lambda f: f.code == "BILL_TOTAL_MISMATCH")
         self.assertRecordValues(finding, [{"expected_amount": 658.85, "billed_amount": 577.17, "severity": "error"}])
+
+    def test_partial_approval_takes_the_tax_of_the_approved_charges(self):
+        # Base billed 520.00 against 495.00 contracted: a case. VAT billed on the billed charges:
+        # 520.00 x 21 % = 109.20, 49.50 x 21 % = 10.40 -> 119.60; total 689.10. The approver pays
+        # the contracted base: the tax becomes that of 495.00 and 49.50, 114.35; the bill 658.85.
+        groups = "freight_audit.group_freight_{}"
+        auditor = self.make_user("vat_auditor", groups.format("auditor"), self.company)
+        approver = self.make_user("vat_approver", groups.format("approver"), self.company)
+        lines = [("SHP-A", "400", 520.00, 412.5), ("SHP-A", "FSC", 49.50)]
+        invoice = self.import_fap("BE-7", lines, [{"code": "VAT", "amount": "119.60"}], "689.10")
+        self.assertEqual(invoice.state, "exception")
+        self.assertFalse(invoice.finding_ids.filtered(lambda f: f.code == "TAX_MISMATCH"))
+        case = invoice.case_ids
+        case.with_user(auditor).action_propose_expected()
+        case.with_user(approver).action_approve_partial()
+        tax_line = invoice.line_ids.filtered(lambda line: line.charge_kind == "tax")
+        self.assertEqual(tax_line.approved_amount, 114.35)
+        self.assertEqual(invoice.amount_approved, 658.85)
+        bodies = invoice.message_ids.mapped("body")
+        self.assertTrue(any("Tax adjusted to the approved charges" in body for body in bodies))
+        self.assertEqual(invoice.approval_ids.amount, 658.85)
+        self.assertEqual(invoice.state, "billed", invoice.audit_explanation)
+        bill = invoice.vendor_bill_id
+        self.assertRecordValues(bill, [{"state": "posted", "amount_untaxed": 544.50, "amount_tax": 114.35}])
+        self.assertEqual(bill.amount_total, invoice.amount_approved)
+        self.assertFalse(invoice.finding_ids.filtered(lambda f: f.code == "BILL_TOTAL_MISMATCH"))
