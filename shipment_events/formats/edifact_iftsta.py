@@ -53,8 +53,9 @@ from .edifact_iftsta_codes import (  # noqa: F401 - re-exported: the models and 
 )
 
 # Versions read as documented (D96A to D04A); others are read too, with a warning.
-KNOWN_VERSIONS = {f"D:{year}{release}" for year in ("96", "97", "98", "99", "00", "01", "02", "03", "04")
-                  for release in "AB"} - {"D:04B"}
+KNOWN_VERSIONS = {
+    f"D:{year}{release}" for year in ("96", "97", "98", "99", "00", "01", "02", "03", "04") for release in "AB"
+} - {"D:04B"}
 EVENT_DATE_QUALIFIERS = ("334", "78", "7", "178", "9", "11", "8", "132", "17")
 LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
 CHARSETS = {"UNOA": "ascii", "UNOB": "ascii", "UNOW": "utf-8", "UNOY": "utf-8"}
@@ -313,7 +314,11 @@ class _Message:
     def _eqd(self, segment):
         if self.status is not None:
             self.status["equipment"].append(
-                {"qualifier": comp(segment, 0), "number": comp(segment, 1) or None, "size_type": comp(segment, 2) or None}
+                {
+                    "qualifier": comp(segment, 0),
+                    "number": comp(segment, 1) or None,
+                    "size_type": comp(segment, 2) or None,
+                }
             )
 
     def _pci(self, segment):
@@ -466,8 +471,9 @@ def to_canonical(event):
         "status": None,
         "reason_code": reasons[0]["code"] if reasons else None,
         "reason": reasons[0]["text"] if reasons else None,
-        "exception_type": EXCEPTION_TYPES.get(event.get("status_code")) if event.get("status_agency") in (
-            None, "6") else None,
+        "exception_type": EXCEPTION_TYPES.get(event.get("status_code"))
+        if event.get("status_agency") in (None, "6")
+        else None,
         "event_time": event_time,
         "event_tz": event.get("utc_offset"),
         "is_local_time": event.get("is_local_time", False),

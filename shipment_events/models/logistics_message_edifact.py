@@ -76,7 +76,13 @@ class LogisticsMessage(models.Model):
             "events": len(events),
             "interchange": interchange.envelope,
             "messages": [
-                {"reference": r.reference, "accepted": r.accepted, "events": r.events, "errors": r.errors, "warnings": r.warnings}
+                {
+                    "reference": r.reference,
+                    "accepted": r.accepted,
+                    "events": r.events,
+                    "errors": r.errors,
+                    "warnings": r.warnings,
+                }
                 for r in results
             ],
         }
@@ -88,4 +94,3 @@ class LogisticsMessage(models.Model):
             ]
         partial = rejected or any(result.errors for result in results)
         return IntakeResult(PARTIAL if partial else ACCEPTED, tuple(message.ids), extra=extra)
-

@@ -2,7 +2,7 @@
 variation: UNA absent or present with other separators, release characters, D96A and D04A,
 EANCOM, time zones, an impossible date, UNT/UNZ mismatches."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from odoo.tests import BaseCase, tagged
 
@@ -51,7 +51,9 @@ class TestEdifactIftsta(BaseCase):
         self.assertEqual(inter.envelope, {"sender": "CARRIER", "recipient": "OURCOMPANY", "reference": "REF42"})
         self.assertEqual((inter.syntax, inter.syntax_version), ("UNOC", "3"))
         self.assertEqual(inter.warnings, [])
-        self.assertEqual([(r.reference, r.version, r.accepted, r.warnings) for r in results], [("1", "D:96A:UN", True, [])])
+        self.assertEqual(
+            [(r.reference, r.version, r.accepted, r.warnings) for r in results], [("1", "D:96A:UN", True, [])]
+        )
         [event] = events
         self.assertEqual(event["status_code"], "21")
         self.assertEqual(event["status_agency"], "6")
@@ -75,10 +77,10 @@ class TestEdifactIftsta(BaseCase):
         # UNA with '*' as component separator, '|' as element separator and '!' as terminator,
         # '?' releasing separators inside the status text.
         text = (
-            "UNA*|.? !UNB|UNOA*2|CARRIER*14|OURCOMPANY*14|261120*0800|77!"
-            "UNH|1|IFTSTA*D*01B*UN*EAN003!BGM|23|DOC?|1|9!CNI|1|PRO?!9!"
-            "STS|1|21**6*Delivered?! signed ?*OK?? yes!DTM|334*202611201040*203!UNT|6|1!UNZ|1|77!"
-        ).encode()
+            b"UNA*|.? !UNB|UNOA*2|CARRIER*14|OURCOMPANY*14|261120*0800|77!"
+            b"UNH|1|IFTSTA*D*01B*UN*EAN003!BGM|23|DOC?|1|9!CNI|1|PRO?!9!"
+            b"STS|1|21**6*Delivered?! signed ?*OK?? yes!DTM|334*202611201040*203!UNT|6|1!UNZ|1|77!"
+        )
         inter, events, results = edifact_iftsta.parse_iftsta(text)
         self.assertTrue(inter.has_una)
         self.assertEqual((inter.syntax, inter.sender), ("UNOA", "CARRIER"))
@@ -96,7 +98,7 @@ class TestEdifactIftsta(BaseCase):
             ("20261120", "102"): (datetime(2026, 11, 20), True),
             ("2611201040", "201"): (datetime(2026, 11, 20, 10, 40), True),
             ("20261120104059", "204"): (datetime(2026, 11, 20, 10, 40, 59), True),
-            ("202611201040UTC", "303"): (datetime(2026, 11, 20, 10, 40, tzinfo=timezone.utc), False),
+            ("202611201040UTC", "303"): (datetime(2026, 11, 20, 10, 40, tzinfo=UTC), False),
             ("202611201040+01", "303"): (datetime(2026, 11, 20, 10, 40, tzinfo=timezone(timedelta(hours=1))), False),
             ("202611201040-0530", "205"): (
                 datetime(2026, 11, 20, 10, 40, tzinfo=timezone(-timedelta(hours=5, minutes=30))),
@@ -163,7 +165,7 @@ class TestEdifactIftsta(BaseCase):
         self.assertEqual(len(events), 1)
 
     def test_unreadable_interchanges_raise_parse_error(self):
-        for data in (b"", b"hello", b"UNH+1+IFTSTA:D:04A:UN'", b"UNB+UNOC:3+A+B+261120:0800+1'UNZ+0+1'", "UNB+'".encode()):
+        for data in (b"", b"hello", b"UNH+1+IFTSTA:D:04A:UN'", b"UNB+UNOC:3+A+B+261120:0800+1'UNZ+0+1'", b"UNB+'"):
             with self.subTest(data=data), self.assertRaises(ParseError):
                 edifact_iftsta.parse_iftsta(data)
 

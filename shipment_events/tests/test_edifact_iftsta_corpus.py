@@ -36,9 +36,7 @@ def project(interchange, events, results):
                         "postal_code": event["location"].get("postal_code"),
                         "city": event["location"].get("city"),
                         "country": event["location"].get("country"),
-                        "package_pci_30": next(
-                            (p["marks"] for p in event["packages"] if p["qualifier"] == "30"), None
-                        ),
+                        "package_pci_30": next((p["marks"] for p in event["packages"] if p["qualifier"] == "30"), None),
                     }
                     for event in mine
                 ],

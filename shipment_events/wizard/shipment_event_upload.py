@@ -24,7 +24,9 @@ class ShipmentEventUpload(models.TransientModel):
     file = fields.Binary(required=True, attachment=False)
     filename = fields.Char()
     file_format = fields.Selection(
-        [("auto", "Detect"), ("json", "Canonical JSON"), ("x12", "X12 214"), ("edifact", "EDIFACT IFTSTA")], default="auto", required=True
+        [("auto", "Detect"), ("json", "Canonical JSON"), ("x12", "X12 214"), ("edifact", "EDIFACT IFTSTA")],
+        default="auto",
+        required=True,
     )
     process_now = fields.Boolean(help="Process the events now instead of through the journal's queue.")
     result = fields.Text(readonly=True)
