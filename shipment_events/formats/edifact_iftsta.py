@@ -187,6 +187,7 @@ class _Message:
         self.status = None
         self.events = []
         self.offset = 0
+        self.references = []  # RFF of the heading (before any CNI): every consignment's
 
     def add(self, segment):
         self.segments.append(segment)
@@ -285,8 +286,8 @@ class _Message:
 
     def _rff(self, segment):
         target = self.status or self.consignment
-        if target is not None:
-            target["references"].append((comp(segment, 0), comp(segment, 0, 1)))
+        reference = (comp(segment, 0), comp(segment, 0, 1))
+        (target["references"] if target is not None else self.references).append(reference)
 
     def _loc(self, segment):
         target = self.status or self.consignment
@@ -354,7 +355,7 @@ class _Message:
             result.errors.append(f"{where}: DTM {chosen['qualifier']}: {error}")
             self.events.append(None)
             return
-        references = consignment["references"] + status["references"]
+        references = self.references + consignment["references"] + status["references"]
         locations = status["locations"] or consignment["locations"]
         location = next((loc for loc in locations if loc["qualifier"] in ("14", "175", "11", "7")), None)
         location = location or (locations[0] if locations else None)

@@ -177,3 +177,31 @@ class TestEdifactIftsta(BaseCase):
             {code: edifact_iftsta.DEFAULT_STATUS_MAP[code] for code in ("13", "21", "24", "113", "20")},
             {"13": "picked_up", "21": "delivered", "24": "in_transit", "113": "out_for_delivery", "20": "delayed"},
         )
+
+    def test_published_ocean_container_status_d99b(self):
+        """A published IFTSTA D99B of an ocean carrier (vessel departure of a container):
+        the constant ``CT`` of ``com.cargosmart.b2b.edi.snippets.PartnerId`` (CargoSmart's B2B
+        EDI snippets, a public GitHub repository). Heading references, no consignment number,
+        a status of the carrier's own list, UN/LOCODEs, TDT and equipment."""
+        data = (
+            b"UNB+UNOC:2+IITTRR:ZZZ+999999:ZZZ+110419:0540+6771'UNH+1+IFTSTA:D:99B:UN'BGM+23+315+9'"
+            b"DTM+137:209904172300:203'NAD+CA+ABCD:160:87'RFF+BN:1234567890AB'RFF+BM:1234567890AB'CNI+1'"
+            b"STS+1+VD::22'DTM+334:209904172300:203'LOC+175+CNXGG:139:6:XINGANG'"
+            b"TDT+20+9996R+1++:172+++9999999:146:11:DUMP VESSEL'LOC+9+CNXGG:139:6'DTM+133:209904170000:203'"
+            b"LOC+11+USLGB:139:6'DTM+132:209905120000:203'LOC+7+USHOU:139:6'EQD+CN+ABCD1234567+42G0:102:5+++5'"
+            b"UNT+18+1'UNZ+1+6771'"
+        )
+        inter, [event], [result] = edifact_iftsta.parse_iftsta(data)
+        self.assertEqual(inter.envelope, {"sender": "IITTRR", "recipient": "999999", "reference": "6771"})
+        self.assertEqual(inter.warnings, [])
+        self.assertEqual((result.version, result.accepted, result.warnings), ("D:99B:UN", True, []))
+        self.assertEqual(result.parties["CA"]["id"], "ABCD")
+        self.assertEqual((event["status_code"], event["status_agency"]), ("VD", "22"))
+        self.assertEqual(event["date_qualifier"], "334")
+        self.assertEqual(event["event_time"], datetime(2099, 4, 17, 23, 0))
+        self.assertEqual(event["location"]["locode"], "CNXGG")
+        self.assertEqual(event["location"]["name"], "XINGANG")
+        self.assertEqual([loc["locode"] for loc in event["locations"]], ["CNXGG", "CNXGG", "USLGB", "USHOU"])
+        self.assertEqual(event["equipment"], [{"qualifier": "CN", "number": "ABCD1234567", "size_type": "42G0"}])
+        self.assertEqual(event["references"], {"BN": "1234567890AB", "BM": "1234567890AB"})
+        self.assertEqual(edifact_iftsta.to_canonical(event)["refs"], {"bill_of_lading": "1234567890AB"})
