@@ -38,6 +38,7 @@ Output of :func:`parse_iftsta`: ``(interchange, events, results)``:
 An unreadable interchange (no UNB, broken syntax) raises ParseError (nothing is read).
 """
 
+import logging
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -51,6 +52,9 @@ from .edifact_iftsta_codes import (  # noqa: F401 - re-exported: the models and 
     DateError,
     to_datetime,
 )
+
+# pydifact logs the syntax of every interchange it reads at INFO: kept out of the server log.
+logging.getLogger("pydifact.parser").setLevel(logging.WARNING)
 
 # Versions read as documented (D96A to D04A); others are read too, with a warning.
 KNOWN_VERSIONS = {

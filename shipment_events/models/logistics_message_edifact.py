@@ -15,7 +15,7 @@ EDIFACT_CONTENT_TYPE = "application/edifact"
 
 
 class LogisticsMessage(models.Model):
-    _inherit = "logistics.message"
+    _inherit = "logistics.message"  # pylint: disable=consider-merging-classes-inherited
 
     message_type = fields.Selection(
         selection_add=[("edifact_iftsta", "EDIFACT IFTSTA interchange")],

@@ -11,7 +11,7 @@ DEFAULT_DESCRIPTION = "UN/ECE Rec 24 default (EDIFACT IFTSTA)"
 
 
 class LogisticsShipmentEvent(models.Model):
-    _inherit = "logistics.shipment.event"
+    _inherit = "logistics.shipment.event"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _handle_edifact_iftsta_message(self, message):
