@@ -10,7 +10,7 @@
 FROM odoo:18.0 AS runtime
 USER root
 # Distribution packages first (docker/apt-runtime.txt); pip, pinned, only for what the
-# distribution lacks (docker/pip-runtime.txt, empty today).
+# distribution lacks (docker/pip-runtime.txt: pydifact).
 COPY docker/apt-runtime.txt docker/pip-runtime.txt /tmp/suite-deps/
 RUN set -eux; \
     apt-get update; \

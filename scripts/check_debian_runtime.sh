@@ -2,8 +2,8 @@
 # Proof without a Docker engine that the suite's image has what the four addons need at run time.
 #
 # The image (Dockerfile) is odoo:18.0, i.e. Odoo's Debian package with the dependencies its
-# debian/control names, plus the packages of docker/apt-runtime.txt (and docker/pip-runtime.txt,
-# empty today). This script builds the same Python environment on this Debian 12 machine:
+# debian/control names, plus the packages of docker/apt-runtime.txt (and docker/pip-runtime.txt:
+# pydifact). This script builds the same Python environment on this Debian 12 machine:
 #   - the SYSTEM interpreter /usr/bin/python3 (no virtualenv: the .venv of `make test` is not used);
 #   - Odoo 18's Debian dependencies installed with apt-get, read from $ODOO_SRC/debian/control
 #     (Depends of the `odoo` package; for "a | b" the first one this distribution has), or from

@@ -26,5 +26,5 @@ initialize_sys_path()
 
 if __name__ == "__main__":
     if not os.path.isdir(os.path.join(os.path.dirname(REPO), "shared", "corpus")):
-        print("X12 corpus tests left out: ../shared/corpus does not exist", file=sys.stderr)
+        print("X12 and EDIFACT corpus tests left out: ../shared/corpus does not exist", file=sys.stderr)
     unittest.main(module=None, argv=[sys.argv[0], "-v", *sys.argv[1:]])

@@ -18,7 +18,7 @@ Developer options (environment):
   DATA_DIR, LOG_DIR  where the filestore and the logs go (default .var/data,
                   .var/log; the Docker `tests` service points them at a volume)
 
-The X12 corpus tests read real published samples kept outside the project, in
+The X12 and EDIFACT corpus tests read real published samples kept outside the project, in
 ``../shared/corpus`` (from the repository root). Without that directory (a
 user's clone) their modules define no test class: they are neither run nor
 counted, and one line of the summary says they were left out.
@@ -44,7 +44,7 @@ E2E = ["logistics_suite_e2e"]
 # What the suite depends on in Odoo itself (used for the optional template).
 # Real published X12 samples (logistics_connector/tests/x12_corpus.py): outside the repository.
 CORPUS = os.path.join(os.path.dirname(REPO), "shared", "corpus")
-CORPUS_LEFT_OUT = f"X12 corpus tests left out: {CORPUS} does not exist"
+CORPUS_LEFT_OUT = f"X12 and EDIFACT corpus tests left out: {CORPUS} does not exist"
 DEPENDENCIES = ["sale_stock", "stock_delivery", "purchase_stock", "account", "mail", "stock_landed_costs"]
 
 RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")

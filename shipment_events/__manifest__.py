@@ -7,7 +7,7 @@
     "author": "Logistics-Finance Suite",
     "website": "https://example.com/logistics-finance-suite",
     "depends": ["logistics_connector"],
-    "external_dependencies": {"python": ["jsonschema"]},
+    "external_dependencies": {"python": ["jsonschema", "pydifact"]},
     "data": [
         "security/shipment_events_security.xml",
         "security/ir.model.access.csv",
@@ -19,6 +19,7 @@
         "views/logistics_shipment_event_views.xml",
         "views/logistics_shipment_views.xml",
         "views/logistics_backend_views.xml",
+        "views/logistics_message_views.xml",
         "views/stock_picking_views.xml",
         "views/sale_order_views.xml",
         "views/res_company_views.xml",

@@ -5,7 +5,9 @@ request flow (technical user, limits, signature, answers, the 503 that keeps the
 shared intake's (``logistics_connector/controllers/webhook_intake.py``). Bodies: canonical
 JSON events (``application/json``: one event or ``{"events": [...]}``) or an X12 214
 interchange (``application/edi-x12``), journaled by ``logistics.message._webhook_receive_json``
-/ ``_webhook_receive_x12`` (``models/logistics_message.py``). Processing continues through
+/ ``_webhook_receive_x12`` (``models/logistics_message.py``), or a UN/EDIFACT IFTSTA
+interchange (``application/edifact``), by ``_webhook_receive_edifact``
+(``models/logistics_message_edifact.py``). Processing continues through
 the journal's cron trigger, or inside the request when the backend asks for synchronous
 processing. No input ever yields a 500 or a traceback.
 """
@@ -19,11 +21,15 @@ from odoo.addons.logistics_connector.controllers.webhook_intake import JSON_TYPE
 
 _logger = logging.getLogger(__name__)
 
+EDIFACT_TYPES = ("application/edifact",)
+
 
 class LogisticsWebhookController(WebhookIntakeMixin, http.Controller):
     _intake_user_xmlid = "shipment_events.user_webhook"
-    _intake_content_types = JSON_TYPES + X12_TYPES
-    _intake_types_hint = "application/json (canonical events) or application/edi-x12 (X12 214)"
+    _intake_content_types = JSON_TYPES + X12_TYPES + EDIFACT_TYPES
+    _intake_types_hint = (
+        "application/json (canonical events), application/edi-x12 (X12 214) or application/edifact (IFTSTA)"
+    )
     _intake_logger = _logger
     _intake_label = "Webhook"
 
@@ -43,12 +49,16 @@ class LogisticsWebhookController(WebhookIntakeMixin, http.Controller):
         Message = request.env["logistics.message"]
         if kind == "json":
             return Message._webhook_receive_json(backend_sudo, body, source)
+        if request.httprequest.mimetype in EDIFACT_TYPES:
+            return Message._webhook_receive_edifact(backend_sudo, body, source)
         return Message._webhook_receive_x12(backend_sudo, body, source)
 
     def _intake_kept_message(self, kind, body):
         # A JSON body is kept whole, for the batch handler, which splits single events and
         # batches alike into per-event messages (their keys make a resent body a duplicate).
-        return ("shipment_event_batch" if kind == "json" else "x12_214"), None
+        if kind == "json":
+            return "shipment_event_batch", None
+        return ("edifact_iftsta" if request.httprequest.mimetype in EDIFACT_TYPES else "x12_214"), None
 
     def _intake_answer(self, received, result):
         status, data = super()._intake_answer(received, result)

@@ -1,8 +1,10 @@
 from . import (
     logistics_backend,
     logistics_message,
+    logistics_message_edifact,
     logistics_shipment,
     logistics_shipment_event,  # the base class of logistics.shipment.event first, then its concerns
+    logistics_shipment_event_edifact,
     logistics_shipment_event_exceptions,
     logistics_shipment_event_insert,
     logistics_shipment_event_pod,

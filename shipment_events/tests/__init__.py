@@ -1,4 +1,7 @@
 from . import (
+    test_edifact_iftsta,
+    test_edifact_iftsta_corpus,
+    test_edifact_intake,
     test_event_format,
     test_events,
     test_install,

@@ -447,7 +447,7 @@ class TestShipmentEventsX12(ShipmentEventsCommon, TransactionCase):
         from ..formats.x12_214 import DEFAULT_STATUS_MAP
 
         defaults = self.env["logistics.code.mapping"].search(
-            [("backend_id", "=", False), ("mapping_type", "=", "status")]
+            [("backend_id", "=", False), ("mapping_type", "=", "status"), ("description", "=", "X12 AT7 default")]
         )
         self.assertEqual({m.external_code: m.status for m in defaults}, DEFAULT_STATUS_MAP)
 

@@ -7,7 +7,8 @@ GROUP_LOGISTICS_USER = "logistics_connector.group_logistics_user"
 
 
 class ShipmentEventUpload(models.TransientModel):
-    """Upload an X12 214 interchange or a canonical JSON events file: journaled as the webhook does."""
+    """Upload an X12 214 interchange, an EDIFACT IFTSTA interchange or a canonical JSON events
+    file: journaled as the webhook does."""
 
     _name = "shipment.event.upload"
     _description = "Upload Shipment Events File"
@@ -23,7 +24,9 @@ class ShipmentEventUpload(models.TransientModel):
     file = fields.Binary(required=True, attachment=False)
     filename = fields.Char()
     file_format = fields.Selection(
-        [("auto", "Detect"), ("json", "Canonical JSON"), ("x12", "X12 214")], default="auto", required=True
+        [("auto", "Detect"), ("json", "Canonical JSON"), ("x12", "X12 214"), ("edifact", "EDIFACT IFTSTA")],
+        default="auto",
+        required=True,
     )
     process_now = fields.Boolean(help="Process the events now instead of through the journal's queue.")
     result = fields.Text(readonly=True)
@@ -31,11 +34,13 @@ class ShipmentEventUpload(models.TransientModel):
     def _detect_format(self, raw):
         if self.file_format != "auto":
             return self.file_format
-        head = raw.lstrip()[:3]
+        head = raw.removeprefix(b"\xef\xbb\xbf").lstrip()[:3]
         if head[:1] in (b"{", b"["):
             return "json"
         if head == b"ISA":
             return "x12"
+        if head in (b"UNA", b"UNB"):
+            return "edifact"
         name = (self.filename or "").lower()
         return "json" if name.endswith(".json") else "x12"
 
@@ -66,8 +71,11 @@ class ShipmentEventUpload(models.TransientModel):
         raw = base64.b64decode(self.file or b"")
         source = f"file {self.filename or 'upload'}"
         Message = self.env["logistics.message"]
-        if self._detect_format(raw) == "json":
+        file_format = self._detect_format(raw)
+        if file_format == "json":
             result = Message._webhook_receive_json(self.backend_id, raw, source)
+        elif file_format == "edifact":
+            result = Message._webhook_receive_edifact(self.backend_id, raw, source)
         else:
             result = Message._webhook_receive_x12(self.backend_id, raw, source)
         if self.process_now and result.message_ids and not result.is_refused:
