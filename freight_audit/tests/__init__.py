@@ -18,4 +18,5 @@ from . import (
     test_x12_210_corpus,
     test_x12_210_fuzz,
     test_x12_210_variations,
+    test_x12_210_journal,
 )
