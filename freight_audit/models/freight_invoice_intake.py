@@ -110,7 +110,9 @@ class FreightInvoice(models.Model):
             )
             ack = Message._journal_x12_997(backend, Message.browse(result.message_ids), reject_body=body)
             return result._replace(extra=_ack_fields(ack))
-        results = [self._receive_210_interchange(backend, text, read, source) for text, read in zip(texts, reads)]
+        results = [
+            self._receive_210_interchange(backend, text, read, source) for text, read in zip(texts, reads, strict=True)
+        ]
         if len(results) == 1:
             return results[0]
         return _file_result(results)
@@ -136,7 +138,9 @@ class FreightInvoice(models.Model):
             )
             return result._replace(extra=_ack_fields(ack))
         item = JournalItem(body, key=self._file_key("x12_210", body))
-        messages, duplicates = Message._journal_inbound(backend, "x12_210", [item], content_type=X12_TYPE, source=source)
+        messages, duplicates = Message._journal_inbound(
+            backend, "x12_210", [item], content_type=X12_TYPE, source=source
+        )
         result = Message._intake_result(messages, duplicates)
         if result.status == DUPLICATE:
             return result

@@ -101,7 +101,7 @@ class LogisticsMessage(models.Model):
         acks, _duplicates = self.sudo()._journal_outbound(
             backend,
             "x12_997",
-            [JournalItem(text, key=f"997:{control:09d}", state=None if send else "done")],
+            [JournalItem(text, key=f"997:{control:09d}:{message.id or 0}", state=None if send else "done")],
             content_type=X12_TYPE,
             source=f"997 of message {message.id}",
         )

@@ -112,9 +112,8 @@ class TestX12Journal(LoopbackCase, ShipmentEventsCommon, HttpCase):
         self.assertEqual(len(answer["message_ids"]), 2)
         self.assertEqual([item["status"] for item in answer["interchanges"]], ["accepted", "accepted"])
         messages = self.Message.browse(answer["message_ids"])
-        self.assertEqual(
-            messages.mapped("idempotency_key"), ["x12:FASTCARR:OURCOMPANY:000000311", "x12:FASTCARR:OURCOMPANY:000000312"]
-        )
+        keys = ["x12:FASTCARR:OURCOMPANY:000000311", "x12:FASTCARR:OURCOMPANY:000000312"]
+        self.assertEqual(messages.mapped("idempotency_key"), keys)
         self.assertEqual(messages[0]._get_payload_bytes().strip(), first.strip())
         self.assertEqual(messages[1]._get_payload_bytes().strip(), second.strip())
         acks = self.Message.browse(answer["ack_message_ids"])
@@ -239,11 +238,9 @@ if not corpus_missing(__name__):
                 data = sample.read()
             timestamp = str(int(time.time()))
             digest = hmac.new(self.SECRET.encode(), f"{timestamp}.".encode() + data, hashlib.sha256).hexdigest()
-            response = self.url_open(
-                f"/logistics/webhook/{self.backend.code}",
-                data=data,
-                headers={"Content-Type": X12, "X-Logistics-Timestamp": timestamp, "X-Logistics-Signature": f"v1={digest}"},
-            )
+            headers = {"Content-Type": X12, "X-Logistics-Timestamp": timestamp}
+            headers["X-Logistics-Signature"] = f"v1={digest}"
+            response = self.url_open(f"/logistics/webhook/{self.backend.code}", data=data, headers=headers)
             self.assertEqual(response.status_code, 202, response.text)
             answer = response.json()
             message = self.env["logistics.message"].browse(answer["message_ids"])
