@@ -21,6 +21,7 @@ from odoo import _, api, fields, models
 from ..services import x12
 from ..services.exceptions import ParseError, PermanentError
 from ..services.intake import INVALID, IntakeResult, JournalItem
+from .logistics_message import MANAGER_GROUP
 
 _logger = logging.getLogger(__name__)
 
@@ -60,6 +61,12 @@ class LogisticsMessage(models.Model):
     ack_state = fields.Selection(ACK_STATES, "Acknowledgment", readonly=True, index="btree_not_null")
     ack_error_codes = fields.Char("Acknowledgment error codes", readonly=True)
     ack_message_id = fields.Many2one("logistics.message", "Acknowledged by", readonly=True, ondelete="set null")
+
+    @api.model
+    def _message_type_groups(self):
+        """997s belong to Logistics Managers unless an addon that receives X12 gives them to its
+        intake group (shipment_events: *Milestone intake*); ours are journaled in superuser mode."""
+        return dict({"x12_997": MANAGER_GROUP}, **super()._message_type_groups())
 
     @api.model
     def _get_handlers(self):
