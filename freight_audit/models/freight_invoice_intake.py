@@ -6,7 +6,8 @@ Intake (one place for the journal's idempotency keys; each returns what the jour
   one message per invoice (the invoice webhook, the import wizard);
 * ``_receive_fap_invoices``: FAP invoices already read (the FAP poll, and the above);
 * ``_receive_x12_210`` / ``_receive_invoice_csv``: one message per file (the invoice webhook,
-  the import wizard): the same file posted and uploaded counts once.
+  the import wizard): the same file posted and uploaded counts once; an X12 210 file of
+  several interchanges gives one message (and one 997) per interchange.
 
 Handlers (``logistics.message._get_handlers``): the messages' payloads parsed
 (``formats/x12_210.py``, ``formats/csv_invoice.py``, ``formats/fap_json.py``) and imported by ``_import_parsed``

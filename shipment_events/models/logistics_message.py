@@ -1,7 +1,9 @@
 """Journal message types of shipment events: who may journal them, where their handlers are
 (milestones on ``logistics.shipment.event``; a batch body's split here), and the intake of
 milestone bodies (``_webhook_receive_json`` / ``_webhook_receive_x12``, called by the webhook
-and the upload wizard; they return a plain ``IntakeResult``) with the 997 of an X12 214."""
+and the upload wizard; they return a plain ``IntakeResult``) with the 997 of each X12 214
+interchange (journaled by the connector's ``_journal_x12_997``); a partner's 997 posted here is
+journaled for matching (``_x12_receive_997``, ``logistics_connector/models/logistics_message_x12.py``)."""
 
 import logging
 
