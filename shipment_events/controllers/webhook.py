@@ -17,6 +17,8 @@ from odoo.http import request
 
 from odoo.addons.logistics_connector.controllers.webhook_intake import JSON_TYPES, X12_TYPES, WebhookIntakeMixin
 
+from ..formats import x12_214
+
 _logger = logging.getLogger(__name__)
 
 
@@ -48,7 +50,9 @@ class LogisticsWebhookController(WebhookIntakeMixin, http.Controller):
     def _intake_kept_message(self, kind, body):
         # A JSON body is kept whole, for the batch handler, which splits single events and
         # batches alike into per-event messages (their keys make a resent body a duplicate).
-        return ("shipment_event_batch" if kind == "json" else "x12_214"), None
+        if kind == "json":
+            return "shipment_event_batch", None
+        return ("x12_997" if x12_214.is_997(body) else "x12_214"), None
 
     def _intake_answer(self, received, result):
         status, data = super()._intake_answer(received, result)

@@ -193,7 +193,7 @@ class LogisticsMessage(models.Model):
         next to accepted ones are reported in the 997 (AK9 P), envelope anomalies read on are
         kept on the message (``x12_warnings``) and reported in the 997 (AK5/AK9 E).
         """
-        if _is_997(body):
+        if x12_214.is_997(body):
             return self._x12_receive_997(backend, body, source, strict=backend.x12_strict)
         try:
             reads = x12_214.read_214(body, strict=backend.x12_strict)
@@ -246,25 +246,6 @@ class LogisticsMessage(models.Model):
         sends its 997s). None when the interchange is too broken to be acknowledged."""
         ack = self._journal_x12_997(backend, message, interchange=interchange, results=results, reject_body=reject_body)
         return ack or None
-
-
-def _is_997(body):
-    """Whether an X12 body is a 997 (a set ST 997 at a segment's start), without reading it all."""
-    head = bytes(body[:4096]) if isinstance(body, bytes | bytearray | memoryview) else str(body[:4096]).encode()
-    head = head.lstrip(b"\xef\xbb\xbf\r\n\t ")
-    if head.startswith((b"ST*997", b"GS*FA")):
-        return True
-    separator = head[3:4] if head.startswith(b"ISA") else b""
-    if not separator or separator.isalnum():
-        return False
-    needle = b"ST" + separator + b"997"
-    index = head.find(needle)
-    while index != -1:
-        before = head[:index].rstrip(b"\r\n\t ")
-        if before[-1:] != separator:
-            return True
-        index = head.find(needle, index + 1)
-    return False
 
 
 def _file_result(results):

@@ -7,14 +7,16 @@ import hashlib
 import hmac
 import time
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import BaseCase, HttpCase, tagged
 
 from odoo.addons.logistics_connector.tests.loopback.case import LoopbackCase
 from odoo.addons.logistics_connector.tests.loopback.server import Answer, LoopbackServer
 from odoo.addons.logistics_connector.tests.x12_corpus import CORPUS, corpus_files, corpus_missing
 
+from ..formats import x12_214
 from .common import ShipmentEventsCommon
 
 X12 = "application/edi-x12"
@@ -214,10 +216,36 @@ class TestX12Journal(LoopbackCase, ShipmentEventsCommon, HttpCase):
         again = self.answer(self.post(partner_997("424242", control=557)), 200)
         self.assertEqual(again["status"], "duplicate")
 
+    def test_503_keeps_a_partner_997_as_a_997(self):
+        Message = self.registry["logistics.message"]
+        data = partner_997("424243", control=559)
+        with (
+            patch.object(Message, "_x12_receive_997", autospec=True, side_effect=ZeroDivisionError("a bug")),
+            self.assertLogs("odoo.addons.shipment_events.controllers.webhook", level="ERROR"),
+        ):
+            response = self.post(data)
+        self.assertEqual(response.status_code, 503, response.text)
+        kept = self.Message.search([("backend_id", "=", self.backend.id)])
+        self.assertRecordValues(kept, [{"message_type": "x12_997", "direction": "inbound", "state": "received"}])
+        self.Message._process_queue()
+        self.assertRecordValues(kept, [{"state": "done", "ack_state": "unmatched"}])
+
     def test_malformed_partner_997_refused(self):
         data = partner_997("1", control=558).replace(b"AK1*FA*1~\n", b"")
         answer = self.answer(self.post(data), 400)
         self.assertIn("997", answer["error"])
+
+
+@tagged("post_install", "-at_install")
+class TestIs997(BaseCase):
+    def test_997_told_from_214(self):
+        self.assertTrue(x12_214.is_997(partner_997("1")))
+        self.assertTrue(x12_214.is_997(b"ST*997*0001~AK1*QM*1~AK9*A*1*1*1~SE*4*0001~"))
+        self.assertTrue(x12_214.is_997(partner_997("1").replace(b"*", b"|").replace(b">~", b">~")))
+        self.assertFalse(x12_214.is_997(ShipmentEventsCommon.x12_214([("AF", "NS", "20261120", "0810", "UT", "X")])))
+        # An element "ST" followed by 997 inside a segment is not a set header.
+        self.assertFalse(x12_214.is_997(b"ISA*00~GS*QM*A*B~ST*214*0001~N4*CITY*ST*997~SE*3*0001~"))
+        self.assertFalse(x12_214.is_997(b""))
 
 
 if not corpus_missing(__name__):
