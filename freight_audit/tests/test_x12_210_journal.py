@@ -10,12 +10,22 @@ import time
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.logistics_connector.tests.loopback.server import Answer, LoopbackServer
 from odoo.addons.logistics_connector.tests.x12_corpus import corpus_files, corpus_missing
 
 from .common import FreightAuditCommon
 
 SECRET = "whsec-edi-0123456789"
 X12 = "application/edi-x12"
+
+
+class CarrierEdiServer(LoopbackServer):
+    """A carrier's EDI endpoint: takes any POST of an X12 body."""
+
+    name = "carrier-edi"
+
+    def _route(self, record):
+        return Answer(202, b"", "text/plain")
 
 
 class X12PostMixin:
@@ -84,6 +94,21 @@ class TestX12_210Journal(X12PostMixin, FreightAuditCommon, AccountTestInvoicingC
         self.assertIn("AK5*R", answer["ack"])
         self.assertIn("AK9*R", answer["ack"])
         self.assertEqual(self.Message.browse(answer["message_ids"]).state, "failed")
+
+    def test_997_sent_to_the_carrier_when_the_backend_says_so(self):
+        carrier = self.start_server(CarrierEdiServer())
+        self.edi_backend.write(
+            {"x12_send_997": True, "x12_997_path": "/x12/acks", "base_url": carrier.url, "protocol": "rest"}
+        )
+        answer = self.answer(self.post(self.invoice("J210-8", 48)), 202)
+        ack = self.Message.browse(answer["ack_message_id"])
+        self.assertEqual(ack.state, "queued")
+        self.Message._process_queue()
+        self.assertRecordValues(ack, [{"state": "done", "http_status": 202}])
+        [sent] = carrier.received("/x12/acks", "POST")
+        self.assertEqual(sent.body.decode(), ack.payload)
+        self.assertIn("AK1*IM*48~", sent.body.decode())
+        self.assertEqual(self.invoices_named("J210-8").amount_total, 544.50)
 
     def test_file_of_two_interchanges_by_webhook_and_wizard(self):
         first, second = self.invoice("J210-5", 45), self.invoice("J210-6", 46)
