@@ -17,6 +17,8 @@
         "views/logistics_backend_views.xml",
         "views/logistics_code_mapping_views.xml",
         "views/logistics_message_views.xml",
+        "views/logistics_message_x12_views.xml",
+        "views/logistics_backend_x12_views.xml",
         "views/logistics_shipment_views.xml",
         "views/stock_picking_views.xml",
         "views/sale_order_views.xml",

@@ -6,7 +6,8 @@ Intake (one place for the journal's idempotency keys; each returns what the jour
   one message per invoice (the invoice webhook, the import wizard);
 * ``_receive_fap_invoices``: FAP invoices already read (the FAP poll, and the above);
 * ``_receive_x12_210`` / ``_receive_invoice_csv``: one message per file (the invoice webhook,
-  the import wizard): the same file posted and uploaded counts once.
+  the import wizard): the same file posted and uploaded counts once; an X12 210 file of
+  several interchanges gives one message (and one 997) per interchange.
 
 Handlers (``logistics.message._get_handlers``): the messages' payloads parsed
 (``formats/x12_210.py``, ``formats/csv_invoice.py``, ``formats/fap_json.py``) and imported by ``_import_parsed``
@@ -19,8 +20,16 @@ import json
 
 from odoo import _, api, models
 
+from odoo.addons.logistics_connector.services import x12
 from odoo.addons.logistics_connector.services.exceptions import ParseError, PermanentError
-from odoo.addons.logistics_connector.services.intake import JournalItem
+from odoo.addons.logistics_connector.services.intake import (
+    ACCEPTED,
+    DUPLICATE,
+    INVALID,
+    PARTIAL,
+    IntakeResult,
+    JournalItem,
+)
 
 from ..formats import csv_invoice, fap_json, x12_210
 
@@ -83,19 +92,66 @@ class FreightInvoice(models.Model):
 
     @api.model
     def _receive_x12_210(self, backend, body, source):
-        """An X12 210 interchange, one message; returns an IntakeResult (invalid when it
-        cannot be read: kept as failed)."""
+        """An X12 210 file: one message per interchange, and a 997 for each; returns an
+        IntakeResult (invalid when it cannot be read: kept as failed).
+
+        An interchange with an invalid invoice set is refused whole (nothing half-imported:
+        the 997 rejects every set, with the notes of the invalid ones). Envelope anomalies
+        read on (refused with the backend's ``x12_strict``) are kept on the message
+        (``x12_warnings``) and noted in the 997 (AK5/AK9 E). One interchange: the answer as
+        before, plus ``ack_message_id`` and ``ack``; several: ``interchanges`` (one answer
+        each) and ``ack_message_ids``. The journal key of a single interchange is the file's
+        content; of each interchange of a file of several, its own text's."""
         Message = self.env["logistics.message"]
         try:
-            x12_210.parse_210(body)
+            reads = x12_210.read_210_interchanges(body, strict=backend.x12_strict)
+            texts = x12.interchange_texts(body) if len(reads) > 1 else [body]
         except ParseError as error:
-            return Message._intake_refused(
+            result = Message._intake_refused(
                 backend, "x12_210", body, X12_TYPE, source, f"malformed X12 210 interchange: {error}"
             )
+            ack = Message._journal_x12_997(backend, Message.browse(result.message_ids), reject_body=body)
+            return result._replace(extra=_ack_fields(ack))
+        results = [
+            self._receive_210_interchange(backend, text, read, source) for text, read in zip(texts, reads, strict=True)
+        ]
+        if len(results) == 1:
+            return results[0]
+        return _file_result(results)
+
+    @api.model
+    def _receive_210_interchange(self, backend, body, read, source):
+        """Journal one read 210 interchange (``read``: an ``x12.InterchangeRead``, ``body`` its text)."""
+        Message = self.env["logistics.message"]
+        if isinstance(body, str):
+            body = body.encode()
+        rejected = [result for result in read.results if not result.accepted]
+        if rejected or not read.values:
+            details = "; ".join(result.messages[0] for result in rejected if result.messages) or "no invoice"
+            error = (
+                f"malformed X12 210 interchange: {len(rejected)} of {len(read.results)} invoice transaction sets "
+                f"are invalid, nothing is imported: {details}"
+            )
+            result = Message._intake_refused(backend, "x12_210", body, X12_TYPE, source, error)
+            messages = Message.browse(result.message_ids)
+            messages._x12_set_warnings(read.warnings)
+            ack = Message._journal_x12_997(
+                backend, messages, interchange=read.interchange, results=read.results, reject_all=True
+            )
+            return result._replace(extra=_ack_fields(ack))
         item = JournalItem(body, key=self._file_key("x12_210", body))
-        return Message._intake_result(
-            *Message._journal_inbound(backend, "x12_210", [item], content_type=X12_TYPE, source=source)
+        messages, duplicates = Message._journal_inbound(
+            backend, "x12_210", [item], content_type=X12_TYPE, source=source
         )
+        result = Message._intake_result(messages, duplicates)
+        if result.status == DUPLICATE:
+            return result
+        messages._x12_set_warnings(read.warnings)
+        ack = Message._journal_x12_997(backend, messages, interchange=read.interchange, results=read.results)
+        extra = _ack_fields(ack)
+        if read.warnings:
+            extra["warnings"] = [str(warning) for warning in read.warnings]
+        return result._replace(extra=extra or None)
 
     @api.model
     def _receive_invoice_csv(self, backend, body, source):
@@ -167,3 +223,31 @@ class FreightInvoice(models.Model):
         invoice._apply_payment_status(data)
         invoice._freight_fap_report_paid(data, message)  # through the FAP: the bill settled, once
         message._link(invoice, "updated")
+
+
+def _ack_fields(ack):
+    """The answer's fields of a journaled 997 (none when there is no 997)."""
+    return {"ack_message_id": ack.id, "ack": ack.sudo().payload} if ack else {}
+
+
+def _file_result(results):
+    """The result of a file of several 210 interchanges: accepted when every one was journaled,
+    partial when some were refused, duplicate when every one was received before, invalid
+    when none was journaled; ``interchanges`` gives each one's answer."""
+    statuses = {result.status for result in results}
+    if statuses == {DUPLICATE}:
+        status = DUPLICATE
+    elif statuses == {INVALID}:
+        status = INVALID
+    elif INVALID in statuses:
+        status = PARTIAL
+    else:
+        status = ACCEPTED
+    ids = tuple(i for result in results if result.status != INVALID or status == INVALID for i in result.message_ids)
+    extra = {
+        "status": status,
+        "interchanges": [dict(result.answer(), status=result.status) for result in results],
+        "ack_message_ids": [r.extra["ack_message_id"] for r in results if r.extra and r.extra.get("ack_message_id")],
+    }
+    error = "; ".join(r.error for r in results if r.error) if status == INVALID else None
+    return IntakeResult(status, ids, error, extra)

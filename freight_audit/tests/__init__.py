@@ -19,5 +19,6 @@ from . import (
     test_x12_210,
     test_x12_210_corpus,
     test_x12_210_fuzz,
+    test_x12_210_journal,
     test_x12_210_variations,
 )

@@ -79,7 +79,7 @@ class FreightInvoiceImport(models.TransientModel):
             raw = self._fap_json_body(raw)
             result = Invoice._receive_fap_json(self.backend_id, raw, source)
         Message = self.env["logistics.message"]
-        new = Message.browse(result.message_ids) if result.status == "accepted" else Message
+        new = Message.browse(result.message_ids) if result.status in ("accepted", "partial") else Message
         if new and self.process_now:
             # The caller may import this backend's invoices (checked above and by the journal);
             # processing runs as the journal's cron runs it.

@@ -14,5 +14,6 @@ from . import (
     test_x12,
     test_x12_corpus,
     test_x12_fuzz,
+    test_x12_texts,
     test_x12_variations,
 )

@@ -19,6 +19,8 @@ from odoo.http import request
 
 from odoo.addons.logistics_connector.controllers.webhook_intake import JSON_TYPES, X12_TYPES, WebhookIntakeMixin
 
+from ..formats import x12_214
+
 _logger = logging.getLogger(__name__)
 
 EDIFACT_TYPES = ("application/edifact",)
@@ -58,7 +60,9 @@ class LogisticsWebhookController(WebhookIntakeMixin, http.Controller):
         # batches alike into per-event messages (their keys make a resent body a duplicate).
         if kind == "json":
             return "shipment_event_batch", None
-        return ("edifact_iftsta" if request.httprequest.mimetype in EDIFACT_TYPES else "x12_214"), None
+        if request.httprequest.mimetype in EDIFACT_TYPES:
+            return "edifact_iftsta", None
+        return ("x12_997" if x12_214.is_997(body) else "x12_214"), None
 
     def _intake_answer(self, received, result):
         status, data = super()._intake_answer(received, result)

@@ -413,3 +413,23 @@ def to_canonical(event):
         },
         "pod": None,
     }
+
+
+def is_997(body):
+    """Whether an X12 body is a 997 (a set ST 997 at a segment's start), without reading it all:
+    a partner's acknowledgment posted where 214s are, journaled as such (not read as a 214)."""
+    head = bytes(body[:4096]) if isinstance(body, bytes | bytearray | memoryview) else str(body[:4096]).encode()
+    head = head.lstrip(b"\xef\xbb\xbf\r\n\t ")
+    if head.startswith((b"ST*997", b"GS*FA")):
+        return True
+    separator = head[3:4] if head.startswith(b"ISA") else b""
+    if not separator or separator.isalnum():
+        return False
+    needle = b"ST" + separator + b"997"
+    index = head.find(needle)
+    while index != -1:
+        before = head[:index].rstrip(b"\r\n\t ")
+        if before[-1:] != separator:
+            return True
+        index = head.find(needle, index + 1)
+    return False

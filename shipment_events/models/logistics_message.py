@@ -1,7 +1,9 @@
 """Journal message types of shipment events: who may journal them, where their handlers are
 (milestones on ``logistics.shipment.event``; a batch body's split here), and the intake of
 milestone bodies (``_webhook_receive_json`` / ``_webhook_receive_x12``, called by the webhook
-and the upload wizard; they return a plain ``IntakeResult``) with the 997 of an X12 214."""
+and the upload wizard; they return a plain ``IntakeResult``) with the 997 of each X12 214
+interchange (journaled by the connector's ``_journal_x12_997``); a partner's 997 posted here is
+journaled for matching (``_x12_receive_997``, ``logistics_connector/models/logistics_message_x12.py``)."""
 
 import logging
 
@@ -176,25 +178,44 @@ class LogisticsMessage(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _webhook_receive_x12(self, backend, body, source):
-        """Journal an X12 214 interchange (one message per interchange) and its 997; returns an
-        :class:`~odoo.addons.logistics_connector.services.intake.IntakeResult` (the 997 in
-        its ``extra``: ``ack_message_id``, ``ack``).
+        """Journal an X12 214 file (one message per interchange) and a 997 for each; returns an
+        :class:`~odoo.addons.logistics_connector.services.intake.IntakeResult`.
+
+        One interchange: the answer as ever (``ack_message_id``, ``ack``: its 997). Several:
+        the result of the whole file, with ``interchanges``: one answer per interchange
+        (``status``, ``message_ids``, ``error``, ``ack_message_id``, ``ack``...). A 997 of a
+        partner (ST 997) is journaled as an inbound ``x12_997`` and matched at processing.
 
         The idempotency key is the interchange's sender, receiver and control number
-        (ISA06, ISA08, ISA13): a resent interchange is a duplicate. A broken envelope, or
-        an interchange whose every transaction set is rejected, is refused (payload kept as
-        failed); sets rejected next to accepted ones are reported in the 997 (AK9 P).
+        (ISA06, ISA08, ISA13): a resent interchange is a duplicate. A broken envelope (or,
+        with the backend's ``x12_strict``, any envelope anomaly), or an interchange whose
+        every transaction set is rejected, is refused (payload kept as failed); sets rejected
+        next to accepted ones are reported in the 997 (AK9 P), envelope anomalies read on are
+        kept on the message (``x12_warnings``) and reported in the 997 (AK5/AK9 E).
         """
+        if x12_214.is_997(body):
+            return self._x12_receive_997(backend, body, source, strict=backend.x12_strict)
         try:
-            interchange, events, results = x12_214.parse_214(body)
+            reads = x12_214.read_214(body, strict=backend.x12_strict)
+            texts = x12.interchange_texts(body) if len(reads) > 1 else [body]
         except ParseError as error:
             message = self._journal_failed_body(backend, "x12_214", body, "application/edi-x12", source, error)
             ack = self._journal_997(backend, message, reject_body=body)
             return IntakeResult(INVALID, tuple(message.ids), f"malformed X12 interchange: {error}", _ack_fields(ack))
+        results = [
+            self._receive_214_interchange(backend, text, read, source) for text, read in zip(texts, reads, strict=True)
+        ]
+        return results[0] if len(results) == 1 else _file_result(results)
+
+    @api.model
+    def _receive_214_interchange(self, backend, body, read, source):
+        """Journal one read interchange (``read``: an ``x12.InterchangeRead``, ``body`` its text)."""
+        interchange, events, results = read.interchange, read.values, read.results
         rejected = [result for result in results if not result.accepted]
         if not events and rejected:
             error = "; ".join(m for result in rejected for m in result.messages)
             message = self._journal_failed_body(backend, "x12_214", body, "application/edi-x12", source, error)
+            message._x12_set_warnings(read.warnings)
             ack = self._journal_997(backend, message, interchange=interchange, results=results)
             return IntakeResult(
                 INVALID, tuple(message.ids), f"every transaction set was rejected: {error}", _ack_fields(ack)
@@ -206,37 +227,48 @@ class LogisticsMessage(models.Model):
         if duplicates[0]:
             return IntakeResult(DUPLICATE, tuple(duplicates[0].ids))
         message = messages[:1]
+        message._x12_set_warnings(read.warnings)
         ack = self._journal_997(backend, message, interchange=interchange, results=results)
         extra = {"events": len(events)}
         if rejected:
             extra["rejected_sets"] = [
                 {"control_number": result.control_number, "error": "; ".join(result.messages)} for result in rejected
             ]
+        if read.warnings:
+            extra["warnings"] = [str(warning) for warning in read.warnings]
         extra.update(_ack_fields(ack))
         return IntakeResult(PARTIAL if rejected else ACCEPTED, tuple(message.ids), extra=extra)
 
     @api.model
     def _journal_997(self, backend, message, interchange=None, results=(), reject_body=None):
         """The 997 functional acknowledgment of a received interchange, journaled as outbound
-        (state done: carriers fetch it from the journal or read it in the webhook answer).
-        None when the interchange is too broken to be acknowledged (unreadable ISA, no GS)."""
-        control = int(self.env["ir.sequence"].sudo().next_by_code("shipment_events.x12_997") or 1)
-        try:
-            if reject_body is not None:
-                text = x12.reject_997(reject_body, control_number=control)
-            else:
-                text = x12.build_997(interchange, results, control_number=control)
-        except ParseError as error:
-            _logger.info("No 997 for message %s: %s", message.id, error)
-            return None
-        acks, _duplicates = self._journal_outbound(
-            backend,
-            "x12_997",
-            [JournalItem(text, key=f"997:{control:09d}", state="done")],
-            content_type="application/edi-x12",
-            source=f"997 of message {message.id}",
-        )
-        return acks[:1]
+        (``logistics.message._journal_x12_997``: done, or queued to be sent when the backend
+        sends its 997s). None when the interchange is too broken to be acknowledged."""
+        ack = self._journal_x12_997(backend, message, interchange=interchange, results=results, reject_body=reject_body)
+        return ack or None
+
+
+def _file_result(results):
+    """The result of a file of several interchanges: accepted when one was, partial when some
+    were refused or partial, duplicate when every one was received before, invalid when none
+    was journaled; ``interchanges`` gives each one's answer."""
+    statuses = {result.status for result in results}
+    if statuses == {DUPLICATE}:
+        status = DUPLICATE
+    elif statuses == {INVALID}:
+        status = INVALID
+    elif statuses & {INVALID, PARTIAL}:
+        status = PARTIAL
+    else:
+        status = ACCEPTED
+    ids = tuple(i for result in results if result.status != INVALID or status == INVALID for i in result.message_ids)
+    extra = {
+        "status": status,
+        "interchanges": [dict(result.answer(), status=result.status) for result in results],
+        "ack_message_ids": [r.extra["ack_message_id"] for r in results if r.extra and r.extra.get("ack_message_id")],
+    }
+    error = "; ".join(r.error for r in results if r.error) if status == INVALID else None
+    return IntakeResult(status, ids, error, extra)
 
 
 def _ack_fields(ack):

@@ -11,4 +11,5 @@ from . import (
     test_x12_214_corpus,
     test_x12_214_fuzz,
     test_x12_214_variations,
+    test_x12_journal,
 )

@@ -51,7 +51,8 @@ Modules
   as carriers send them: delimiters from the data, line breaks that are not
   terminators removed, envelope and count anomalies recorded as
   :class:`Anomaly` warnings; ``strict=True`` refuses them) and
-  :func:`read_interchange` (the first one).
+  :func:`read_interchange` (the first one), :func:`interchange_texts` (the text of
+  each interchange, to journal them one by one).
 * ``sets`` -- also :func:`read_interchange_sets`: one :class:`InterchangeRead`
   (interchange, values, results, warnings) per interchange of a file.
 * ``elements`` -- also :func:`note`: a content anomaly that does not stop the
@@ -113,7 +114,7 @@ from .envelope import Anomaly, Delimiters, FunctionalGroup, Interchange, Segment
 from .inbound997 import GroupAck, Read997, SetAck, read_997
 from .reader import parse_interchange, read_delimiters, scan_interchange
 from .sets import FUNCTIONAL_IDS, InterchangeRead, read_interchange_sets, read_sets
-from .tolerant import read_interchange, read_interchanges
+from .tolerant import interchange_texts, read_interchange, read_interchanges
 from .writer import DEFAULT_DELIMITERS, OutboundGroup, OutboundSet, format_segment, isa_segment, write_interchange
 
 __all__ = [
@@ -167,6 +168,7 @@ __all__ = [
     "build_997",
     "element_error",
     "format_segment",
+    "interchange_texts",
     "isa_segment",
     "missing_segment",
     "note",

@@ -142,6 +142,12 @@ def _isa(piece, delimiters):
 
 def _split(text):
     """Yield (ISA segment, delimiters, segments after it) for each interchange of ``text``."""
+    for isa, delimiters, segments, _start, _end in _split_spans(text):
+        yield isa, delimiters, segments
+
+
+def _split_spans(text):
+    """:func:`_split`, with where each interchange starts and ends in ``text``."""
     check_controls = CONTROL_CHARS.search(text) is not None  # binary data is rare: one search for the file
     start = 0
     while start < len(text):
@@ -168,7 +174,7 @@ def _split(text):
                 break
         if isa is None:
             raise ParseError("the ISA segment is empty", "ISA")
-        yield isa, delimiters, segments
+        yield isa, delimiters, segments, start, cursor
         start = cursor
         while start < len(text) and text[start] in " \t\r\n\ufeff\x1a":
             start += 1
@@ -187,6 +193,13 @@ def read_interchanges(data, strict=False):
         reader = _Reader(strict=strict, tolerant=True)
         interchanges.append(reader.build(isa, delimiters, segments))
     return interchanges
+
+
+def interchange_texts(data):
+    """The text of each interchange of ``data`` (``str`` or ``bytes``), in file order -> list of str:
+    what to journal when a file holding several interchanges gets one message each."""
+    text = _text(data)
+    return [text[start:end] for _isa, _delimiters, _segments, start, end in _split_spans(text)]
 
 
 def read_interchange(data, strict=False):

@@ -566,6 +566,23 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
             must_raise=True,
         )
 
+        # M3: the partner's acknowledgment of what we sent is set by processing its 997 only.
+        def outbound_997():
+            message = self._message("done", message_type="x12_997")
+            message.sudo().direction = "outbound"
+            return {"message": message}
+
+        row(
+            "M3 mark an outbound X12 message accepted by the partner (ack_state)",
+            outbound_997,
+            lambda role, ctx: self.rpc(
+                role, "logistics.message", "write", [ctx["message"].id], {"ack_state": "accepted"}
+            ),
+            lambda ctx: ctx["message"].sudo().ack_state == "accepted",
+            allowed=set(),
+            must_raise=True,
+        )
+
         # M4: webhook secret rotation and the validity of a rotated-out secret.
         def secret_backend():
             backend = tms_backend()
