@@ -19,7 +19,6 @@
         "views/logistics_shipment_event_views.xml",
         "views/logistics_shipment_views.xml",
         "views/logistics_backend_views.xml",
-        "views/logistics_message_views.xml",
         "views/stock_picking_views.xml",
         "views/sale_order_views.xml",
         "views/res_company_views.xml",

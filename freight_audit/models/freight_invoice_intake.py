@@ -98,7 +98,7 @@ class FreightInvoice(models.Model):
         An interchange with an invalid invoice set is refused whole (nothing half-imported:
         the 997 rejects every set, with the notes of the invalid ones). Envelope anomalies
         read on (refused with the backend's ``x12_strict``) are kept on the message
-        (``x12_warnings``) and noted in the 997 (AK5/AK9 E). One interchange: the answer as
+        (``intake_warnings``) and noted in the 997 (AK5/AK9 E). One interchange: the answer as
         before, plus ``ack_message_id`` and ``ack``; several: ``interchanges`` (one answer
         each) and ``ack_message_ids``. The journal key of a single interchange is the file's
         content; of each interchange of a file of several, its own text's."""

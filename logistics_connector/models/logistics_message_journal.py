@@ -4,7 +4,9 @@
 intakes turn what was journaled into a plain ``IntakeResult`` (``_intake_result``,
 ``_intake_refused``). Underneath: ``_journal_many`` (field values; idempotency), which
 writes the rows with ``_journal_insert`` (``logistics_message_insert.py``: the fast insert
-and its switch back to ORM ``create``).
+and its switch back to ORM ``create``). What an intake read on without refusing the body
+(envelope or count mismatches, impossible dates...) is kept on the message:
+``intake_warnings``, set by ``_set_intake_warnings`` (X12 and EDIFACT alike).
 
 The access checks (``_check_journal_access``, the ``create`` override) stay with the model,
 in ``logistics_message.py``.
@@ -23,6 +25,20 @@ class LogisticsMessage(models.Model):
     # logistics_message.py): journaling here, not merged with the model's fields and access
     # checks on purpose.
     _inherit = "logistics.message"  # pylint: disable=consider-merging-classes-inherited
+    _guarded_fields = dict.fromkeys(("intake_warnings", "intake_warning_count"))
+
+    intake_warnings = fields.Text(
+        readonly=True,
+        help="What the intake read on without refusing the body, one line each: envelope and count "
+        "mismatches (X12: the 997 says E), impossible dates, parts left out.",
+    )
+    intake_warning_count = fields.Integer(readonly=True, index="btree_not_null")
+
+    def _set_intake_warnings(self, lines):
+        """Keep ``lines`` (texts) on these messages as their intake warnings."""
+        lines = [line for line in lines if line]
+        if lines and self:
+            self.sudo().write({"intake_warnings": "\n".join(lines), "intake_warning_count": len(lines)})
 
     @api.model
     def _journal_many(self, vals_list):

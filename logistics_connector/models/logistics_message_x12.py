@@ -1,9 +1,10 @@
 """X12 on the journal: the reader's warnings on a message, the 997s we send, and the 997s partners
 send us.
 
-* ``x12_warnings`` / ``x12_warning_count``: the envelope, count and content anomalies the tolerant
-  reader noted on an inbound interchange (read on, acknowledged with AK5/AK9 ``E``), one line
-  each; filled at intake (:meth:`_x12_set_warnings`), searchable ("With warnings").
+* ``intake_warnings`` / ``intake_warning_count`` (the journal's, ``logistics_message_journal.py``):
+  the envelope, count and content anomalies the tolerant reader noted on an inbound
+  interchange (read on, acknowledged with AK5/AK9 ``E``), one line each; filled at intake
+  (:meth:`_x12_set_warnings`), searchable ("With warnings").
 * ``_journal_x12_997``: a 997 journaled as outbound: ``done`` (the partner reads it in the
   webhook answer or the journal), or ``queued`` when the backend sends 997s
   (``x12_send_997``): the journal's processing then POSTs it with the backend's REST client
@@ -42,16 +43,12 @@ class LogisticsMessage(models.Model):
     # One class per concern of logistics.message (see logistics_message.py): X12 here.
     _inherit = "logistics.message"  # pylint: disable=consider-merging-classes-inherited
     _guarded_fields = dict.fromkeys(
-        ("x12_warnings", "x12_warning_count", "x12_group_controls", "ack_state", "ack_error_codes", "ack_message_id")
+        ("x12_group_controls", "ack_state", "ack_error_codes", "ack_message_id")
     )
 
     message_type = fields.Selection(
         selection_add=[("x12_997", "X12 997 acknowledgment")], ondelete={"x12_997": "cascade"}
     )
-    x12_warnings = fields.Text(
-        "X12 warnings", readonly=True, help="Envelope and count anomalies read on (one per line); the 997 says E."
-    )
-    x12_warning_count = fields.Integer("X12 warning count", readonly=True, index="btree_not_null")
     x12_group_controls = fields.Char(
         "X12 group control numbers",
         readonly=True,
@@ -79,10 +76,7 @@ class LogisticsMessage(models.Model):
     # ------------------------------------------------------------------
     def _x12_set_warnings(self, warnings):
         """Record the reader's anomalies (``x12.Anomaly``) on these messages (intake)."""
-        if not warnings or not self:
-            return
-        lines = [str(warning) for warning in warnings]
-        self.sudo().write({"x12_warnings": "\n".join(lines), "x12_warning_count": len(lines)})
+        self._set_intake_warnings([str(warning) for warning in warnings])
 
     # ------------------------------------------------------------------
     # 997 out

@@ -191,7 +191,7 @@ class LogisticsMessage(models.Model):
         with the backend's ``x12_strict``, any envelope anomaly), or an interchange whose
         every transaction set is rejected, is refused (payload kept as failed); sets rejected
         next to accepted ones are reported in the 997 (AK9 P), envelope anomalies read on are
-        kept on the message (``x12_warnings``) and reported in the 997 (AK5/AK9 E).
+        kept on the message (``intake_warnings``) and reported in the 997 (AK5/AK9 E).
         """
         if x12_214.is_997(body):
             return self._x12_receive_997(backend, body, source, strict=backend.x12_strict)

@@ -21,11 +21,6 @@ class LogisticsMessage(models.Model):
         selection_add=[("edifact_iftsta", "EDIFACT IFTSTA interchange")],
         ondelete={"edifact_iftsta": "cascade"},
     )
-    intake_warnings = fields.Text(
-        readonly=True,
-        help="What the intake read on without refusing the body: envelope mismatches (UNB/UNZ, UNT), "
-        "impossible dates, statuses left out. One line each.",
-    )
 
     @api.model
     def _message_type_groups(self):
@@ -70,8 +65,7 @@ class LogisticsMessage(models.Model):
             return IntakeResult(DUPLICATE, tuple(duplicates[0].ids))
         message = messages[:1]
         warnings = interchange.warnings + [m for result in results for m in result.messages]
-        if warnings:
-            message.sudo().intake_warnings = "\n".join(warnings)
+        message._set_intake_warnings(warnings)
         extra = {
             "events": len(events),
             "interchange": interchange.envelope,
