@@ -42,9 +42,7 @@ ACK_RANK = {"accepted": 0, "accepted_errors": 1, "rejected": 2}
 class LogisticsMessage(models.Model):
     # One class per concern of logistics.message (see logistics_message.py): X12 here.
     _inherit = "logistics.message"  # pylint: disable=consider-merging-classes-inherited
-    _guarded_fields = dict.fromkeys(
-        ("x12_group_controls", "ack_state", "ack_error_codes", "ack_message_id")
-    )
+    _guarded_fields = dict.fromkeys(("x12_group_controls", "ack_state", "ack_error_codes", "ack_message_id"))
 
     message_type = fields.Selection(
         selection_add=[("x12_997", "X12 997 acknowledgment")], ondelete={"x12_997": "cascade"}
