@@ -1,7 +1,7 @@
 {
     "name": "Shipment Events",
     "summary": "Carrier and TMS milestone webhooks, status normalisation, timeline, proof of delivery and exceptions",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "Logistics-Finance Suite",
@@ -12,7 +12,6 @@
         "security/shipment_events_security.xml",
         "security/ir.model.access.csv",
         "data/res_users_data.xml",
-        "data/ir_sequence_data.xml",
         "data/logistics_code_mapping_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
