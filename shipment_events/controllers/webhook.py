@@ -5,7 +5,10 @@ request flow (technical user, limits, signature, answers, the 503 that keeps the
 shared intake's (``logistics_connector/controllers/webhook_intake.py``). Bodies: canonical
 JSON events (``application/json``: one event or ``{"events": [...]}``) or an X12 214
 interchange (``application/edi-x12``), journaled by ``logistics.message._webhook_receive_json``
-/ ``_webhook_receive_x12`` (``models/logistics_message.py``). Processing continues through
+/ ``_webhook_receive_x12`` (``models/logistics_message.py``); a backend with a platform
+profile (EasyPost, Shippo, ShipEngine, AfterShip, Sendcloud: ``formats/platforms/``) gets its
+platform's JSON, signed the platform's way, journaled by ``_webhook_receive_platform``
+(``models/logistics_message_platform.py``). Processing continues through
 the journal's cron trigger, or inside the request when the backend asks for synchronous
 processing. No input ever yields a 500 or a traceback.
 """
@@ -41,6 +44,9 @@ class LogisticsWebhookController(WebhookIntakeMixin, http.Controller):
 
     def _intake_body(self, backend_sudo, body, kind, source):
         Message = request.env["logistics.message"]
+        if kind == "json" and backend_sudo._webhook_platform():
+            # A carrier platform's own JSON (EasyPost, Shippo...): models/logistics_message_platform.py.
+            return Message._webhook_receive_platform(backend_sudo, body, source)
         if kind == "json":
             return Message._webhook_receive_json(backend_sudo, body, source)
         return Message._webhook_receive_x12(backend_sudo, body, source)

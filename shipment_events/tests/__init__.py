@@ -2,6 +2,7 @@ from . import (
     test_event_format,
     test_events,
     test_install,
+    test_platform_easypost,
     test_security,
     test_webhook,
     test_x12_214,
