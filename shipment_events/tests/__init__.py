@@ -3,6 +3,7 @@ from . import (
     test_events,
     test_install,
     test_platform_easypost,
+    test_platform_sendcloud_aftership,
     test_security,
     test_webhook,
     test_x12_214,

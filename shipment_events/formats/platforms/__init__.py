@@ -16,10 +16,12 @@ with it.
 
 from odoo.addons.logistics_connector.services import signature
 
-from . import easypost
+from . import aftership, easypost, sendcloud
 
 PLATFORMS = {
     "easypost": easypost,
+    "aftership": aftership,
+    "sendcloud": sendcloud,
 }
 
 for _name, _module in PLATFORMS.items():
