@@ -16,10 +16,11 @@ with it.
 
 from odoo.addons.logistics_connector.services import signature
 
-from . import aftership, easypost, sendcloud
+from . import aftership, easypost, sendcloud, shippo
 
 PLATFORMS = {
     "easypost": easypost,
+    "shippo": shippo,
     "aftership": aftership,
     "sendcloud": sendcloud,
 }
