@@ -4,6 +4,7 @@ from . import (
     test_install,
     test_platform_easypost,
     test_platform_sendcloud_aftership,
+    test_platform_shipengine,
     test_platform_shippo,
     test_security,
     test_webhook,

@@ -16,11 +16,12 @@ with it.
 
 from odoo.addons.logistics_connector.services import signature
 
-from . import aftership, easypost, sendcloud, shippo
+from . import aftership, easypost, sendcloud, shipengine, shippo
 
 PLATFORMS = {
     "easypost": easypost,
     "shippo": shippo,
+    "shipengine": shipengine,
     "aftership": aftership,
     "sendcloud": sendcloud,
 }
