@@ -31,10 +31,13 @@ class LogisticsBackend(models.Model):
         help="Carrier platforms: who posts to this backend's webhook. The platform decides how the "
         "signature is checked and how its bodies become milestones (see the module's README).",
     )
+    # Whoever sets the key set decides which signatures pass: system administrators only, as
+    # the webhook secrets (logistics_connector's SECRET_GROUP).
     platform_jwks_url = fields.Char(
         string="Key Set URL",
+        groups="base.group_system",
         help="ShipEngine: the URL of the platform's published public keys (JWKS) that its webhook "
-        "signatures are checked against.",
+        "signatures are checked against (https://api.shipengine.com/jwks).",
     )
     webhook_url = fields.Char(compute="_compute_webhook_url", string="Webhook URL")
 
