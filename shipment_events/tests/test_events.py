@@ -444,9 +444,8 @@ class TestShipmentEventsX12(ShipmentEventsCommon, TransactionCase):
         return http_answer(wizard._upload())  # as the webhook would answer
 
     def test_default_at7_mappings_shipped(self):
-        from ..formats.x12_214 import DEFAULT_STATUS_MAP
-
         from ..formats.platforms import default_status_mappings
+        from ..formats.x12_214 import DEFAULT_STATUS_MAP
 
         defaults = self.env["logistics.code.mapping"].search(
             [("backend_id", "=", False), ("mapping_type", "=", "status")]
