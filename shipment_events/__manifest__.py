@@ -7,7 +7,7 @@
     "author": "Logistics-Finance Suite",
     "website": "https://example.com/logistics-finance-suite",
     "depends": ["logistics_connector"],
-    "external_dependencies": {"python": ["jsonschema", "pydifact"]},
+    "external_dependencies": {"python": ["jsonschema", "pydifact", "cryptography"]},
     "data": [
         "security/shipment_events_security.xml",
         "security/ir.model.access.csv",

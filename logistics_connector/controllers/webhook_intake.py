@@ -26,6 +26,7 @@ webhook is its own ``http.Controller`` that mixes in :class:`WebhookIntakeMixin`
 
 import logging
 import secrets as _secrets
+import time
 from typing import NamedTuple
 
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -98,7 +99,9 @@ def receive_signed(backend_code, *, user_xmlid, content_types, types_hint, logge
     why_unusable = None
     if not known:
         why_unusable = "unknown or inactive backend"
-    elif not signature.webhook_secrets(intake.secret, intake.previous_secret, intake.previous_until):
+    elif _needs_secret(intake) and not signature.webhook_secrets(
+        intake.secret, intake.previous_secret, intake.previous_until
+    ):
         # A known backend without a secret answers as an unknown code does (the request alone
         # decides the reason given), so a caller cannot find such backends; the log says why.
         why_unusable = "no webhook secret is configured for this backend"
@@ -109,6 +112,10 @@ def receive_signed(backend_code, *, user_xmlid, content_types, types_hint, logge
         raise WebhookRefused(401, refused or "bad signature")
     if refused:
         logger.warning("Webhook %s: request from %s refused (%s)", intake.code, remote_addr, refused)
+        if intake.platform:
+            # A platform's own reasons would tell its backends from unknown codes: the answer
+            # is the one an unknown code gets for this request (the log has the real reason).
+            refused = check_signature(_unknown_intake(backend_code), body) or "bad signature"
         raise WebhookRefused(401, refused)
     backend_sudo = request.env["logistics.backend"].sudo().browse(intake.id)
     return Received(backend_sudo, intake, body, mimetype, remote_addr)
@@ -131,8 +138,24 @@ def _unknown_intake(code):
     )
 
 
+def _platform_verifier(intake):
+    """The registered verifier of the backend's platform, or None (the suite's own scheme)."""
+    return signature.PLATFORM_VERIFIERS.get(intake.platform) if intake.platform else None
+
+
+def _needs_secret(intake):
+    verifier = _platform_verifier(intake)
+    return verifier is None or verifier.needs_secret
+
+
 def check_signature(intake, body):
-    """None when the request is signed with a valid secret, else the reason it is refused."""
+    """None when the request is signed with a valid secret, else the reason it is refused.
+
+    A backend with a platform profile (``intake.platform``) is checked by the platform's
+    verifier (``services/signature.PLATFORM_VERIFIERS``), with each valid secret in turn."""
+    verifier = _platform_verifier(intake)
+    if verifier is not None:
+        return _check_platform_signature(verifier, intake, body)
     secrets = signature.webhook_secrets(intake.secret, intake.previous_secret, intake.previous_until)
     if not secrets:
         return "no webhook secret is configured for this backend"
@@ -150,6 +173,25 @@ def check_signature(intake, body):
     return None
 
 
+def _check_platform_signature(verifier, intake, body):
+    secrets = signature.webhook_secrets(intake.secret, intake.previous_secret, intake.previous_until)
+    if verifier.needs_secret and not secrets:
+        return "no webhook secret is configured for this backend"
+    httprequest = request.httprequest
+    options = dict(intake.platform_options or {})
+    options.update(tolerance=intake.tolerance_seconds or 300, query=httprequest.args)
+    now = time.time()
+    reason = None
+    for secret in secrets if verifier.needs_secret else [None]:
+        try:
+            verifier.verify(httprequest.headers, body, secret, now, **options)
+        except PermanentError as error:
+            reason = reason or str(error) or "invalid signature"
+            continue
+        return None
+    return reason or "invalid signature"
+
+
 def answer(status, data):
     return request.make_json_response(data, status=status)
 
@@ -162,6 +204,15 @@ RETRY_LATER = "temporary problem while receiving the request; please retry later
 def http_answer(result):
     """(HTTP status, JSON answer) of an :class:`IntakeResult`."""
     return HTTP_STATUS[result.status], result.answer()
+
+
+def _kept_content_type(state):
+    """The content type a body kept after an unexpected error is journaled with: the
+    request's, with the X12 aliases as the journal's X12 type."""
+    if state["kind"] == "json":
+        return "application/json"
+    mimetype = state.get("mimetype")
+    return "application/edi-x12" if not mimetype or mimetype in X12_TYPES else mimetype
 
 
 class WebhookIntakeMixin:
@@ -226,7 +277,7 @@ class WebhookIntakeMixin:
             return answer(refused.status, {"error": refused.message})
         kind = "json" if received.mimetype in JSON_TYPES else "x12"
         source = f"webhook {received.remote_addr}"
-        state.update(backend=received.backend, body=received.body, kind=kind, source=source)
+        state.update(backend=received.backend, body=received.body, kind=kind, source=source, mimetype=received.mimetype)
         result = self._intake_body(received.backend, received.body, kind, source)
         return answer(*self._intake_answer(received, result))
 
@@ -253,7 +304,7 @@ class WebhookIntakeMixin:
                             error="unexpected error at intake (see the server log); queued again",
                         )
                     ],
-                    content_type="application/json" if state["kind"] == "json" else "application/edi-x12",
+                    content_type=_kept_content_type(state),
                     source=state["source"],
                 )
         except Exception:

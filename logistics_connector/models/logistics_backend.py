@@ -22,7 +22,11 @@ MAX_ROTATION_HOURS = 7 * 24
 # What a webhook request needs of its backend (see _webhook_intake), and the fields it comes from.
 WebhookIntake = namedtuple(
     "WebhookIntake",
-    "id code kind company_id process_sync max_body_kb tolerance_seconds secret previous_secret previous_until",
+    "id code kind company_id process_sync max_body_kb tolerance_seconds secret previous_secret previous_until"
+    " platform platform_options",
+    # platform, platform_options: the signature profile of the backend, filled by the addons that
+    # add one (``_webhook_intake_profile``); None is the suite's own scheme (services/signature.py).
+    defaults=(None, None),
 )
 INTAKE_FIELDS = {
     "code",

@@ -56,4 +56,13 @@ class LogisticsBackend(models.Model):
             secret=backends.webhook_secret or None,
             previous_secret=backends.webhook_secret_previous or None,
             previous_until=backends.webhook_secret_previous_until or None,
+            **backends._webhook_intake_profile(),
         )
+
+    def _webhook_intake_profile(self):
+        """Extra intake settings of this backend: ``{"platform": name, "platform_options":
+        {...}}`` when an addon gives it a signature profile of its own (a verifier registered in
+        ``services/signature.PLATFORM_VERIFIERS``); none here. An addon that overrides it
+        clears the cache (``_clear_webhook_intake``) when the fields it reads change."""
+        self.ensure_one()
+        return {}

@@ -23,6 +23,7 @@ import hmac
 import re
 import time
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from .exceptions import PermanentError
 
@@ -41,6 +42,25 @@ class SignatureError(PermanentError):
     def __init__(self, reason):
         self.reason = reason
         super().__init__(reason)
+
+
+class PlatformVerifier(NamedTuple):
+    """The signature scheme of a platform that posts webhooks its own way (a backend's
+    ``platform``): ``verify(headers, body, secret, now, **options)`` raises
+    :class:`SignatureError` or returns nothing; ``needs_secret``: False when the scheme has no
+    shared secret (public keys), so a backend without one is not refused for that."""
+
+    verify: object
+    needs_secret: bool = True
+
+
+# Platform name -> PlatformVerifier, filled by the addons that read platforms' webhooks (the
+# shared intake, controllers/webhook_intake.py, asks it for a backend with a platform).
+PLATFORM_VERIFIERS = {}
+
+
+def register_platform(name, verify, needs_secret=True):
+    PLATFORM_VERIFIERS[name] = PlatformVerifier(verify, needs_secret)
 
 
 def webhook_secrets(secret, previous_secret, previous_until, now=None):

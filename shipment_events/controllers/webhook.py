@@ -7,7 +7,10 @@ JSON events (``application/json``: one event or ``{"events": [...]}``) or an X12
 interchange (``application/edi-x12``), journaled by ``logistics.message._webhook_receive_json``
 / ``_webhook_receive_x12`` (``models/logistics_message.py``), or a UN/EDIFACT IFTSTA
 interchange (``application/edifact``), by ``_webhook_receive_edifact``
-(``models/logistics_message_edifact.py``). Processing continues through
+(``models/logistics_message_edifact.py``); a backend with a platform
+profile (EasyPost, Shippo, ShipEngine, AfterShip, Sendcloud: ``formats/platforms/``) gets its
+platform's JSON, signed the platform's way, journaled by ``_webhook_receive_platform``
+(``models/logistics_message_platform.py``). Processing continues through
 the journal's cron trigger, or inside the request when the backend asks for synchronous
 processing. No input ever yields a 500 or a traceback.
 """
@@ -49,6 +52,9 @@ class LogisticsWebhookController(WebhookIntakeMixin, http.Controller):
 
     def _intake_body(self, backend_sudo, body, kind, source):
         Message = request.env["logistics.message"]
+        if kind == "json" and backend_sudo._webhook_platform():
+            # A carrier platform's own JSON (EasyPost, Shippo...): models/logistics_message_platform.py.
+            return Message._webhook_receive_platform(backend_sudo, body, source)
         if kind == "json":
             return Message._webhook_receive_json(backend_sudo, body, source)
         if request.httprequest.mimetype in EDIFACT_TYPES:

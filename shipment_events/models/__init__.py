@@ -1,7 +1,9 @@
 from . import (
     logistics_backend,
+    logistics_backend_platform,
     logistics_message,
     logistics_message_edifact,
+    logistics_message_platform,
     logistics_shipment,
     logistics_shipment_event,  # the base class of logistics.shipment.event first, then its concerns
     logistics_shipment_event_edifact,

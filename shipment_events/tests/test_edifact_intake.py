@@ -5,6 +5,7 @@ the warnings kept on the message, the milestones applied through the status mapp
 
 import base64
 from datetime import datetime
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 
@@ -142,3 +143,22 @@ class TestEdifactIntake(ShipmentEventsCommon, HttpCase):
             [("backend_id", "=", False), ("mapping_type", "=", "status"), ("description", "like", "Rec 24")]
         )
         self.assertEqual({m.external_code: m.status for m in defaults}, DEFAULT_STATUS_MAP)
+
+    def test_503_keeps_the_edifact_body_as_edifact(self):
+        Message = self.registry["logistics.message"]
+        data = interchange((D04A, body(status="21")), control="IC503")
+        with (
+            patch.object(Message, "_webhook_receive_edifact", autospec=True, side_effect=ZeroDivisionError("a bug")),
+            self.assertLogs("odoo.addons.shipment_events.controllers.webhook", level="ERROR"),
+        ):
+            response = self.post(data, content_type="application/edifact")
+        self.assertEqual(response.status_code, 503, response.text)
+        message = self.messages()
+        self.assertRecordValues(
+            message,
+            [{"message_type": "edifact_iftsta", "content_type": "application/edifact", "state": "received"}],
+        )
+        self.assertEqual(message._get_payload_bytes(), data)
+        self.process()
+        self.assertEqual(message.state, "done")
+        self.assertEqual(self.events_of().mapped("status"), ["delivered"])

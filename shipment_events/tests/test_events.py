@@ -444,12 +444,17 @@ class TestShipmentEventsX12(ShipmentEventsCommon, TransactionCase):
         return http_answer(wizard._upload())  # as the webhook would answer
 
     def test_default_at7_mappings_shipped(self):
+        from ..formats.platforms import default_status_mappings
         from ..formats.x12_214 import DEFAULT_STATUS_MAP
 
         defaults = self.env["logistics.code.mapping"].search(
             [("backend_id", "=", False), ("mapping_type", "=", "status"), ("description", "=", "X12 AT7 default")]
         )
-        self.assertEqual({m.external_code: m.status for m in defaults}, DEFAULT_STATUS_MAP)
+        # The AT7 defaults, next to the carrier platforms' (issue 16), each told by its description.
+        at7 = defaults.filtered(lambda m: m.description == "X12 AT7 default")
+        self.assertEqual({m.external_code: m.status for m in at7}, DEFAULT_STATUS_MAP)
+        platforms = {code: status for code, status, _text in default_status_mappings()}
+        self.assertEqual({m.external_code: m.status for m in defaults if m.external_code in platforms}, platforms)
 
     def test_x12_file_applies_events_and_acknowledges(self):
         data = self.x12_214(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 WEBHOOK_CODE = "benchcarrier"
+EASYPOST_CODE = "benchcarrier-easypost"  # figure 6: the same carrier's shipments, through EasyPost
 FAP_CODE = "benchfap"
 INTEGRATOR_LOGIN = "bench.integrator"
 SHIP_DAY = datetime.datetime(2026, 1, 15, 8, 0)
@@ -69,6 +70,15 @@ def setup_all(env, invoices):
     backend = make_backend(
         env, "Bench Carrier Platform", WEBHOOK_CODE, "carrier", webhook_secret=secret, auto_send_transport_orders=False
     )
+    easypost = make_backend(
+        env,
+        "Bench EasyPost Account",
+        EASYPOST_CODE,
+        "carrier",
+        webhook_secret=secret,
+        platform="easypost",
+        auto_send_transport_orders=False,
+    )
     customer = factories.make_customer(env, "Bench Customer", france)
     carrier = env["res.partner"].create({"name": "Bench Freight Inc.", "is_company": True})
     shipments = env["logistics.shipment"].create(
@@ -87,6 +97,7 @@ def setup_all(env, invoices):
     return {
         "secret": secret,
         "backend_id": backend.id,
+        "easypost_backend_id": easypost.id,
         "company_id": company.id,
         "integrator_login": INTEGRATOR_LOGIN,
         "integrator_password": password,

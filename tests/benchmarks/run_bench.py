@@ -30,10 +30,11 @@ import fig2_webhook_batch
 import fig3_event_processing
 import fig4_freight_audit
 import fig5_readiness_sweep
+import fig6_webhook_easypost
 import fixtures
 from benchlib import Figure, log, out
 
-HTTP_FIGURES = [("1", fig1_webhook_single), ("2", fig2_webhook_batch)]
+HTTP_FIGURES = [("1", fig1_webhook_single), ("2", fig2_webhook_batch), ("6", fig6_webhook_easypost)]
 PROCESS_FIGURES = [("3", fig3_event_processing), ("4", fig4_freight_audit), ("5", fig5_readiness_sweep)]
 
 

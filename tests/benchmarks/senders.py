@@ -5,11 +5,13 @@ import hashlib
 import hmac
 import json
 import time
+import unicodedata
 from datetime import datetime, timedelta
 
-from fixtures import EVENT_SHIPMENTS, WEBHOOK_CODE, tracking_ref
+from fixtures import EASYPOST_CODE, EVENT_SHIPMENTS, WEBHOOK_CODE, tracking_ref
 
 WEBHOOK_PATH = f"/logistics/webhook/{WEBHOOK_CODE}"
+EASYPOST_PATH = f"/logistics/webhook/{EASYPOST_CODE}"
 FLOOR_PATH = "/logistics/bench/journal-floor"  # addons/logistics_bench_floor
 BASE_TIME = datetime(2026, 3, 2, 6, 0)
 CITIES = ["Lyon", "Dijon", "Paris", "Lille", "Reims", "Metz", "Nancy", "Tours"]
@@ -106,4 +108,61 @@ def rpc_create_requests(db, data, prefix, count):
             }
         )
         requests.append(("POST", "/jsonrpc", {"Content-Type": "application/json"}, body))
+    return requests
+
+
+def easypost_event(prefix, number):
+    """A distinct EasyPost ``tracker.updated`` Event with one tracking detail: the same milestone
+    as :func:`event` (its shipment, time and city), as EasyPost posts it."""
+    source = event(prefix, number)
+    updated = source["event_time"].replace("+00:00", "Z")
+    return {
+        "object": "Event",
+        "id": f"evt_{prefix}_{number}",
+        "description": "tracker.updated",
+        "mode": "production",
+        "status": "pending",
+        "created_at": updated,
+        "updated_at": updated,
+        "result": {
+            "object": "Tracker",
+            "id": f"trk_{prefix}_{number}",
+            "mode": "production",
+            "tracking_code": source["tracking_ref"],
+            "status": "in_transit",
+            "status_detail": "arrived_at_facility",
+            "updated_at": updated,
+            "carrier": "FedEx",
+            "est_delivery_date": None,
+            "tracking_details": [
+                {
+                    "object": "TrackingDetail",
+                    "message": "Arrived at FedEx location",
+                    "status": "in_transit",
+                    "status_detail": "arrived_at_facility",
+                    "datetime": updated,
+                    "source": "FedEx",
+                    "tracking_location": {
+                        "object": "TrackingLocation",
+                        "city": source["location"]["city"],
+                        "state": None,
+                        "country": "FR",
+                        "zip": None,
+                    },
+                }
+            ],
+        },
+    }
+
+
+def easypost_requests(secret, prefix, count):
+    """``count`` EasyPost webhook requests of one tracker update each, signed as EasyPost signs
+    (``X-Hmac-Signature``: hex HMAC-SHA256 of the body with the NFKD-normalised secret)."""
+    key = unicodedata.normalize("NFKD", secret).encode()
+    requests = []
+    for number in range(count):
+        body = dumps(easypost_event(prefix, number))
+        digest = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+        headers = {"Content-Type": "application/json", "X-Hmac-Signature": f"hmac-sha256-hex={digest}"}
+        requests.append(("POST", EASYPOST_PATH, headers, body))
     return requests
