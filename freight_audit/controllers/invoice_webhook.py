@@ -48,7 +48,7 @@ class FreightInvoiceWebhook(WebhookIntakeMixin, http.Controller):
     def freight_invoice_webhook(self, backend_code, **_kwargs):
         return self._intake_request(backend_code)
 
-    def _intake_body(self, backend_sudo, body, kind, source):
+    def _intake_body(self, backend_sudo, body, kind, source, intake=None):
         Invoice = request.env["freight.invoice"]
         if kind == "json":
             return Invoice._receive_fap_json(backend_sudo, body, source)

@@ -237,8 +237,10 @@ class WebhookIntakeMixin:
     _intake_logger = _logger
     _intake_label = "Webhook"
 
-    def _intake_body(self, backend_sudo, body, kind, source):
-        """Journal ``body`` (``kind``: json or x12) for the backend; returns an IntakeResult."""
+    def _intake_body(self, backend_sudo, body, kind, source, intake=None):
+        """Journal ``body`` (``kind``: json or x12) for the backend; returns an IntakeResult.
+        ``intake``: the backend's cached intake settings (``WebhookIntake``), to decide by them
+        without reading the backend again."""
         raise NotImplementedError
 
     def _intake_kept_message(self, kind, body):
@@ -278,7 +280,7 @@ class WebhookIntakeMixin:
         kind = "json" if received.mimetype in JSON_TYPES else "x12"
         source = f"webhook {received.remote_addr}"
         state.update(backend=received.backend, body=received.body, kind=kind, source=source, mimetype=received.mimetype)
-        result = self._intake_body(received.backend, received.body, kind, source)
+        result = self._intake_body(received.backend, received.body, kind, source, intake=received.intake)
         return answer(*self._intake_answer(received, result))
 
     def _intake_answer(self, received, result):

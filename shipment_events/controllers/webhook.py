@@ -50,9 +50,11 @@ class LogisticsWebhookController(WebhookIntakeMixin, http.Controller):
     def logistics_webhook(self, backend_code, **_kwargs):
         return self._intake_request(backend_code)
 
-    def _intake_body(self, backend_sudo, body, kind, source):
+    def _intake_body(self, backend_sudo, body, kind, source, intake=None):
         Message = request.env["logistics.message"]
-        if kind == "json" and backend_sudo._webhook_platform():
+        # The platform from the cached intake settings: no read of the backend per request.
+        platform = intake.platform if intake is not None else backend_sudo._webhook_platform()
+        if kind == "json" and platform:
             # A carrier platform's own JSON (EasyPost, Shippo...): models/logistics_message_platform.py.
             return Message._webhook_receive_platform(backend_sudo, body, source)
         if kind == "json":
