@@ -56,7 +56,7 @@ class LogisticsWebhookController(WebhookIntakeMixin, http.Controller):
         platform = intake.platform if intake is not None else backend_sudo._webhook_platform()
         if kind == "json" and platform:
             # A carrier platform's own JSON (EasyPost, Shippo...): models/logistics_message_platform.py.
-            return Message._webhook_receive_platform(backend_sudo, body, source)
+            return Message._webhook_receive_platform(backend_sudo, body, source, platform=platform)
         if kind == "json":
             return Message._webhook_receive_json(backend_sudo, body, source)
         if request.httprequest.mimetype in EDIFACT_TYPES:

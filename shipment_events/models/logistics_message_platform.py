@@ -70,10 +70,11 @@ class LogisticsMessage(models.Model):
     # Intake
     # ------------------------------------------------------------------
     @api.model
-    def _webhook_receive_platform(self, backend, body, source):
-        """Journal a platform's webhook body for ``backend`` (its ``platform``); returns an
+    def _webhook_receive_platform(self, backend, body, source, platform=None):
+        """Journal a platform's webhook body for ``backend`` (its ``platform``, given by the
+        webhook from its cached intake settings, else read from the backend); returns an
         :class:`~odoo.addons.logistics_connector.services.intake.IntakeResult`."""
-        module = platforms.get(backend._webhook_platform())
+        module = platforms.get(platform or backend._webhook_platform())
         try:
             key, events = module.read(body)
             for index, event in enumerate(events):
