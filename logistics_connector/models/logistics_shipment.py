@@ -13,6 +13,11 @@ from ..services.status import (
 _logger = logging.getLogger(__name__)
 
 
+def _carrier_key(name):
+    """A carrier's code or name compared loosely: letters and digits, lower case."""
+    return "".join(ch for ch in (name or "").lower() if ch.isalnum()) or None
+
+
 class LogisticsShipment(models.Model):
     """The canonical shipment every addon of the suite speaks about.
 
@@ -188,9 +193,12 @@ class LogisticsShipment(models.Model):
         """Find shipments for external references in a few queries.
 
         ``references`` is a list of dicts with any of: external_id, tracking_ref,
-        bill_of_lading, order_ref, name. Returns a list of shipments (or empty
-        recordsets) in the same order. External ids of the backend win, then the
-        tracking reference, bill of lading, our own reference and the order reference.
+        bill_of_lading, order_ref, name, and ``carrier`` (the carrier's code or name as
+        the sender gives it). Returns a list of shipments (or empty recordsets) in the
+        same order. External ids of the backend win, then the tracking reference, bill of
+        lading, our own reference and the order reference. When several shipments carry
+        the same tracking reference (carriers reuse numbers), the one of the reference's
+        carrier wins (:meth:`_carrier_choice`), else the newest, as before.
         """
         Shipment = self.sudo()
         ext_ids = {r["external_id"] for r in references if r.get("external_id")}
@@ -204,6 +212,7 @@ class LogisticsShipment(models.Model):
             by_ext = {ref.external_id: ref.shipment_id for ref in refs}
         values = {key: {r[key] for r in references if r.get(key)} for key in ("tracking_ref", "bill_of_lading", "name")}
         by_field = {key: {} for key in values}
+        tracking_candidates = {}
         domain_parts = [[(key, "in", list(vals))] for key, vals in values.items() if vals]
         company = backend.company_id
         if domain_parts:
@@ -216,6 +225,13 @@ class LogisticsShipment(models.Model):
                 for key, found_by_value in by_field.items():
                     if shipment[key] in values[key]:
                         found_by_value.setdefault(shipment[key], shipment)
+                if shipment.tracking_ref in values["tracking_ref"]:
+                    tracking_candidates.setdefault(shipment.tracking_ref, []).append(shipment)
+            shared = {value for value, candidates in tracking_candidates.items() if len(candidates) > 1}
+            if shared:
+                by_field["tracking_ref"].update(
+                    self._carrier_choice(backend, references, {value: tracking_candidates[value] for value in shared})
+                )
         order_refs = {r["order_ref"] for r in references if r.get("order_ref")}
         by_order = {}
         if order_refs:
@@ -234,9 +250,12 @@ class LogisticsShipment(models.Model):
                         by_order.setdefault(order.name, shipment)
         result = []
         for ref in references:
+            tracking = by_field["tracking_ref"].get(ref.get("tracking_ref"))
+            if isinstance(tracking, dict):  # a tracking reference shared by several shipments
+                tracking = tracking.get(_carrier_key(ref.get("carrier"))) or tracking[None]
             shipment = (
                 by_ext.get(ref.get("external_id"))
-                or by_field["tracking_ref"].get(ref.get("tracking_ref"))
+                or tracking
                 or by_field["bill_of_lading"].get(ref.get("bill_of_lading"))
                 or by_field["name"].get(ref.get("name"))
                 or by_order.get(ref.get("order_ref"))
@@ -244,6 +263,32 @@ class LogisticsShipment(models.Model):
             )
             result.append(shipment.with_env(self.env))
         return result
+
+    @api.model
+    def _carrier_choice(self, backend, references, candidates):
+        """``{tracking value: {carrier key: shipment, None: newest}}`` for tracking references
+        several shipments share: each carrier the references name (mapped through the
+        backend's carrier mappings, one query, else compared by name) to its shipment."""
+        codes = {ref.get("carrier") for ref in references if ref.get("carrier")}
+        mappings = backend._map_codes("carrier", codes) if codes else {}
+        choice = {}
+        for value, shipments in candidates.items():
+            by_carrier = {None: shipments[0]}
+            for code in codes:
+                mapping = mappings.get(code)
+                for shipment in shipments:
+                    if mapping and (
+                        (mapping.carrier_id and shipment.carrier_id == mapping.carrier_id)
+                        or (mapping.carrier_partner_id and shipment.carrier_partner_id == mapping.carrier_partner_id)
+                    ):
+                        by_carrier.setdefault(_carrier_key(code), shipment)
+                    elif not mapping and _carrier_key(code) in {
+                        _carrier_key(shipment.carrier_id.name),
+                        _carrier_key(shipment.carrier_partner_id.name),
+                    }:
+                        by_carrier.setdefault(_carrier_key(code), shipment)
+            choice[value] = by_carrier
+        return choice
 
     # ------------------------------------------------------------------
     # Actions

@@ -257,7 +257,13 @@ class LogisticsShipmentEvent(models.Model):
         if applies:
             shipments = self.env["logistics.shipment"]._find_by_references(
                 backend,
-                [{event_lib.FIND_KEYS[key]: value for key, value in row[1]["refs"].items()} for row in fresh],
+                [
+                    dict(
+                        {event_lib.FIND_KEYS[key]: value for key, value in row[1]["refs"].items()},
+                        carrier=row[1].get("carrier"),
+                    )
+                    for row in fresh
+                ],
             )
         else:
             # A test backend of a production company (or the reverse): parsed, validated and

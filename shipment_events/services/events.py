@@ -274,6 +274,8 @@ def normalize_event(event):
             "lon": location.get("lon"),
         },
         "pod": pod,
+        # the carrier as the sender names it: tells apart shipments sharing a tracking number
+        "carrier": event.get("carrier_scac") or event.get("carrier") or None,
     }
 
 

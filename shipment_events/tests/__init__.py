@@ -1,4 +1,5 @@
 from . import (
+    test_carrier_matching,
     test_edifact_iftsta,
     test_edifact_iftsta_corpus,
     test_edifact_intake,
