@@ -1,1 +1,1 @@
-from . import journal_payload, webhook_intake
+from . import journal_payload, metrics, webhook_intake

@@ -38,6 +38,7 @@ from ..models.logistics_backend import WebhookIntake as IntakeSettings  # the ba
 from ..services import signature
 from ..services.exceptions import PermanentError
 from ..services.intake import ACCEPTED, DUPLICATE, INVALID, PARTIAL, JournalItem
+from ..services.metrics import count_webhook_answer
 from ..services.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 _logger = logging.getLogger(__name__)
@@ -249,6 +250,12 @@ class WebhookIntakeMixin:
 
     def _intake_request(self, backend_code):
         """The whole request: the answer to send, whatever happens (see the module)."""
+        response = self._intake_answered(backend_code)
+        # Counted in this process, no query (GET /logistics/metrics, controllers/metrics.py).
+        count_webhook_answer(self._intake_label, response.status_code)
+        return response
+
+    def _intake_answered(self, backend_code):
         state = {}
         try:
             return self._intake_flow(backend_code, state)

@@ -4,6 +4,7 @@ from . import logistics_guarded_mixin
 # isort: split
 from . import (
     logistics_backend,
+    logistics_backend_alert,
     logistics_backend_client,
     logistics_backend_secrets,
     logistics_backend_webhook,
@@ -21,6 +22,7 @@ from . import (
     logistics_shipment_transport,
     purchase_order,
     res_company,
+    res_company_alerts,
     sale_order,
     stock_move,
     stock_picking,

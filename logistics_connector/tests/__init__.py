@@ -1,10 +1,12 @@
 from . import (
+    test_alerts,
     test_backend,
     test_clients,
     test_concurrency,
     test_exceptions,
     test_journal,
     test_journal_plain,
+    test_metrics,
     test_retry,
     test_security,
     test_shipment,

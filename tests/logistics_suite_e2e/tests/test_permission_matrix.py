@@ -849,6 +849,66 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
             lambda ctx: ctx["credit"].amount == 500.0,
             must_raise=True,
         )
+
+        # Issue 20: alerts and the metrics endpoint. A backend's thresholds and responsible are
+        # a Logistics Manager's; the company's defaults are a Settings administrator's (Odoo's
+        # access to res.company); the metrics token is a system administrator's field.
+        def alert_backend():
+            return {
+                "backend": self.env["logistics.backend"].create(
+                    {"name": "Matrix alerts", "code": self.next("mx-alert").lower(), "kind": "carrier"}
+                )
+            }
+
+        row(
+            "I20 set a backend's alert thresholds and responsible",
+            alert_backend,
+            lambda role, ctx: self.rpc(
+                role,
+                "logistics.backend",
+                "write",
+                [ctx["backend"].id],
+                {"alert_max_dead": 7, "alert_user_id": self.users[role].id},
+            ),
+            lambda ctx: ctx["backend"].alert_max_dead == 7,
+            allowed={"manager_a", "system_a"},
+            must_raise=True,
+        )
+
+        def company_alerts_prepare():
+            self.company.sudo().write({"logistics_alert_max_dead": 10, "logistics_metrics_token": "matrix-token-0"})
+            return {}
+
+        row(
+            "I20 set the company's alert defaults",
+            company_alerts_prepare,
+            lambda role, ctx: self.rpc(
+                role, "res.company", "write", self.company.ids, {"logistics_alert_max_dead": 77}
+            ),
+            lambda ctx: self.company.logistics_alert_max_dead == 77,
+            allowed={"system_a"},
+            must_raise=True,
+        )
+        row(
+            "I20 set the metrics bearer token",
+            company_alerts_prepare,
+            lambda role, ctx: self.rpc(
+                role, "res.company", "write", self.company.ids, {"logistics_metrics_token": "attacker-token"}
+            ),
+            lambda ctx: self.company.sudo().logistics_metrics_token == "attacker-token",
+            allowed={"system_a"},
+            must_raise=True,
+        )
+        row(
+            "I20 read the metrics bearer token",
+            company_alerts_prepare,
+            lambda role, ctx: ctx.update(
+                rows=self.rpc(role, "res.company", "read", self.company.ids, ["logistics_metrics_token"])
+            ),
+            lambda ctx: bool(ctx.get("rows") and ctx["rows"][0].get("logistics_metrics_token")),
+            allowed={"system_a"},
+            must_raise=True,
+        )
         return rows
 
     # ------------------------------------------------------------------
