@@ -88,15 +88,17 @@ class AccountMove(models.Model):
             invoice = move.freight_invoice_id
             decided = invoice.state in DECIDED_STATES
             move.freight_amount_saved = invoice.amount_total - invoice.amount_approved if decided else 0.0
-            move.freight_findings_text = "\n".join(move._freight_finding_words(f, codes) for f in invoice.finding_ids)
+            move.freight_findings_text = (
+                "\n".join(move._freight_finding_words(f, codes) for f in invoice.finding_ids) or False
+            )
             cases = invoice.case_ids.sorted("id")
-            move.freight_case_text = ", ".join(f"{case.name} ({case_states[case.state]})" for case in cases)
+            move.freight_case_text = ", ".join(f"{case.name} ({case_states[case.state]})" for case in cases) or False
             shipments = invoice.line_ids.shipment_id
             move.freight_shipment_ids = shipments
             refs = shipments.mapped("name") + [
                 line.shipment_reference for line in invoice.line_ids if not line.shipment_id
             ]
-            move.freight_shipment_refs = ", ".join(dict.fromkeys(refs))
+            move.freight_shipment_refs = ", ".join(dict.fromkeys(refs)) or False
             # Disputed: a case in dispute, or one approved (to pay the carrier on time) whose
             # dispute the carrier has not answered yet.
             move.freight_is_disputed = any(

@@ -9,8 +9,8 @@ The data set (carrier Fast Freight, contract of common.py: 412.5 kg rate at 495.
   planned that day at midnight (on time: same day), no POD signer, SHP-F cancelled (left out);
 * invoices: INV-S1 495.00 + 49.50 fuel, inside tolerance (auto-approved, billed as billed);
   INV-S2 520.00 on SHP-B, a case approved partially at 495.00 (saved 25.00); INV-S3 520.00
-  on SHP-C, a case disputed with the carrier then approved in full by a manager (the bill
-  shows the dispute banner).
+  on SHP-C, a case disputed with the carrier then approved in full by a manager (as a
+  Freight Approver: the rule recorded is "approver"; the bill shows the dispute banner).
 """
 
 import datetime
@@ -78,7 +78,7 @@ class TestFreightScreens(FreightAuditCommon, AccountTestInvoicingCommon):
             [
                 ("billed", 544.50, 544.50, "tolerance"),
                 ("billed", 520.00, 495.00, "approver"),
-                ("billed", 520.00, 520.00, "manager"),
+                ("billed", 520.00, 520.00, "approver"),
             ],
         )
 
@@ -185,8 +185,7 @@ class TestFreightScreens(FreightAuditCommon, AccountTestInvoicingCommon):
             self.spend("approval_rule"),
             {
                 "tolerance": (544.50, 544.50, 0.0, 2),
-                "approver": (520.00, 495.00, 25.00, 1),
-                "manager": (520.00, 520.00, 0.0, 1),
+                "approver": (1040.00, 1015.00, 25.00, 2),
             },
         )
 

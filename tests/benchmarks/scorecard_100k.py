@@ -81,11 +81,30 @@ def main():
         with conn.cursor() as cr:
             cr.execute("SELECT min(id) FROM res_company")
             company = cr.fetchone()[0]
-            cr.execute("SELECT id FROM res_partner ORDER BY id LIMIT 20")
-            carriers = [row[0] for row in cr.fetchall()]
-            cr.execute("SELECT id FROM freight_charge_type ORDER BY id LIMIT 1")
-            charge_type = (cr.fetchone() or [None])[0]
             start = time.perf_counter()
+            cr.execute("SELECT COALESCE(max(id), 0) FROM res_partner")
+            last_partner = cr.fetchone()[0]
+            insert_select(
+                cr,
+                "res_partner",
+                {"name": "'Bench Carrier ' || g", "active": "true", "is_company": "true", "type": "'contact'"},
+                "generate_series(1, 20) g",
+            )
+            cr.execute("SELECT id FROM res_partner WHERE id > %s ORDER BY id", (last_partner,))
+            carriers = [row[0] for row in cr.fetchall()]
+            insert_select(
+                cr,
+                "freight_charge_type",
+                {
+                    "name": """'{"en_US": "Bench base"}'::jsonb""",
+                    "code": "'BENCH'",
+                    "kind": "'base'",
+                    "product_id": "(SELECT min(id) FROM product_product)",
+                },
+                "generate_series(1, 1) g",
+            )
+            cr.execute("SELECT max(id) FROM freight_charge_type")
+            charge_type = cr.fetchone()[0]
             insert_select(
                 cr,
                 "logistics_shipment",
@@ -126,24 +145,23 @@ def main():
                 },
                 f"generate_series(1, {invoices}) g",
             )
-            if charge_type:
-                insert_select(
-                    cr,
-                    "freight_invoice_line",
-                    {
-                        "invoice_id": "i.id",
-                        "company_id": "i.company_id",
-                        "charge_type_id": str(charge_type),
-                        "shipment_reference": "i.name",
-                        "charge_code": "'400'",
-                        "amount": "i.amount_total",
-                        "approved_amount": "i.amount_approved",
-                        "state": "'approved'",
-                        "create_date": "now()",
-                        "write_date": "now()",
-                    },
-                    "freight_invoice i WHERE i.name LIKE 'BENCH-INV-%'",
-                )
+            insert_select(
+                cr,
+                "freight_invoice_line",
+                {
+                    "invoice_id": "i.id",
+                    "company_id": "i.company_id",
+                    "charge_type_id": str(charge_type),
+                    "shipment_reference": "i.name",
+                    "charge_code": "'400'",
+                    "amount": "i.amount_total",
+                    "approved_amount": "i.amount_approved",
+                    "state": "'approved'",
+                    "create_date": "now()",
+                    "write_date": "now()",
+                },
+                "freight_invoice i WHERE i.name LIKE 'BENCH-INV-%'",
+            )
             say(f"inserted {shipments} shipments, {invoices} invoices in {time.perf_counter() - start:.1f} s")
             cr.execute("ANALYZE logistics_shipment; ANALYZE freight_invoice; ANALYZE freight_invoice_line")
             all_ms, rows = timed(cr, "SELECT * FROM freight_carrier_scorecard")
@@ -158,6 +176,10 @@ def main():
                 " FROM freight_spend_report GROUP BY 1, 2",
             )
             say(f"spend by carrier and month: {spend_ms:.0f} ms median of 5 ({rows} groups)")
+            if os.environ.get("SCORECARD_EXPLAIN"):
+                for view in ("freight_carrier_scorecard", "freight_spend_report"):
+                    cr.execute(f"EXPLAIN ANALYZE SELECT * FROM {view}")
+                    say("\n".join(row[0] for row in cr.fetchall()))
     finally:
         conn.rollback()
         conn.close()
