@@ -35,8 +35,8 @@ class FreightSpendReport(models.Model):
     is_decided = fields.Boolean(string="Decided", readonly=True)
     approval_rule = fields.Selection(APPROVAL_RULES, string="Approved Under", readonly=True)
     date = fields.Date(string="Invoice Date", readonly=True)
-    charge_type_id = fields.Many2one("freight.charge.type", string="Charge Type", readonly=True)
-    shipment_id = fields.Many2one("logistics.shipment", string="Shipment", readonly=True)
+    charge_type_id = fields.Many2one("freight.charge.type", readonly=True)
+    shipment_id = fields.Many2one("logistics.shipment", readonly=True)
     lane = fields.Char(readonly=True)
     finding_code = fields.Selection(FINDING_SELECTION, string="Finding", readonly=True)
     charge_count = fields.Integer(string="Charges", readonly=True)
@@ -57,51 +57,62 @@ class FreightSpendReport(models.Model):
         self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._spend_query()))
 
     def _spend_query(self):
+        # The invoices with their rate first (MATERIALIZED: each rate is computed once, not
+        # inlined into every amount, which also keeps PostgreSQL's JIT work small).
         return SQL(
             """
-            SELECT l.id AS id,
+            WITH inv AS MATERIALIZED (
+                SELECT i.id, i.company_id, c.currency_id, i.carrier_partner_id, i.state, i.invoice_date,
+                       i.approval_id, i.state IN ('approved', 'billed', 'rejected') AS is_decided,
+                       CASE WHEN i.currency_id = c.currency_id THEN 1.0
+                            ELSE %(company_rate)s / %(invoice_rate)s END AS rate
+                  FROM freight_invoice i
+                  JOIN res_company c ON c.id = i.company_id
+                 WHERE i.is_duplicate IS NOT TRUE AND i.state != 'cancel'
+            ), amounts AS MATERIALIZED (
+                SELECT l.id, l.invoice_id, l.charge_type_id, l.shipment_id,
+                       ROUND((l.amount * inv.rate)::numeric, 2) AS billed,
+                       CASE WHEN inv.is_decided
+                            THEN ROUND((COALESCE(l.approved_amount, 0) * inv.rate)::numeric, 2) ELSE 0 END AS approved
+                  FROM freight_invoice_line l
+                  JOIN inv ON inv.id = l.invoice_id
+            )
+            SELECT a.id,
                    i.company_id,
-                   c.currency_id,
+                   i.currency_id,
                    i.carrier_partner_id,
                    i.id AS invoice_id,
                    i.state AS invoice_state,
-                   i.state IN ('approved', 'billed', 'rejected') AS is_decided,
-                   a.rule AS approval_rule,
+                   i.is_decided,
+                   ap.rule AS approval_rule,
                    i.invoice_date AS date,
-                   l.charge_type_id,
-                   l.shipment_id,
+                   a.charge_type_id,
+                   a.shipment_id,
                    CASE WHEN s.id IS NULL THEN NULL
                         ELSE concat_ws(' → ',
                             concat(COALESCE(oc.code, '?'), '-' || os.code),
                             concat(COALESCE(dc.code, '?'), '-' || ds.code))
                    END AS lane,
-                   (SELECT f.code FROM freight_audit_finding f
-                     WHERE f.line_id = l.id
-                     ORDER BY f.severity = 'error' DESC, f.id LIMIT 1) AS finding_code,
+                   f.code AS finding_code,
                    1 AS charge_count,
-                   ROUND((l.amount * x.rate)::numeric, 2) AS amount_billed,
-                   CASE WHEN i.state IN ('approved', 'billed', 'rejected')
-                        THEN ROUND((COALESCE(l.approved_amount, 0) * x.rate)::numeric, 2) ELSE 0 END AS amount_approved,
-                   CASE WHEN i.state IN ('approved', 'billed', 'rejected')
-                        THEN ROUND((l.amount * x.rate)::numeric, 2)
-                           - ROUND((COALESCE(l.approved_amount, 0) * x.rate)::numeric, 2)
-                        ELSE 0 END AS amount_saved
-              FROM freight_invoice_line l
-              JOIN freight_invoice i ON i.id = l.invoice_id
-              JOIN res_company c ON c.id = i.company_id
-              LEFT JOIN freight_invoice_approval a ON a.id = i.approval_id
-              LEFT JOIN logistics_shipment s ON s.id = l.shipment_id
+                   a.billed AS amount_billed,
+                   a.approved AS amount_approved,
+                   CASE WHEN i.is_decided THEN a.billed - a.approved ELSE 0 END AS amount_saved
+              FROM amounts a
+              JOIN inv i ON i.id = a.invoice_id
+              LEFT JOIN freight_invoice_approval ap ON ap.id = i.approval_id
+              LEFT JOIN logistics_shipment s ON s.id = a.shipment_id
               LEFT JOIN res_partner op ON op.id = s.origin_partner_id
               LEFT JOIN res_country oc ON oc.id = op.country_id
               LEFT JOIN res_country_state os ON os.id = op.state_id
               LEFT JOIN res_partner dp ON dp.id = s.destination_partner_id
               LEFT JOIN res_country dc ON dc.id = dp.country_id
               LEFT JOIN res_country_state ds ON ds.id = dp.state_id
-              CROSS JOIN LATERAL (
-                  SELECT CASE WHEN i.currency_id = c.currency_id THEN 1.0
-                              ELSE %(company_rate)s / %(invoice_rate)s END AS rate
-              ) x
-             WHERE i.is_duplicate IS NOT TRUE AND i.state != 'cancel'
+              LEFT JOIN LATERAL (
+                  SELECT fi.code FROM freight_audit_finding fi
+                   WHERE fi.line_id = a.id
+                   ORDER BY fi.severity = 'error' DESC, fi.id LIMIT 1
+              ) f ON TRUE
             """,
             company_rate=self._rate_sql(SQL("c.currency_id")),
             invoice_rate=self._rate_sql(SQL("i.currency_id")),
