@@ -22,6 +22,7 @@ import sys
 import time
 
 import psycopg2
+from psycopg2 import sql as pgsql
 
 NEUTRAL = {
     "character varying": "'bench'",
@@ -49,7 +50,14 @@ def required_fill(cr, table, given):
 
 def insert_select(cr, table, columns, source):
     columns = {**columns, **required_fill(cr, table, columns)}
-    cr.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns.values())} FROM {source}")
+    # The values and the source are this script's own SQL expressions (no outside input).
+    query = pgsql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(
+        pgsql.Identifier(table),
+        pgsql.SQL(", ").join(pgsql.Identifier(name) for name in columns),
+        pgsql.SQL(", ".join(columns.values())),
+        pgsql.SQL(source),
+    )
+    cr.execute(query)
 
 
 def say(text):
@@ -190,7 +198,7 @@ def main():
             say(f"spend by carrier and month, JIT off: {spend_ms:.0f} ms median of 5 ({rows} groups)")
             if os.environ.get("SCORECARD_EXPLAIN"):
                 for view in ("freight_carrier_scorecard", "freight_spend_report"):
-                    cr.execute(f"EXPLAIN ANALYZE SELECT * FROM {view}")
+                    cr.execute(pgsql.SQL("EXPLAIN ANALYZE SELECT * FROM {}").format(pgsql.Identifier(view)))
                     say("\n".join(row[0] for row in cr.fetchall()))
     finally:
         conn.rollback()
