@@ -7,7 +7,7 @@ class ResPartner(models.Model):
     """A carrier's scorecard on its partner form (Freight Audit groups only): the rows of
     ``freight.carrier.scorecard`` of the companies the user works in."""
 
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     freight_scorecard_ids = fields.One2many(
         "freight.carrier.scorecard", "carrier_partner_id", string="Carrier Scorecard", groups=GROUP_AUDITOR
