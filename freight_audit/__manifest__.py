@@ -25,6 +25,8 @@
         "views/freight_accrual_views.xml",
         "views/account_move_views.xml",
         "views/res_company_views.xml",
+        "views/res_partner_views.xml",
+        "views/freight_report_views.xml",
         "wizard/freight_invoice_import_views.xml",
         "views/menus.xml",
     ],

@@ -1,5 +1,6 @@
 from . import (
     account_move,
+    account_move_freight_audit,
     account_payment,
     freight_accrual,
     freight_audit_case,
@@ -32,6 +33,7 @@ from . import (
     logistics_shipment,
     res_company,
     res_partner,
+    res_partner_scorecard,
     sale_order_line,
     stock_landed_cost,
     stock_picking,

@@ -6,6 +6,7 @@ from . import (
     test_credit_notes,
     test_csv_invoice,
     test_fap_payment,
+    test_freight_screens,
     test_import_channels,
     test_install,
     test_invoice_webhook,

@@ -469,6 +469,23 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
             allowed=FREIGHT_A,
             unchecked={"user_a", "manager_a", "billing_a", "inventory_a"},
         )
+        # Issue 17: freight spend and carrier scorecards are read by the Freight Audit groups of
+        # the company only (access rights and company rules of the SQL views).
+        row(
+            "read company A's carrier scorecards",
+            dict,
+            lambda role, ctx: ctx.update(
+                rows=self.rpc(
+                    role,
+                    "freight.carrier.scorecard",
+                    "search_read",
+                    [("carrier_partner_id", "=", self.carrier_partner.id)],
+                    fields=["shipment_count"],
+                )
+            ),
+            lambda ctx: bool(ctx.get("rows")),
+            allowed=FREIGHT_A,
+        )
         row(
             "H4 change company A's rate",
             lambda: {"break": self.rate_card.break_ids[:1], "rate": self.rate_card.break_ids[:1].rate},

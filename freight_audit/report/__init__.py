@@ -1,0 +1,1 @@
+from . import freight_carrier_scorecard, freight_spend_report
