@@ -5,6 +5,7 @@ from . import logistics_guarded_mixin
 from . import (
     logistics_backend,
     logistics_backend_client,
+    logistics_backend_lanes,
     logistics_backend_secrets,
     logistics_backend_webhook,
     logistics_backend_x12,
@@ -12,6 +13,7 @@ from . import (
     logistics_message,
     logistics_message_insert,
     logistics_message_journal,
+    logistics_message_lanes,
     logistics_message_link,
     logistics_message_processing,
     logistics_message_x12,

@@ -4,6 +4,7 @@ from . import (
     test_concurrency,
     test_exceptions,
     test_journal,
+    test_journal_lanes,
     test_journal_plain,
     test_retry,
     test_security,
