@@ -122,7 +122,9 @@ class LogisticsMessage(models.Model):
     @api.model
     def _ready_lanes(self):
         """The lanes that have ready messages (one query, one index probe per lane); ``None``
-        stands for messages without a lane (rows written outside the journal)."""
+        stands for messages without a lane (rows written outside the journal). What this
+        transaction changed is flushed first (a requeue, a replay), as ``_claim`` does."""
+        self.env.flush_all()
         ready = SQL(
             "(m.state IN ('received', 'queued') OR (m.state = 'failed' AND m.next_attempt_at IS NOT NULL"
             " AND m.next_attempt_at <= %s))",

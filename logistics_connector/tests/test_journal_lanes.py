@@ -135,4 +135,5 @@ class TestJournalLanes(LogisticsCommon, TransactionCase):
 class TestJournalLanesPlain(TestJournalLanes):
     """The same, with the journal's rows written by ORM ``create`` (the switch)."""
 
+    allow_inherited_tests_method = True  # Odoo's loader runs only a class's own tests otherwise
     plain_create = True
