@@ -21,6 +21,7 @@
         "views/logistics_message_x12_views.xml",
         "views/logistics_backend_x12_views.xml",
         "views/logistics_backend_alert_views.xml",
+        "views/logistics_message_lanes_views.xml",
         "views/logistics_shipment_views.xml",
         "views/stock_picking_views.xml",
         "views/sale_order_views.xml",

@@ -42,6 +42,16 @@ class LogisticsMessage(models.Model):
         return groups
 
     @api.model
+    def _message_type_lanes(self):
+        """Carrier invoices in the invoices lane; disputes, their answers, payment statuses and
+        funding requests in the payments and disputes lane."""
+        lanes = super()._message_type_lanes()
+        lanes.update(dict.fromkeys(INVOICE_TYPES, "invoices"))
+        payments = ("fap_dispute", "fap_dispute_answer", "fap_payment_status", "fap_funding")
+        lanes.update(dict.fromkeys(payments, "payments"))
+        return lanes
+
+    @api.model
     def _get_handlers(self):
         """Each type's handler lives on the model it creates or changes: carrier invoices and
         payment statuses on ``freight.invoice`` (freight_invoice_intake.py), disputes and the

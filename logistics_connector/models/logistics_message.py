@@ -13,7 +13,9 @@ logistics.message is written in four files, one per concern, each a class of the
   ``create`` (``logistics_connector.journal_plain_create``);
 - ``logistics_message_processing.py``: the cron's wake-up, claiming, handlers' runs, and the
   outcome of each (``_mark_done``, ``_record_failure``: the retry decision is
-  services/retry.py), replay and retention.
+  services/retry.py), replay and retention;
+- ``logistics_message_lanes.py``: each message's lane (``_message_type_lanes``, the
+  backend's ``journal_lane``) and the cron's claim per lane (``_claim_lanes``).
 """
 
 import hashlib
@@ -163,12 +165,15 @@ class LogisticsMessage(models.Model):
     ]
 
     def init(self):
-        # The queue query reads only ready or retrying messages.
+        # The queue query reads only ready or retrying messages, lane by lane (the lane
+        # column: logistics_message_lanes.py); it replaces the former queue index by
+        # (priority, id), which would only cost every insert.
         self.env.cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS logistics_message_queue_idx
-                ON logistics_message (priority, id)
-             WHERE state IN ('received', 'queued', 'failed')
+            CREATE INDEX IF NOT EXISTS logistics_message_lane_queue_idx
+                ON logistics_message (lane, priority, id)
+             WHERE state IN ('received', 'queued', 'failed');
+            DROP INDEX IF EXISTS logistics_message_queue_idx
             """
         )
 

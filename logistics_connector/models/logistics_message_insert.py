@@ -145,6 +145,8 @@ class LogisticsMessage(models.Model):
           user-defined ``ir.default`` and no ``default_*`` context keys);
         - ``company_id`` (related, stored): written with the row from the backend's, as the
           ORM would compute it (``logistics.backend`` flushed first);
+        - ``lane`` (unless given): the backend's Journal Lane or the type's, in the row's
+          insert too, as ``create`` sets it (``logistics_message_lanes.py``);
         - ``create_uid``/``write_uid`` (the caller's uid) and ``create_date``/``write_date``
           (the transaction's ``now()`` in UTC);
         - the values converted by each field's ``convert_to_column_insert``; a value for a
@@ -176,9 +178,13 @@ class LogisticsMessage(models.Model):
             for name, field in Message._fields.items()
             if field.store and field.column_type and field.default and not field.compute and name not in magic
         }
-        column_rows, other_values = [], []
+        column_rows, other_values, lanes = [], [], []
         for row in rows:
             values = dict(defaults, **row)
+            lane = values.pop("lane", None)
+            lanes.append(
+                SQL("%s", lane) if lane else Message._journal_lane_sql(values["backend_id"], values.get("message_type"))
+            )
             others = {}
             for name in list(values):
                 field = Message._fields.get(name)
@@ -204,6 +210,7 @@ class LogisticsMessage(models.Model):
                         ),
                         # company_id is related to the backend's, as the ORM would compute it
                         SQL("(SELECT company_id FROM logistics_backend WHERE id = %s)", values["backend_id"]),
+                        lane,
                         uid,
                         now,
                         uid,
@@ -211,15 +218,15 @@ class LogisticsMessage(models.Model):
                     ]
                 ),
             )
-            for values in column_rows
+            for values, lane in zip(column_rows, lanes, strict=True)
         ]
-        self.env["logistics.backend"].flush_model(["company_id"])
+        self.env["logistics.backend"].flush_model(["company_id", "journal_lane"])
         self.env.cr.execute(
             SQL(
-                "INSERT INTO logistics_message (%s, company_id, create_uid, create_date, write_uid, write_date)"
+                "INSERT INTO logistics_message (%s, company_id, lane, create_uid, create_date, write_uid, write_date)"
                 " VALUES %s"
                 " ON CONFLICT ON CONSTRAINT logistics_message_idempotency_uniq DO NOTHING"
-                " RETURNING id, backend_id, direction, idempotency_key, company_id, create_date",
+                " RETURNING id, backend_id, direction, idempotency_key, company_id, create_date, lane",
                 SQL(", ").join(SQL.identifier(name) for name in columns),
                 SQL(", ").join(sql_rows),
             )
@@ -253,10 +260,10 @@ class LogisticsMessage(models.Model):
             for name, record_values in pairs.items():
                 Message._fields[name].create(record_values)
             records.modified(list(pairs), create=True)
-        for name in [*columns, "company_id"]:
+        for name in [*columns, "company_id", "lane"]:
             for inverse in self.pool.field_inverses[Message._fields[name]]:
                 self.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
-        records._validate_fields([*columns, *pairs])  # Python constraints, as create checks them
+        records._validate_fields([*columns, "lane", *pairs])  # Python constraints, as create checks them
         if pairs:
             records._check_company(list(pairs))  # the linked shipments are of the backend's company
         return ids
@@ -276,6 +283,8 @@ class LogisticsMessage(models.Model):
                 values = [()] * len(records)
             elif name == "company_id":
                 values = [row[4] for _values, row in inserted]
+            elif name == "lane":
+                values = [row[6] for _values, row in inserted]
             elif name in ("create_date", "write_date"):
                 values = [row[5] for _values, row in inserted]
             elif name in ("create_uid", "write_uid"):

@@ -85,14 +85,20 @@ class LogisticsMessage(models.Model):
         cron._trigger()
 
     @api.model
-    def _claim(self, limit, ids=None):
+    def _claim(self, limit, ids=None, lane=False):
         """Lock up to ``limit`` ready messages for this worker and mark them processing.
 
         ``FOR UPDATE SKIP LOCKED``: several workers (threads, processes or
         servers on one database) never get the same message. Messages sharing a
-        sequence key wait until the earlier ones of that key are finished.
+        sequence key wait until the earlier ones of that key are finished (whatever
+        their lanes). ``lane``: only messages of that lane (``None``: without a lane;
+        ``False``: any), see ``_claim_lanes`` (``logistics_message_lanes.py``).
         """
         extra = SQL("AND m.id IN %s", tuple(ids)) if ids else SQL()
+        if lane is None:
+            extra = SQL("%s AND m.lane IS NULL", extra)
+        elif lane:
+            extra = SQL("%s AND m.lane = %s", extra, lane)
         if not self.env.su:
             # A user (not the cron's superuser) only processes what the record rules let them read.
             extra = SQL("%s AND m.company_id IN %s", extra, tuple(self.env.companies.ids))
@@ -135,11 +141,12 @@ class LogisticsMessage(models.Model):
 
     @api.model
     def _cron_process_queue(self, batch_size=None):
-        """Scheduled entry point: one batch per call, progress reported to the cron runner."""
+        """Scheduled entry point: one batch per call, progress reported to the cron runner.
+        The batch is shared between the lanes that have ready work (``_claim_lanes``)."""
         batch_size = batch_size or int(
             self.env["ir.config_parameter"].sudo().get_param("logistics_connector.batch_size", 200)
         )
-        messages = self._claim(batch_size)
+        messages = self._claim_lanes(batch_size)
         messages._process_claimed()
         remaining = self._count_ready()
         self.env["ir.cron"]._notify_progress(done=len(messages), remaining=remaining)
@@ -147,10 +154,11 @@ class LogisticsMessage(models.Model):
 
     @api.model
     def _process_queue(self, limit=200, max_batches=None):
-        """Process ready messages in batches (tests, scripts). Returns how many were processed."""
+        """Process ready messages in batches (tests, scripts), each shared between the lanes
+        as the cron's. Returns how many were processed."""
         total, batches = 0, 0
         while max_batches is None or batches < max_batches:
-            messages = self._claim(limit)
+            messages = self._claim_lanes(limit)
             if not messages:
                 break
             messages._process_claimed()

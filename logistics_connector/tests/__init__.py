@@ -5,6 +5,7 @@ from . import (
     test_concurrency,
     test_exceptions,
     test_journal,
+    test_journal_lanes,
     test_journal_plain,
     test_metrics,
     test_retry,

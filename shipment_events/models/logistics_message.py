@@ -58,6 +58,18 @@ class LogisticsMessage(models.Model):
         return groups
 
     @api.model
+    def _message_type_lanes(self):
+        """Milestones, whatever their format, go to the events lane (the 997s we answer stay
+        acknowledgments, the connector's lane for them)."""
+        lanes = super()._message_type_lanes()
+        lanes.update(
+            dict.fromkeys(
+                ("shipment_event", "shipment_event_batch", "x12_214", "edifact_iftsta", "platform_event"), "events"
+            )
+        )
+        return lanes
+
+    @api.model
     def _get_handlers(self):
         handlers = super()._get_handlers()
         handlers.update(

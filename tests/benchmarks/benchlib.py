@@ -62,6 +62,7 @@ class Settings:
     process_batch: int = 200  # journal batch size (the cron's default)
     invoices: int = 1_000  # figure 4
     invoice_chunk: int = 200
+    lane_flood: int = 50_000  # figure 7: events queued before one carrier invoice
     sweep_orders: int = 20_000  # figure 5
     figure_timeout: int = 600  # seconds: an in-process figure stops by itself after this
 
@@ -76,6 +77,7 @@ class Settings:
             settings.invoices = 200
             settings.invoice_chunk = 100
             settings.sweep_orders = 2_000
+            settings.lane_flood = 5_000
         settings.http_seconds = _env_int("BENCH_HTTP_SECONDS", settings.http_seconds)
         settings.http_rounds = _env_int("BENCH_HTTP_ROUNDS", settings.http_rounds)
         settings.wrk_threads = _env_int("BENCH_WRK_THREADS", settings.wrk_threads)
@@ -84,6 +86,7 @@ class Settings:
         settings.process_events = _env_int("BENCH_EVENTS", settings.process_events)
         settings.invoices = _env_int("BENCH_INVOICES", settings.invoices)
         settings.sweep_orders = _env_int("BENCH_ORDERS", settings.sweep_orders)
+        settings.lane_flood = _env_int("BENCH_LANE_FLOOD", settings.lane_flood)
         settings.figure_timeout = _env_int("BENCH_FIGURE_TIMEOUT", settings.figure_timeout)
         return settings
 

@@ -2,6 +2,7 @@ from . import (
     test_docker_compose,
     test_freight_vat,
     test_freight_vat_credits,
+    test_journal_lanes,
     test_permission_matrix,
     test_scenario,
     test_scenario_fap_paid,
