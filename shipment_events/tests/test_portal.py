@@ -47,6 +47,7 @@ class TestShipmentPortal(ShipmentEventsCommon, HttpCase):
                     "state": "applied",
                     "event_time": "2026-11-20 15:00:00",
                     "reason": reason,
+                    "identity": f"portal-test-{shipment.tracking_ref}",
                 }
             )
             shipment.write(
