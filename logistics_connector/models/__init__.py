@@ -3,6 +3,7 @@ from . import logistics_guarded_mixin
 
 # isort: split
 from . import (
+    delivery_carrier,
     logistics_backend,
     logistics_backend_alert,
     logistics_backend_client,
@@ -21,6 +22,7 @@ from . import (
     logistics_shipment,
     logistics_shipment_leg,
     logistics_shipment_ref,
+    logistics_shipment_tracking,
     logistics_shipment_transport,
     purchase_order,
     res_company,

@@ -9,6 +9,8 @@ class StockPicking(models.Model):
         "logistics.shipment", string="Shipment", copy=False, index=True, check_company=True
     )
     logistics_status = fields.Selection(related="logistics_shipment_id.status", string="Shipment Status")
+    logistics_tracking_url = fields.Char(related="logistics_shipment_id.tracking_url", string="Shipment Tracking")
+    logistics_late = fields.Boolean(related="logistics_shipment_id.is_late", string="Shipment Late")
 
     def _logistics_eligible(self):
         """Deliveries, and receipts that travel with a carrier, not yet on a shipment."""

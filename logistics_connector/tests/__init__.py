@@ -13,6 +13,7 @@ from . import (
     test_shipment,
     test_signature,
     test_status_rules,
+    test_tracking_link,
     test_transport_order,
     test_x12,
     test_x12_corpus,

@@ -11,6 +11,7 @@ from . import (
     logistics_shipment_event_insert,
     logistics_shipment_event_pod,
     logistics_shipment_notification,
+    logistics_shipment_portal,
     logistics_shipment_ref,
     res_company,
     sale_order,

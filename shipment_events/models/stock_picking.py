@@ -14,6 +14,7 @@ class StockPicking(models.Model):
         related="logistics_shipment_id.status", string="Delivery Status", store=True
     )
     logistics_event_count = fields.Integer(related="logistics_shipment_id.event_count", string="Milestones")
+    logistics_event_ids = fields.One2many(related="logistics_shipment_id.event_ids", string="Milestone Timeline")
 
     def action_view_shipment_events(self):
         self.ensure_one()

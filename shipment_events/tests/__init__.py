@@ -10,6 +10,7 @@ from . import (
     test_platform_sendcloud_aftership,
     test_platform_shipengine,
     test_platform_shippo,
+    test_portal,
     test_security,
     test_webhook,
     test_x12_214,
