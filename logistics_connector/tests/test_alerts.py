@@ -132,7 +132,7 @@ class TestAlerts(LogisticsCommon, TransactionCase):
         self._messages("queued", age_minutes=200, message_type="transport_order")
         self._messages("queued", age_minutes=10, message_type="booking_confirmation")
         self._check()
-        self.assertIn("lane transport_order", self.backend.alert_message)
+        self.assertIn("lane transport:", self.backend.alert_message)
         self.assertNotIn("booking_confirmation", self.backend.alert_message)
         self.assertNotIn("dead", self.backend.alert_message)
 
