@@ -23,12 +23,9 @@ from odoo import _, api, models
 from odoo.addons.logistics_connector.services import x12
 from odoo.addons.logistics_connector.services.exceptions import ParseError, PermanentError
 from odoo.addons.logistics_connector.services.intake import (
-    ACCEPTED,
     DUPLICATE,
-    INVALID,
-    PARTIAL,
-    IntakeResult,
     JournalItem,
+    combine_interchange_results,
 )
 
 from ..formats import csv_invoice, fap_json, x12_210
@@ -117,7 +114,7 @@ class FreightInvoice(models.Model):
         ]
         if len(results) == 1:
             return results[0]
-        return _file_result(results)
+        return combine_interchange_results(results)
 
     @api.model
     def _receive_210_interchange(self, backend, body, read, source):
@@ -228,26 +225,3 @@ class FreightInvoice(models.Model):
 def _ack_fields(ack):
     """The answer's fields of a journaled 997 (none when there is no 997)."""
     return {"ack_message_id": ack.id, "ack": ack.sudo().payload} if ack else {}
-
-
-def _file_result(results):
-    """The result of a file of several 210 interchanges: accepted when every one was journaled,
-    partial when some were refused, duplicate when every one was received before, invalid
-    when none was journaled; ``interchanges`` gives each one's answer."""
-    statuses = {result.status for result in results}
-    if statuses == {DUPLICATE}:
-        status = DUPLICATE
-    elif statuses == {INVALID}:
-        status = INVALID
-    elif INVALID in statuses:
-        status = PARTIAL
-    else:
-        status = ACCEPTED
-    ids = tuple(i for result in results if result.status != INVALID or status == INVALID for i in result.message_ids)
-    extra = {
-        "status": status,
-        "interchanges": [dict(result.answer(), status=result.status) for result in results],
-        "ack_message_ids": [r.extra["ack_message_id"] for r in results if r.extra and r.extra.get("ack_message_id")],
-    }
-    error = "; ".join(r.error for r in results if r.error) if status == INVALID else None
-    return IntakeResult(status, ids, error, extra)

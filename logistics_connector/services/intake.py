@@ -79,3 +79,26 @@ def accepted_or_duplicate(created_ids, originals):
     if found and len(found) == len(originals):
         return IntakeResult(DUPLICATE, tuple(found))
     return IntakeResult(ACCEPTED, tuple(created_ids))
+
+
+def combine_interchange_results(results):
+    """The result of a file of several interchanges: accepted when one was, partial when some
+    were refused or partial, duplicate when every one was received before, invalid when none
+    was journaled; ``interchanges`` gives each one's answer."""
+    statuses = {result.status for result in results}
+    if statuses == {DUPLICATE}:
+        status = DUPLICATE
+    elif statuses == {INVALID}:
+        status = INVALID
+    elif statuses & {INVALID, PARTIAL}:
+        status = PARTIAL
+    else:
+        status = ACCEPTED
+    ids = tuple(i for result in results if result.status != INVALID or status == INVALID for i in result.message_ids)
+    extra = {
+        "status": status,
+        "interchanges": [dict(result.answer(), status=result.status) for result in results],
+        "ack_message_ids": [r.extra["ack_message_id"] for r in results if r.extra and r.extra.get("ack_message_id")],
+    }
+    error = "; ".join(r.error for r in results if r.error) if status == INVALID else None
+    return IntakeResult(status, ids, error, extra)

@@ -18,6 +18,7 @@ from odoo.addons.logistics_connector.services.intake import (
     PARTIAL,
     IntakeResult,
     JournalItem,
+    combine_interchange_results,
 )
 
 from ..formats import x12_214
@@ -217,7 +218,7 @@ class LogisticsMessage(models.Model):
         results = [
             self._receive_214_interchange(backend, text, read, source) for text, read in zip(texts, reads, strict=True)
         ]
-        return results[0] if len(results) == 1 else _file_result(results)
+        return results[0] if len(results) == 1 else combine_interchange_results(results)
 
     @api.model
     def _receive_214_interchange(self, backend, body, read, source):
@@ -258,29 +259,6 @@ class LogisticsMessage(models.Model):
         sends its 997s). None when the interchange is too broken to be acknowledged."""
         ack = self._journal_x12_997(backend, message, interchange=interchange, results=results, reject_body=reject_body)
         return ack or None
-
-
-def _file_result(results):
-    """The result of a file of several interchanges: accepted when one was, partial when some
-    were refused or partial, duplicate when every one was received before, invalid when none
-    was journaled; ``interchanges`` gives each one's answer."""
-    statuses = {result.status for result in results}
-    if statuses == {DUPLICATE}:
-        status = DUPLICATE
-    elif statuses == {INVALID}:
-        status = INVALID
-    elif statuses & {INVALID, PARTIAL}:
-        status = PARTIAL
-    else:
-        status = ACCEPTED
-    ids = tuple(i for result in results if result.status != INVALID or status == INVALID for i in result.message_ids)
-    extra = {
-        "status": status,
-        "interchanges": [dict(result.answer(), status=result.status) for result in results],
-        "ack_message_ids": [r.extra["ack_message_id"] for r in results if r.extra and r.extra.get("ack_message_id")],
-    }
-    error = "; ".join(r.error for r in results if r.error) if status == INVALID else None
-    return IntakeResult(status, ids, error, extra)
 
 
 def _ack_fields(ack):
