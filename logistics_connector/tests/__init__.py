@@ -15,6 +15,7 @@ from . import (
     test_status_rules,
     test_tracking_link,
     test_transport_order,
+    test_webhook_counts,
     test_x12,
     test_x12_corpus,
     test_x12_fuzz,
