@@ -19,7 +19,7 @@ def _in_child(function):
         code = 0
         try:
             function()
-        except BaseException:  # noqa: BLE001 - reported to the parent by the exit code
+        except BaseException:  # reported to the parent by the exit code
             code = 1
         os._exit(code)
     _pid, status = os.waitpid(pid, 0)
