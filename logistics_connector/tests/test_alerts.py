@@ -143,6 +143,7 @@ class TestAlerts(LogisticsCommon, TransactionCase):
         self._messages("failed", count=3, age_minutes=300)
         retrying = self._messages("failed", age_minutes=200)
         retrying.sudo().write({"next_attempt_at": fields.Datetime.now() + timedelta(minutes=5)})
+        self.env.flush_all()  # the figures are read with SQL
         waiting = self.env["logistics.backend"]._journal_waiting_by_lane(self.backend.ids)
         self.assertEqual(list(waiting), [(self.backend.id, "transport")])
         count, oldest = waiting[(self.backend.id, "transport")]
@@ -151,6 +152,7 @@ class TestAlerts(LogisticsCommon, TransactionCase):
         self._check()
         self.assertIn("lane transport:", self.backend.alert_message)
         retrying.sudo().write({"state": "done", "next_attempt_at": False})
+        self.env.flush_all()
         self._check()
         self.assertFalse(self.backend.alert_message)
 
