@@ -31,6 +31,15 @@
         "views/menus.xml",
     ],
     "demo": ["demo/logistics_demo.xml"],
+    "assets": {
+        "web.assets_backend": [
+            "logistics_connector/static/src/navbar/problems_badge.js",
+            "logistics_connector/static/src/navbar/problems_badge.xml",
+        ],
+        "web.assets_tests": [
+            "logistics_connector/static/tests/tours/problems_badge_tour.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -127,7 +127,7 @@ def render_metrics(figures):
         out.add(
             "logistics_webhook_responses_total",
             "counter",
-            "Webhook answers by HTTP status, counted by this server process since it started.",
+            "Webhook answers by HTTP status, counted by all the processes of this server since it started.",
             count,
             endpoint=endpoint,
             status=str(status),

@@ -17,6 +17,7 @@ from . import (
     logistics_message_journal,
     logistics_message_lanes,
     logistics_message_link,
+    logistics_message_problems,
     logistics_message_processing,
     logistics_message_x12,
     logistics_shipment,

@@ -19,10 +19,10 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..services import alerts
+from .logistics_message import READY_STATES
 
 _logger = logging.getLogger(__name__)
 
-WAITING_STATES = ("received", "queued", "failed")
 SETTLED_STATES = ("done", "failed", "dead", "needs_mapping")
 # A backend "usually sends" when it sent something in this many days.
 USUAL_SENDER_DAYS = 30
@@ -82,8 +82,12 @@ class LogisticsBackend(models.Model):
 
     @api.model
     def _journal_waiting_by_lane(self, backend_ids=None):
-        """``{(backend_id, lane): (count, oldest create_date)}`` of the waiting messages: one query."""
-        where = SQL("state IN %s", WAITING_STATES)
+        """``{(backend_id, lane): (count, oldest create_date)}`` of the waiting messages: one query.
+
+        Waiting: received, queued, or failed with a next attempt (retrying). A failed message
+        without one (bad input) waits for a person, not for the queue: it is a problem
+        (Dead Letters & Problems), not queue depth, and never ages a lane."""
+        where = SQL("(state IN %s OR (state = 'failed' AND next_attempt_at IS NOT NULL))", READY_STATES)
         if backend_ids is not None:
             where = SQL("%s AND backend_id = ANY(%s)", where, list(backend_ids))
         self.env.cr.execute(

@@ -4,25 +4,23 @@
 aggregates and renders them with :func:`render`; ``/logistics/health`` uses the same figures.
 """
 
-import threading
-from collections import Counter
+from .webhook_counts import SharedCounters
 
 # Processing time buckets, in seconds (the journal records ``processing_time_ms``).
 BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
-# Webhook answers by status, counted in this worker process (no query on the webhook's path).
-_webhook_answers = Counter()
-_webhook_lock = threading.Lock()
+# Webhook answers by status, counted across the server's worker processes with no query on
+# the webhook's path (services/webhook_counts.py).
+WEBHOOK_ANSWERS = SharedCounters()
 
 
 def count_webhook_answer(endpoint, status):
-    with _webhook_lock:
-        _webhook_answers[(endpoint, int(status))] += 1
+    WEBHOOK_ANSWERS.count(endpoint, status)
 
 
 def webhook_answers():
-    with _webhook_lock:
-        return dict(_webhook_answers)
+    """{(endpoint, status): count} since the server started, over all its processes."""
+    return WEBHOOK_ANSWERS.totals()
 
 
 def _escape(value):

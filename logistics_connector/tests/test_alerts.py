@@ -136,6 +136,26 @@ class TestAlerts(LogisticsCommon, TransactionCase):
         self.assertNotIn("booking_confirmation", self.backend.alert_message)
         self.assertNotIn("dead", self.backend.alert_message)
 
+    def test_failed_without_retry_is_a_problem_not_waiting(self):
+        """A message failed for bad input (no next attempt) waits for a person: it is in Dead
+        Letters & Problems, not in the queue, and never ages its lane (runbook: a flood of
+        malformed payloads)."""
+        self._messages("failed", count=3, age_minutes=300)
+        retrying = self._messages("failed", age_minutes=200)
+        retrying.sudo().write({"next_attempt_at": fields.Datetime.now() + timedelta(minutes=5)})
+        self.env.flush_all()  # the figures are read with SQL
+        waiting = self.env["logistics.backend"]._journal_waiting_by_lane(self.backend.ids)
+        self.assertEqual(list(waiting), [(self.backend.id, "transport")])
+        count, oldest = waiting[(self.backend.id, "transport")]
+        self.assertEqual(count, 1)
+        self.assertAlmostEqual((fields.Datetime.now() - oldest).total_seconds(), 200 * 60, delta=120)
+        self._check()
+        self.assertIn("lane transport:", self.backend.alert_message)
+        retrying.sudo().write({"state": "done", "next_attempt_at": False})
+        self.env.flush_all()
+        self._check()
+        self.assertFalse(self.backend.alert_message)
+
     def test_failure_rate_over_the_last_hour(self):
         self._messages("done", count=6, age_minutes=5)
         self._messages("failed", count=4, age_minutes=5)

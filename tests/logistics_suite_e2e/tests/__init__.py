@@ -4,6 +4,7 @@ from . import (
     test_freight_vat_credits,
     test_journal_lanes,
     test_permission_matrix,
+    test_runbook,
     test_scenario,
     test_scenario_fap_paid,
     test_suite_installed,
