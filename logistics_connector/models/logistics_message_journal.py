@@ -54,7 +54,8 @@ class LogisticsMessage(models.Model):
         """
         prepared = []
         for given in vals_list:
-            vals = dict(given)
+            # Banking references masked before anything is stored (logistics_message_privacy.py).
+            vals = self._privacy_mask_vals(dict(given))
             payload = vals.pop("payload", None)
             vals.update(self._payload_vals(payload, filename=vals.get("message_type") or "payload"))
             vals.setdefault("state", "received" if vals.get("direction") == "inbound" else "queued")
