@@ -85,8 +85,9 @@ class LogisticsMessage(models.Model):
             return vals
         return dict(vals, payload=payload) if count else vals
 
-    def _redact_personal_data(self):
-        """Replace the personal fields of these messages' payloads by their hash, in place.
+    def _redact_personal_data(self, values=()):
+        """Replace the personal fields of these messages' payloads by their hash, in place, and
+        every occurrence of ``values`` (a contact's name, e-mail... for Forget this contact).
         Returns the number of messages changed. Superuser work (the cron, Forget this contact)."""
         rules_of = self._payload_privacy_rules()
         secret = self._privacy_secret()
@@ -95,20 +96,24 @@ class LogisticsMessage(models.Model):
         for message in self.sudo():
             rules = rules_of.get(message.message_type)
             vals = {} if message.redacted_at else {"redacted_at": now}
+            raw = message._get_payload_bytes()
+            redacted, count = raw, 0
             if rules:
-                raw = message._get_payload_bytes()
                 try:
                     redacted, count = privacy.redact(raw, rules, secret)
                 except (UnicodeDecodeError, ValueError):
                     redacted, count = raw, 0
-                if count:
-                    if message.payload_attachment_id:
-                        message.payload_attachment_id.write({"raw": redacted})
-                    else:
-                        vals["payload"] = redacted.decode("utf-8")
-                    vals["payload_size"] = len(redacted)
-                    vals["redacted_count"] = message.redacted_count + count
-                    changed += 1
+            if values:
+                redacted, found = privacy.redact_values(redacted, values, secret)
+                count += found
+            if count:
+                if message.payload_attachment_id:
+                    message.payload_attachment_id.write({"raw": redacted})
+                else:
+                    vals["payload"] = redacted.decode("utf-8")
+                vals["payload_size"] = len(redacted)
+                vals["redacted_count"] = message.redacted_count + count
+                changed += 1
             if vals:
                 message.write(vals)
         return changed
@@ -121,6 +126,7 @@ class LogisticsMessage(models.Model):
         backends = self.env["logistics.backend"].sudo().with_context(active_test=False).search([])
         types = list(self._payload_privacy_rules())
         now = fields.Datetime.now()
+        self.flush_model(["backend_id", "state", "redacted_at", "message_type", "processed_at"])
         ids = []
         for days, group in backends.grouped(lambda backend: backend._privacy_redact_days()).items():
             if not days or len(ids) >= limit:

@@ -6,7 +6,8 @@ caller's companies:
 
 - the journal payloads that mention the partner (messages of the partner's shipments, and
   payloads that contain its name, e-mail, phone or street), by the journal's redaction rules
-  (``logistics.message._redact_personal_data``: every personal field replaced by its hash);
+  (``logistics.message._redact_personal_data``: every personal field replaced by its hash),
+  and the partner's own values wherever they stand (a name in a free text too);
 - what the addons add with ``_logistics_forget_personal_data`` (``shipment_events``: POD
   signers and documents of milestones and shipments).
 
@@ -103,5 +104,5 @@ class ResPartner(models.Model):
         extend it with ``super()`` for their records."""
         self.ensure_one()
         messages = self._logistics_forget_messages()
-        messages._redact_personal_data()
+        messages._redact_personal_data(values=self._logistics_forget_values())
         return {_("Journal messages redacted"): len(messages)}

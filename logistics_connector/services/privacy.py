@@ -77,6 +77,10 @@ COMMON_PERSONAL_KEYS = frozenset(
         "first_name",
         "last_name",
         "full_name",
+        # Objects about a person: every value inside is personal.
+        "recipient",
+        "contact",
+        "customers",
     }
 )
 # Keys of banking references in any JSON payload (masked on intake, see mask_banking).
@@ -177,6 +181,24 @@ def redact(payload, rules, secret):
     counter = _Counter(lambda value: hash_token(value, secret))
     result = _apply(payload, rules, counter, personal=True)
     return (result if counter.count else payload), counter.count
+
+
+def redact_values(payload, values, secret):
+    """(payload, count): every occurrence of ``values`` (texts, matched whatever their case) in
+    ``payload`` (bytes) replaced by its token, wherever it stands (*Forget this contact*: the
+    contact's name in a free text too). The tokens hold no separator of any format."""
+    values = sorted({value for value in values if value and not is_token(value)}, key=len, reverse=True)
+    if not values:
+        return payload, 0
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload, 0
+    pattern = re.compile("|".join(re.escape(value) for value in values), re.IGNORECASE)
+    count = len(pattern.findall(text))
+    if not count:
+        return payload, 0
+    return pattern.sub(lambda match: hash_token(match.group(0), secret), text).encode("utf-8"), count
 
 
 def mask_banking(payload, rules):
