@@ -6,7 +6,7 @@ from odoo import fields, models
 
 
 class LogisticsBackend(models.Model):
-    _inherit = "logistics.backend"
+    _inherit = "logistics.backend"  # pylint: disable=consider-merging-classes-inherited
 
     privacy_policy = fields.Selection(
         [

@@ -28,7 +28,7 @@ MIN_SEARCHED_LENGTH = 5
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     def action_logistics_forget(self):
         """Erase these partners' personal data from shipment events, PODs and journal payloads."""

@@ -10,7 +10,7 @@ FORGOTTEN = "[forgotten]"
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     def _logistics_forget_personal_data(self):
         counts = super()._logistics_forget_personal_data()
