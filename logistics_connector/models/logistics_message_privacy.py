@@ -10,7 +10,7 @@
   ``_cron_redact_personal_data`` runs it on processed messages (done, duplicate) older than
   their backend's policy (``logistics_backend_privacy.py``), in batches claimed with
   ``FOR UPDATE SKIP LOCKED``. A redacted message is never replayed (its personal fields are
-  gone): ``action_replay`` refuses it.
+  gone): ``action_replay`` refuses it (``_check_not_redacted``).
 
 The hash secret: the system parameter ``logistics_connector.redaction_secret``, created at
 random on first use (changing it makes the tokens of new redactions differ from the old ones).
@@ -156,9 +156,10 @@ class LogisticsMessage(models.Model):
         _logger.info("Journal data policy: %s messages redacted (%s with personal values)", len(ids), changed)
         return len(ids)
 
-    def action_replay(self):
-        """A message whose personal data were redacted cannot be processed again: what it said is
-        gone (the sender sends it again; it is then recognised as a duplicate by its key)."""
+    def _check_not_redacted(self):
+        """Before a replay (``action_replay``): a message whose personal data were redacted
+        cannot be processed again, what it said is gone (the sender sends it again; it is then
+        recognised as a duplicate by its key)."""
         redacted = self.sudo().filtered("redacted_at")
         if redacted:
             raise UserError(
@@ -169,4 +170,3 @@ class LogisticsMessage(models.Model):
                     date=redacted[0].redacted_at,
                 )
             )
-        return super().action_replay()

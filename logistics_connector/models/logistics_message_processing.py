@@ -353,6 +353,7 @@ class LogisticsMessage(models.Model):
         create a second shipment or a second financial posting.
         """
         self._check_manage_access()
+        self._check_not_redacted()  # logistics_message_privacy.py
         replayable = self.sudo().filtered(lambda m: m.state in PROBLEM_STATES)
         if not replayable:
             raise UserError(_("Only failed, dead or 'needs mapping' messages can be replayed."))

