@@ -71,12 +71,15 @@ class LogisticsMessage(models.Model):
         return secret
 
     @api.model
-    def _privacy_mask_vals(self, vals):
+    def _privacy_mask_vals(self, vals, rules_of=None):
         """An inbound message's values with the banking references of its payload masked (on
-        intake, before anything is stored)."""
+        intake, before anything is stored); ``rules_of``: :meth:`_payload_privacy_rules`, read
+        once per batch by the caller."""
         if vals.get("direction") != "inbound" or vals.get("payload") is None:
             return vals
-        rules = self._payload_privacy_rules().get(vals.get("message_type"))
+        if rules_of is None:
+            rules_of = self._payload_privacy_rules()
+        rules = rules_of.get(vals.get("message_type"))
         if not rules or not rules.has_banking:
             return vals
         try:
