@@ -151,3 +151,54 @@ class TestEventsPrivacy(ShipmentEventsCommon, HttpCase):
         self.assertNotIn(PERSONAL.encode(), stored)
         self.assertNotIn(b"Secret Lane", stored)
         self.assertIn(b"MS1*Lyon**FR~", stored)
+
+
+@tagged("post_install", "-at_install")
+class TestPlatformPrivacyRules(ShipmentEventsCommon, HttpCase):
+    """The platforms' bodies and an IFTSTA: the rules each message type is given."""
+
+    def test_platform_bodies(self):
+        rules = self.env["logistics.message"]._payload_privacy_rules()["platform_event"]
+        sendcloud = {
+            "action": "parcel_status_changed",
+            "parcel": {
+                "id": 1,
+                "name": PERSONAL,
+                "address": "1 Secret Lane",
+                "telephone": "+33612345678",
+                "email": EMAIL,
+                "city": "Lyon",
+                "tracking_number": "TRK-1",
+                "status": {"id": 11, "message": "Delivered"},
+            },
+        }
+        aftership = {
+            "event": "tracking_update",
+            "msg": {
+                "tracking_number": "TRK-2",
+                "customers": [{"name": PERSONAL, "phone_number": "+33612345678", "email": EMAIL}],
+                "signed_by": PERSONAL,
+                "checkpoints": [{"city": "Lyon", "tag": "Delivered"}],
+            },
+        }
+        easypost = {"result": {"object": "Tracker", "signed_by": PERSONAL, "tracking_code": "TRK-3"}}
+        for body in (sendcloud, aftership, easypost):
+            redacted, count = privacy.redact(json.dumps(body).encode(), rules, "secret")
+            self.assertTrue(count)
+            self.assertNotIn(PERSONAL.encode(), redacted)
+            self.assertNotIn(EMAIL.encode(), redacted)
+            self.assertIn(b"TRK-", redacted)
+        self.assertIn(b'"city": "Lyon"', privacy.redact(json.dumps(sendcloud).encode(), rules, "secret")[0])
+
+    def test_iftsta(self):
+        rules = self.env["logistics.message"]._payload_privacy_rules()["edifact_iftsta"]
+        body = (
+            "UNB+UNOC:3+SENDER+RECEIVER+261120:0800+1'UNH+1+IFTSTA:D:04A:UN'"
+            f"NAD+CN+ID::87++{PERSONAL}+1 Secret Lane+Lyon++69001+FR'CTA+IC+:{PERSONAL}'COM+{EMAIL}:EM'"
+            "UNT+5+1'UNZ+1+1'"
+        ).encode()
+        redacted, count = privacy.redact(body, rules, "secret")
+        self.assertEqual(count, 4)
+        for value in (PERSONAL, EMAIL, "Secret Lane"):
+            self.assertNotIn(value.encode(), redacted)
+        self.assertIn(b"+Lyon++69001+FR'", redacted)
