@@ -8,7 +8,7 @@ import json
 import logging
 import time
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.logistics_connector.services import privacy
 
@@ -154,7 +154,7 @@ class TestEventsPrivacy(ShipmentEventsCommon, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPlatformPrivacyRules(ShipmentEventsCommon, HttpCase):
+class TestPlatformPrivacyRules(TransactionCase):
     """The platforms' bodies and an IFTSTA: the rules each message type is given."""
 
     def test_platform_bodies(self):
