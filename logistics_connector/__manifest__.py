@@ -27,6 +27,7 @@
         "views/sale_order_views.xml",
         "views/purchase_order_views.xml",
         "views/res_company_views.xml",
+        "views/logistics_privacy_views.xml",
         "views/logistics_tracking_views.xml",
         "views/menus.xml",
     ],

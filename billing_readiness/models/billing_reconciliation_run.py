@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from odoo.addons.logistics_connector.services import privacy
 from odoo.addons.logistics_connector.services.exceptions import LogisticsError
 
 _logger = logging.getLogger(__name__)
@@ -132,7 +133,9 @@ class BillingReconciliationRun(models.Model):
                 elif backend.kind == "fap":
                     run_sudo._section_fap(builder, backend, backend.sudo()._freight_fap_api())
             except (LogisticsError, ValueError) as error:
-                _logger.info("Reconciliation: backend %s could not report: %s", backend.code, error)
+                _logger.info(
+                    "Reconciliation: backend %s could not report: %s", backend.code, privacy.safe_error_text(error)
+                )
                 builder.add(
                     "tms" if backend.kind == "tms" else "fap",
                     _("%(backend)s could not report: %(error)s", backend=backend.name, error=error),

@@ -22,6 +22,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from odoo.addons.logistics_connector.services import privacy
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 REQUIRED_COLUMNS = (
@@ -41,6 +42,15 @@ INVOICE_COLUMNS = (("invoice_date", "invoice_date"), ("currency", "currency"), (
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 MAX_REPORTED_ERRORS = 20
+# Columns a carrier may add that the journal's data policy redacts (personal) or that are masked
+# on intake (banking; logistics_connector/services/privacy.py). The reader ignores them.
+PRIVACY_RULES = privacy.PayloadRules(
+    "csv",
+    personal_columns=frozenset(
+        {"contact_name", "contact_email", "contact_phone", "consignee_name", "consignee_street", "shipper_street"}
+    ),
+    banking_columns=frozenset({"iban", "account_number", "bank_account", "remit_to_iban", "remit_to_account"}),
+)
 
 NUMBER_RE = re.compile(r"-?\d+(\.\d+)?")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")

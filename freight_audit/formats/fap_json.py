@@ -27,7 +27,18 @@ import json as jsonlib
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from odoo.addons.logistics_connector.services import privacy
 from odoo.addons.logistics_connector.services.exceptions import ParseError
+
+# Personal and banking fields of the FAP's messages (invoices, payment statuses, funding
+# requests, dispute answers) for the journal (logistics_connector/services/privacy.py): the
+# common personal keys plus the remit-to and contact names; banking references (IBAN, account
+# numbers, anywhere in the body, e.g. ``remit_to.iban`` or ``payments[].account_number``) are
+# masked on intake but for their last 4 characters. The reader reads none of them.
+PRIVACY_RULES = privacy.json_rules(
+    personal_paths=("remit_to.name", "contact.name", "payee.name", "payments.*.payee.name"),
+    banking_keys=(*privacy.COMMON_BANKING_KEYS, "remit_to_iban", "remit_to_account", "payee_iban", "payee_account"),
+)
 
 
 def _decimal(value, where, allow_none=False):

@@ -79,13 +79,18 @@ its control number.
 
 from decimal import Decimal
 
-from odoo.addons.logistics_connector.services import x12
+from odoo.addons.logistics_connector.services import privacy, x12
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 IGNORED_HEADER = {"ITD", "R3", "H3", "K1", "N7", "M7", "S5", "H6", "G61", "NTE", "N8", "F9", "D9"}
 IGNORED_DETAIL = {"L7", "H1", "H2", "K1", "L9", "NTE", "MEA"}
 PARTY_SEGMENTS = {"N2", "N3", "N4", "N9", "G61"}
 # L108 special charge codes of tax lines (GST, HST, QST, PST: Canada; TAX, VAT).
+# Personal elements (journal data policy, logistics_connector/services/privacy.py): party names
+# (N102, N201-02), streets (N301-02) and contacts (PER02 name, PER04/06/08 numbers).
+PRIVACY_RULES = privacy.PayloadRules(
+    "x12", personal_elements={"N1": (2,), "N2": (1, 2), "N3": (1, 2), "PER": (2, 4, 6, 8)}
+)
 TAX_CODES = {"GST", "HST", "QST", "PST", "TAX", "VAT", "TX"}
 
 

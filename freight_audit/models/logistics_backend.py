@@ -3,6 +3,7 @@ import logging
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.logistics_connector.services import privacy
 from odoo.addons.logistics_connector.services.exceptions import LogisticsError
 from odoo.addons.logistics_connector.services.intake import JournalItem
 
@@ -44,7 +45,7 @@ class LogisticsBackend(models.Model):
                 invoices, cursor = backend._freight_fap_api().list_invoices(since=backend.fap_invoice_cursor)
             except LogisticsError as error:
                 backend.write({"fap_last_poll": fields.Datetime.now(), "fap_last_poll_error": str(error)})
-                _logger.info("FAP invoice poll of %s failed: %s", backend.code, error)
+                _logger.info("FAP invoice poll of %s failed: %s", backend.code, privacy.safe_error_text(error))
                 continue
             invoices = [invoice for invoice in invoices if isinstance(invoice, dict)]
             if invoices:
@@ -77,7 +78,9 @@ class LogisticsBackend(models.Model):
                 try:
                     answer = api.get_payment(invoice.external_id)
                 except LogisticsError as error:
-                    _logger.info("FAP payment poll of %s failed: %s", invoice.external_id, error)
+                    _logger.info(
+                        "FAP payment poll of %s failed: %s", invoice.external_id, privacy.safe_error_text(error)
+                    )
                     continue
                 status = str(answer.get("status") or "").lower()
                 if status not in ("scheduled", "paid"):
@@ -118,7 +121,9 @@ class LogisticsBackend(models.Model):
                 try:
                     answer = api.get_dispute(case.dispute_reference)
                 except LogisticsError as error:
-                    _logger.info("FAP dispute poll of %s failed: %s", case.dispute_reference, error)
+                    _logger.info(
+                        "FAP dispute poll of %s failed: %s", case.dispute_reference, privacy.safe_error_text(error)
+                    )
                     continue
                 if not answer.get("answer"):
                     continue
@@ -139,7 +144,7 @@ class LogisticsBackend(models.Model):
             try:
                 funding, cursor = backend._freight_fap_api().list_funding_requests(since=backend.fap_funding_cursor)
             except LogisticsError as error:
-                _logger.info("FAP funding poll of %s failed: %s", backend.code, error)
+                _logger.info("FAP funding poll of %s failed: %s", backend.code, privacy.safe_error_text(error))
                 continue
             funding = [request for request in funding if isinstance(request, dict) and request.get("id")]
             if funding:

@@ -4,6 +4,7 @@
 
 from odoo import api, fields, models
 
+from ..formats import csv_invoice, fap_json, x12_210
 from .freight_audit_case import GROUP_AUDITOR, GROUP_MANAGER
 
 FREIGHT_TYPES = [
@@ -40,6 +41,17 @@ class LogisticsMessage(models.Model):
         groups["fap_payment_status"] = GROUP_MANAGER
         groups["fap_funding"] = GROUP_MANAGER  # it becomes a posted bill to the FAP
         return groups
+
+    @api.model
+    def _payload_privacy_rules(self):
+        """Carrier invoices and the FAP's messages: their formats' personal fields, and the
+        banking references masked on intake (``formats/fap_json.py``, ``csv_invoice.py``)."""
+        rules = super()._payload_privacy_rules()
+        fap = ("freight_invoice_json", "fap_payment_status", "fap_funding", "fap_dispute_answer", "fap_dispute")
+        rules.update(dict.fromkeys(fap, fap_json.PRIVACY_RULES))
+        rules["x12_210"] = x12_210.PRIVACY_RULES
+        rules["freight_invoice_csv"] = csv_invoice.PRIVACY_RULES
+        return rules
 
     @api.model
     def _message_type_lanes(self):

@@ -12,6 +12,7 @@ from . import (
     test_invoice_webhook,
     test_landed_cost_late,
     test_posting,
+    test_privacy,
     test_rating,
     test_security,
     test_tax_lines,

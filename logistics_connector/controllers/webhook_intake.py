@@ -35,7 +35,7 @@ from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..models.logistics_backend import WebhookIntake as IntakeSettings  # the backend's settings
-from ..services import signature
+from ..services import privacy, signature
 from ..services.exceptions import PermanentError
 from ..services.intake import ACCEPTED, DUPLICATE, INVALID, PARTIAL, JournalItem
 from ..services.metrics import count_webhook_answer
@@ -263,9 +263,12 @@ class WebhookIntakeMixin:
             # The same body journaled by a concurrent request (the journal's unique key):
             # Odoo replays this request on a new snapshot, which answers it as a duplicate.
             raise
-        except Exception:
-            # Never a 500 nor a traceback to the caller; the details stay in the server log.
-            self._intake_logger.exception("%s %s: unexpected error", self._intake_label, backend_code)
+        except Exception as error:
+            # Never a 500 nor a traceback to the caller; the details stay in the server log
+            # (its frames only: the error's message may quote the body).
+            self._intake_logger.error(
+                "%s %s: unexpected error\n%s", self._intake_label, backend_code, privacy.safe_traceback(error)
+            )
             # Nothing of this request is kept (no savepoint around the intake: it would cost
             # two round trips on every request), then its authenticated body is.
             request.env.cr.rollback()
@@ -316,5 +319,7 @@ class WebhookIntakeMixin:
                     content_type=_kept_content_type(state),
                     source=state["source"],
                 )
-        except Exception:
-            self._intake_logger.exception("%s: the body could not be journaled either", self._intake_label)
+        except Exception as error:
+            self._intake_logger.error(
+                "%s: the body could not be journaled either\n%s", self._intake_label, privacy.safe_traceback(error)
+            )

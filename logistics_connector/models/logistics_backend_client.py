@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 from odoo import _, fields, models
 
+from ..services import privacy
 from ..services.exceptions import LogisticsError, PermanentError, RetryableError
 
 _logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class LogisticsBackend(models.Model):
             else:
                 text = _("Connection failed: %s", error.__class__.__name__)
         except Exception as error:
-            _logger.info("Test connection of backend %s failed", self.code, exc_info=True)
+            _logger.info("Test connection of backend %s failed\n%s", self.code, privacy.safe_traceback(error))
             ok, text = False, _("Connection failed: %s", error.__class__.__name__)
         self.sudo().write({"last_test_date": fields.Datetime.now(), "last_test_ok": ok, "last_test_result": text})
         return {

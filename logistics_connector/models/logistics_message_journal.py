@@ -53,8 +53,10 @@ class LogisticsMessage(models.Model):
         decides (see _journal_insert).
         """
         prepared = []
+        privacy_rules = self._payload_privacy_rules()
         for given in vals_list:
-            vals = dict(given)
+            # Banking references masked before anything is stored (logistics_message_privacy.py).
+            vals = self._privacy_mask_vals(dict(given), privacy_rules)
             payload = vals.pop("payload", None)
             vals.update(self._payload_vals(payload, filename=vals.get("message_type") or "payload"))
             vals.setdefault("state", "received" if vals.get("direction") == "inbound" else "queued")

@@ -18,7 +18,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 
-from ..services import retry
+from ..services import privacy, retry
 from ..services.exceptions import NeedsMappingError, PermanentError, RetryableError
 from .logistics_message import PROBLEM_STATES
 
@@ -316,7 +316,10 @@ class LogisticsMessage(models.Model):
             vals.update(state="failed", next_attempt_at=False)
         else:
             if not isinstance(error, RetryableError):
-                _logger.warning("Message %s (%s) failed unexpectedly", self.id, self.message_type, exc_info=error)
+                # Logs never carry payloads: the frames only (the message keeps the whole traceback).
+                _logger.warning(
+                    "Message %s (%s) failed unexpectedly\n%s", self.id, self.message_type, privacy.safe_traceback(error)
+                )
                 vals["error_details"] = "".join(traceback.format_exception(error))[-20000:]
                 vals["last_error"] = _("Unexpected error: %s", vals["last_error"])
             backend = self.backend_id
@@ -337,7 +340,7 @@ class LogisticsMessage(models.Model):
                 vals.update(state="failed", next_attempt_at=next_at)
                 self._trigger_processing(at=next_at)
         self.sudo().write(vals)
-        _logger.info("Message %s: %s (%s)", self.id, vals["state"], vals["last_error"])
+        _logger.info("Message %s: %s (%s)", self.id, vals["state"], privacy.safe_error_text(error))
 
     # ------------------------------------------------------------------
     # Replay, requeue, retention
@@ -350,6 +353,7 @@ class LogisticsMessage(models.Model):
         create a second shipment or a second financial posting.
         """
         self._check_manage_access()
+        self._check_not_redacted()  # logistics_message_privacy.py
         replayable = self.sudo().filtered(lambda m: m.state in PROBLEM_STATES)
         if not replayable:
             raise UserError(_("Only failed, dead or 'needs mapping' messages can be replayed."))

@@ -19,7 +19,7 @@ import logging
 
 from odoo import _, api, fields, models
 
-from ..services import x12
+from ..services import privacy, x12
 from ..services.exceptions import ParseError, PermanentError
 from ..services.intake import INVALID, IntakeResult, JournalItem
 from .logistics_message import MANAGER_GROUP
@@ -94,7 +94,7 @@ class LogisticsMessage(models.Model):
             else:
                 text = x12.build_997(interchange, results, control_number=control, reject_all=reject_all)
         except ParseError as error:
-            _logger.info("No 997 for message %s: %s", message.id, error)
+            _logger.info("No 997 for message %s: %s", message.id, privacy.safe_error_text(error))
             return self.browse()
         send = bool(backend.sudo().x12_send_997)
         acks, _duplicates = self.sudo()._journal_outbound(

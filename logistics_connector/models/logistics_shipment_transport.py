@@ -9,6 +9,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..services import privacy
 from ..services.dates import parse_datetime
 from ..services.exceptions import PermanentError
 from ..services.intake import JournalItem
@@ -272,7 +273,7 @@ class LogisticsShipment(models.Model):
                 try:
                     answer = client.get_booking(shipment.name)
                 except Exception as error:
-                    _logger.info("Booking poll of %s failed: %s", shipment.name, error)
+                    _logger.info("Booking poll of %s failed: %s", shipment.name, privacy.safe_error_text(error))
                     continue
                 if answer.get("booking_id"):
                     items.append(

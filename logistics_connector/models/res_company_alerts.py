@@ -10,7 +10,7 @@ from odoo import fields, models
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     logistics_alert_user_id = fields.Many2one(
         "res.users",

@@ -8,6 +8,7 @@ from . import (
     test_journal_lanes,
     test_journal_plain,
     test_metrics,
+    test_privacy,
     test_problems_badge,
     test_retry,
     test_security,

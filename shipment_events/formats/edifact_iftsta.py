@@ -44,6 +44,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import UTC
 
+from odoo.addons.logistics_connector.services import privacy
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 from .edifact_iftsta_codes import (  # noqa: F401 - re-exported: the models and the tests use edifact_iftsta.<name>
@@ -62,6 +63,17 @@ KNOWN_VERSIONS = {
 } - {"D:04B"}
 EVENT_DATE_QUALIFIERS = ("334", "78", "7", "178", "9", "11", "8", "132", "17")
 LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
+# Personal elements (journal data policy, logistics_connector/services/privacy.py): the NAD's
+# name and address lines (C058), party name (C080) and street (C059), a CTA's contact name and
+# a COM's number (phone, e-mail).
+PRIVACY_RULES = privacy.PayloadRules(
+    "edifact",
+    personal_elements={
+        "NAD": tuple((element, component) for element in (3, 4, 5) for component in range(1, 6)),
+        "CTA": ((2, 2),),
+        "COM": ((1, 1),),
+    },
+)
 CHARSETS = {"UNOA": "ascii", "UNOB": "ascii", "UNOW": "utf-8", "UNOY": "utf-8"}
 
 

@@ -69,7 +69,7 @@ A broken envelope raises ParseError (nothing is read).
 
 from datetime import UTC
 
-from odoo.addons.logistics_connector.services import x12
+from odoo.addons.logistics_connector.services import privacy, x12
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 from .x12_214_codes import (  # noqa: F401 - re-exported: the models and the tests use x12_214.<name>
@@ -86,6 +86,20 @@ from .x12_214_codes import (  # noqa: F401 - re-exported: the models and the tes
 IGNORED_HEADER = {"MAN", "K1", "G62", "MS3", "L10", "NTE"}
 IGNORED_DETAIL = {"MAN", "Q7", "K1", "AT5", "CD3", "NM1", "N1", "N2", "N3", "N4", "G62", "H6", "POD", "SPO", "NTE"}
 PARTY_SEGMENTS = {"N2", "N3", "N4", "G61"}
+# Personal elements (journal data policy, logistics_connector/services/privacy.py): party names
+# (N102, N201-02, NM103-05), streets (N301-02), contacts (PER02 name, PER04/06/08 numbers) and
+# the POD's signer (POD03).
+PRIVACY_RULES = privacy.PayloadRules(
+    "x12",
+    personal_elements={
+        "N1": (2,),
+        "N2": (1, 2),
+        "N3": (1, 2),
+        "NM1": (3, 4, 5),
+        "PER": (2, 4, 6, 8),
+        "POD": (3,),
+    },
+)
 
 
 class _Set214:

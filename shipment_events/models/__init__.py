@@ -14,6 +14,7 @@ from . import (
     logistics_shipment_portal,
     logistics_shipment_ref,
     res_company,
+    res_partner_privacy,
     sale_order,
     stock_picking,
 )

@@ -9,7 +9,7 @@ import logging
 
 from odoo import api, fields, models
 
-from odoo.addons.logistics_connector.services import x12
+from odoo.addons.logistics_connector.services import privacy, x12
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 from odoo.addons.logistics_connector.services.intake import (
     ACCEPTED,
@@ -21,7 +21,7 @@ from odoo.addons.logistics_connector.services.intake import (
     combine_interchange_results,
 )
 
-from ..formats import x12_214
+from ..formats import edifact_iftsta, platforms, x12_214
 from ..services import events as event_lib
 
 _logger = logging.getLogger(__name__)
@@ -57,6 +57,17 @@ class LogisticsMessage(models.Model):
         groups = super()._message_type_groups()
         groups.update(dict.fromkeys(MILESTONE_MESSAGE_TYPES, "shipment_events.group_milestone_intake"))
         return groups
+
+    @api.model
+    def _payload_privacy_rules(self):
+        """The personal fields of milestone payloads (the formats' own lists: canonical events,
+        X12 214, EDIFACT IFTSTA, the carrier platforms)."""
+        rules = super()._payload_privacy_rules()
+        rules.update(dict.fromkeys(("shipment_event", "shipment_event_batch"), event_lib.PRIVACY_RULES))
+        rules["x12_214"] = x12_214.PRIVACY_RULES
+        rules["edifact_iftsta"] = edifact_iftsta.PRIVACY_RULES
+        rules["platform_event"] = platforms.PRIVACY_RULES
+        return rules
 
     @api.model
     def _message_type_lanes(self):
@@ -154,9 +165,12 @@ class LogisticsMessage(models.Model):
         try:
             with self.env.cr.savepoint():
                 results = self._journal_canonical_events(backend, events, source, batch_message=batch)
-        except Exception:
-            _logger.exception(
-                "Webhook %s: splitting batch message %s failed; the cron will retry", backend.code, batch.id
+        except Exception as error:
+            _logger.error(
+                "Webhook %s: splitting batch message %s failed; the cron will retry\n%s",
+                backend.code,
+                batch.id,
+                privacy.safe_traceback(error),
             )
             return IntakeResult(ACCEPTED, tuple(batch.ids))
         batch._mark_done(count_attempt=False)

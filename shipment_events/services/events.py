@@ -16,7 +16,7 @@ from datetime import UTC
 import jsonschema
 import pytz
 
-from odoo.addons.logistics_connector.services import dates
+from odoo.addons.logistics_connector.services import dates, privacy
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "schemas", "shipment_event.schema.json")
@@ -38,6 +38,11 @@ BILLING_STATUSES = ("delivered",)
 # Exception kinds carried by an event whatever its status (e.g. attempted delivery while out for delivery).
 EXCEPTION_TYPES = ("refused", "damaged", "attempted_delivery", "lost", "address_issue")
 MAX_BATCH_EVENTS = 10_000
+
+# Personal fields of a canonical event body (one event or {"events": [...]}) for the journal's
+# data policy (logistics_connector/services/privacy.py): the POD's signer (a common key) and
+# its document (a signature image or a scan), besides the common names, streets, phones, e-mails.
+PRIVACY_RULES = privacy.json_rules(personal_keys=("document_base64",))
 
 
 @functools.cache

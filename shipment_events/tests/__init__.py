@@ -11,6 +11,7 @@ from . import (
     test_platform_shipengine,
     test_platform_shippo,
     test_portal,
+    test_privacy,
     test_security,
     test_webhook,
     test_x12_214,

@@ -14,7 +14,7 @@ Importing this package registers each verifier with the connector's shared webho
 with it.
 """
 
-from odoo.addons.logistics_connector.services import signature
+from odoo.addons.logistics_connector.services import privacy, signature
 
 from . import aftership, easypost, sendcloud, shipengine, shippo
 
@@ -42,3 +42,11 @@ def default_status_mappings():
         for name, module in PLATFORMS.items()
         for code, status in module.DEFAULT_STATUS_MAP.items()
     ]
+
+
+# What the journal's data policy redacts in a platform's body (message type ``platform_event``):
+# the common personal keys and every platform's own.
+PRIVACY_RULES = privacy.json_rules(
+    personal_keys=[key for module in PLATFORMS.values() for key in module.PERSONAL_KEYS],
+    personal_paths=[path for module in PLATFORMS.values() for path in module.PERSONAL_PATHS],
+)

@@ -34,6 +34,10 @@ from odoo.addons.logistics_connector.services.signature import SignatureError
 from . import _common
 
 NAME = "aftership"
+# Personal fields (journal data policy) besides the common keys: the tracking's customers
+# (names, phones, e-mails), its SMS numbers and the shipping address.
+PERSONAL_KEYS = ("customers", "smses", "shipping_address", "destination_raw_location")
+PERSONAL_PATHS = ()
 SIGNATURE_HEADER = "aftership-hmac-sha256"
 TAG_STATUS = {
     "Pending": "booked",

@@ -34,6 +34,10 @@ from odoo.addons.logistics_connector.services.signature import SignatureError
 from . import _common
 
 NAME = "easypost"
+# Personal fields (journal data policy, logistics_connector/services/privacy.py) besides the
+# common keys: the tracker's signer (``result.signed_by``, a common key).
+PERSONAL_KEYS = ()
+PERSONAL_PATHS = ()
 SIGNATURE_HEADER = "X-Hmac-Signature"
 PREFIX = "hmac-sha256-hex="
 # The tracker statuses of EasyPost's API reference (Tracker object, ``status``).

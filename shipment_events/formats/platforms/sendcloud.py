@@ -34,6 +34,9 @@ from odoo.addons.logistics_connector.services.signature import SignatureError
 from . import _common
 
 NAME = "sendcloud"
+# Personal fields (journal data policy) besides the common keys: the parcel's recipient.
+PERSONAL_KEYS = ()
+PERSONAL_PATHS = ("parcel.name", "parcel.address", "parcel.house_number", "parcel.address_divided")
 SIGNATURE_HEADER = "Sendcloud-Signature"
 # Parcel status id -> canonical status (Sendcloud's parcel statuses; the others wait for a mapping).
 DEFAULT_STATUS_MAP = {

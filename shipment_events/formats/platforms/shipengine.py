@@ -36,6 +36,9 @@ from odoo.addons.logistics_connector.services.signature import SignatureError
 from . import _common, _jwks
 
 NAME = "shipengine"
+# Personal fields (journal data policy) besides the common keys: the events' ``signer`` is one.
+PERSONAL_KEYS = ()
+PERSONAL_PATHS = ()
 NEEDS_SECRET = False
 KEY_ID_HEADER = "X-ShipEngine-RSA-SHA256-Key-ID"
 SIGNATURE_HEADER = "X-ShipEngine-RSA-SHA256-Signature"

@@ -35,6 +35,9 @@ from odoo.addons.logistics_connector.services.signature import SignatureError
 from . import _common
 
 NAME = "shippo"
+# Personal fields (journal data policy) besides the common keys: the addresses' names.
+PERSONAL_KEYS = ()
+PERSONAL_PATHS = ("data.address_from.name", "data.address_to.name")
 SIGNATURE_HEADER = "Shippo-Auth-Signature"
 TOKEN_PARAMETER = "token"
 DEFAULT_STATUS_MAP = {

@@ -1,5 +1,6 @@
 from . import (
     test_docker_compose,
+    test_forget_contact,
     test_freight_vat,
     test_freight_vat_credits,
     test_journal_lanes,

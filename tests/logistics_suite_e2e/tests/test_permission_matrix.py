@@ -717,6 +717,24 @@ class TestPermissionMatrix(BillingReadinessCommon, AccountTestInvoicingCommon, H
             unchecked={"auditor_a", "approver_a", "fmanager_a"},
         )
 
+        # Issue 20: Forget this contact erases POD signers and payloads (Logistics Managers only).
+        def forget_prepare():
+            partner = self.env["res.partner"].create(
+                {"name": self.next("Mallory Contact"), "company_id": self.company.id}
+            )
+            shipment = self._shipment(status="delivered")
+            shipment.sudo().write({"partner_id": partner.id, "pod_signer": partner.name})
+            return {"partner": partner, "shipment": shipment}
+
+        row(
+            "Forget a contact of company A (POD signers, journal payloads)",
+            forget_prepare,
+            lambda role, ctx: self.rpc(role, "res.partner", "action_logistics_forget", [ctx["partner"].id]),
+            lambda ctx: ctx["shipment"].sudo().pod_signer == "[forgotten]",
+            allowed={"manager_a", "system_a"},
+            must_raise=True,
+        )
+
         # L2: journal links of another company.
         def link_prepare():
             message = self._message("done")
