@@ -148,7 +148,7 @@ class TestJournal(LogisticsCommon, TransactionCase):
         self.assertEqual(self.shipment.carrier_id, self.carrier)
 
     def test_add_missing_mapping_from_the_message(self):
-        """"Add Mapping" on a parked message: a mapping form for its backend, type and code;
+        """ "Add Mapping" on a parked message: a mapping form for its backend, type and code;
         saved by a Logistics Manager, the message goes back to the queue. Others may not."""
         messages, _dups = self.journal_booking(scac="QQQQ")
         self.Message._process_queue()
