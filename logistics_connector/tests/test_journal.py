@@ -163,7 +163,7 @@ class TestJournal(LogisticsCommon, TransactionCase):
             action["context"],
             {"default_backend_id": self.backend.id, "default_mapping_type": "carrier", "default_external_code": "QQQQ"},
         )
-        Mapping = self.env["logistics.code.mapping"].with_user(manager).with_context(action["context"])
+        Mapping = self.env["logistics.code.mapping"].with_user(manager).with_context(**action["context"])
         mapping = Mapping.create({"carrier_id": self.carrier.id})
         self.assertRecordValues(
             mapping, [{"backend_id": self.backend.id, "mapping_type": "carrier", "external_code": "QQQQ"}]
