@@ -27,6 +27,7 @@
         "views/res_company_views.xml",
         "views/res_partner_views.xml",
         "views/freight_report_views.xml",
+        "views/logistics_code_mapping_views.xml",
         "wizard/freight_invoice_import_views.xml",
         "views/menus.xml",
     ],

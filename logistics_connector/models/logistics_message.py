@@ -460,6 +460,31 @@ class LogisticsMessage(models.Model):
         self.env["logistics.shipment"].browse([pair[1] for pair in pairs]).invalidate_recordset(["journal_message_ids"])
 
     # ------------------------------------------------------------------
+    # The missing mapping of a parked message
+    # ------------------------------------------------------------------
+    def action_add_missing_mapping(self):
+        """Open a new code mapping for the code this message waits for (its backend, type and
+        code filled in); saving it puts the message back in the queue
+        (``logistics.code.mapping._requeue_waiting_messages``). Logistics Managers only."""
+        self.ensure_one()
+        self._check_manage_access()
+        if self.state != "needs_mapping" or not self.missing_mapping_type:
+            raise UserError(_("Message %s waits for no mapping.", self.display_ref))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Add Mapping"),
+            "res_model": "logistics.code.mapping",
+            "view_mode": "form",
+            "views": [(self.env.ref("logistics_connector.logistics_code_mapping_view_form").id, "form")],
+            "target": "new",
+            "context": {
+                "default_backend_id": self.backend_id.id,
+                "default_mapping_type": self.missing_mapping_type,
+                "default_external_code": self.missing_mapping_code,
+            },
+        }
+
+    # ------------------------------------------------------------------
     # Payload download, deletion
     # ------------------------------------------------------------------
     def action_download_payload(self):

@@ -10,6 +10,7 @@ from odoo import fields, models
 
 
 class ResCompany(models.Model):
+    # The alerts' concern of res.company, in its own file (see res_company.py).
     _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     logistics_alert_user_id = fields.Many2one(

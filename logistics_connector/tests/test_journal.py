@@ -5,7 +5,7 @@ import psycopg2.errors
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -143,6 +143,37 @@ class TestJournal(LogisticsCommon, TransactionCase):
         self.assertFalse(self.shipment.carrier_id, "nothing is guessed")
         self.map_carrier("ZZZZ")
         self.assertEqual(messages.state, "queued")
+        self.Message._process_queue()
+        self.assertEqual(messages.state, "done")
+        self.assertEqual(self.shipment.carrier_id, self.carrier)
+
+    def test_add_missing_mapping_from_the_message(self):
+        """ "Add Mapping" on a parked message: a mapping form for its backend, type and code;
+        saved by a Logistics Manager, the message goes back to the queue. Others may not."""
+        messages, _dups = self.journal_booking(scac="QQQQ")
+        self.Message._process_queue()
+        self.assertEqual(messages.state, "needs_mapping")
+        manager = self.make_user("journal_mapper", "logistics_connector.group_logistics_manager", self.company)
+        # The delivery method a carrier code maps to can be picked in the mapping's form.
+        carriers = self.env["delivery.carrier"].with_user(manager).name_search(self.carrier.name)
+        self.assertIn(self.carrier.id, [carrier_id for carrier_id, _name in carriers])
+        action = messages.with_user(manager).action_add_missing_mapping()
+        self.assertEqual((action["res_model"], action["target"]), ("logistics.code.mapping", "new"))
+        self.assertEqual(
+            action["context"],
+            {"default_backend_id": self.backend.id, "default_mapping_type": "carrier", "default_external_code": "QQQQ"},
+        )
+        Mapping = self.env["logistics.code.mapping"].with_user(manager).with_context(**action["context"])
+        mapping = Mapping.create({"carrier_id": self.carrier.id})
+        self.assertRecordValues(
+            mapping, [{"backend_id": self.backend.id, "mapping_type": "carrier", "external_code": "QQQQ"}]
+        )
+        self.assertEqual(messages.state, "queued")
+        with self.assertRaisesRegex(UserError, "waits for no mapping"):
+            messages.with_user(manager).action_add_missing_mapping()
+        user = self.make_user("journal_reader", "logistics_connector.group_logistics_user", self.company)
+        with self.assertRaises(AccessError):
+            messages.with_user(user).action_add_missing_mapping()
         self.Message._process_queue()
         self.assertEqual(messages.state, "done")
         self.assertEqual(self.shipment.carrier_id, self.carrier)

@@ -10,4 +10,7 @@ from . import (
     test_scenario_fap_paid,
     test_suite_installed,
     test_tour,
+    test_tour_audit,
+    test_tour_integrator,
+    test_tour_operations,
 )
