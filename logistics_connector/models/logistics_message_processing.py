@@ -401,12 +401,29 @@ class LogisticsMessage(models.Model):
                 batch_size,
             )
         )
-        old = self.browse([row[0] for row in self.env.cr.fetchall()])
-        if old:
-            attachments = old.payload_attachment_id
-            old.unlink()
-            attachments.sudo().unlink()
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            # One SQL DELETE, not the ORM's unlink, which reads every field of the batch first
+            # (a third of the purge's time): a journal row has nothing on the ORM side to undo.
+            # No stored field of another model depends on it; its shipment links and record
+            # links go with it (ON DELETE CASCADE), the rows that refer to it keep a NULL
+            # (ON DELETE SET NULL, every such column indexed); its payload files are unlinked
+            # through the ORM below, and the caches are invalidated.
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM logistics_message WHERE id = ANY(%s) RETURNING payload_attachment_id",
+                    ids,
+                )
+            )
+            attachment_ids = {row[0] for row in self.env.cr.fetchall() if row[0]}
+            attachments = self.env["ir.attachment"].sudo()
+            attachments = attachments.browse(attachment_ids) | attachments.search(
+                [("res_model", "=", self._name), ("res_id", "in", ids)]
+            )
+            attachments.unlink()
+            self.invalidate_model()
+            self.env["logistics.shipment"].invalidate_model(["journal_message_ids"])
         # A full batch: there may be more (the runner calls again); a short one was the last.
-        self.env["ir.cron"]._notify_progress(done=len(old), remaining=1 if len(old) == batch_size else 0)
-        _logger.info("Integration journal retention: %s messages purged", len(old))
-        return len(old)
+        self.env["ir.cron"]._notify_progress(done=len(ids), remaining=1 if len(ids) == batch_size else 0)
+        _logger.info("Integration journal retention: %s messages purged", len(ids))
+        return len(ids)
