@@ -385,6 +385,8 @@ class LogisticsMessage(models.Model):
         batch_size = batch_size or int(
             self.env["ir.config_parameter"].sudo().get_param("logistics_connector.purge_batch_size", 2000)
         )
+        self.flush_model(["state", "create_date", "backend_id"])
+        self.env["logistics.backend"].flush_model(["journal_retention_days"])
         self.env.cr.execute(
             SQL(
                 """

@@ -41,12 +41,12 @@ QUICK_EVENTS = 1_000
 START = datetime(2026, 8, 3, 4, 0)
 
 
-def make_events(prefix, count, tracking_refs):
+def make_events(prefix, count, tracking_refs, start=START):
     """Distinct events spread over the shipments; the events of one shipment are minutes apart
-    (a timeline row's identity holds its time to the minute)."""
+    (a timeline row's identity holds its time to the minute), and each run has its own ``start``."""
     events = []
     for number in range(count):
-        when = START + timedelta(minutes=number)
+        when = start + timedelta(minutes=number)
         events.append(
             {
                 "event_id": f"{prefix}-{number}",
@@ -250,7 +250,7 @@ def two_server_runs(odoo, db, secret, path, prefix, events_count, tracking_refs)
             secret,
             path,
             f"{prefix}k",
-            make_events(f"{prefix}k", events_count, tracking_refs),
+            make_events(f"{prefix}k", events_count, tracking_refs, start=START + timedelta(days=60)),
             kill_after=events_count // 3,
         )
         log(f"figure 7 with a kill: {with_kill}")
