@@ -313,10 +313,7 @@ def setup_small(odoo):
         )
         partner = env["res.partner"].create({"name": "Two-server check customer"})
         env["logistics.shipment"].create(
-            [
-                {"name": ref, "tracking_ref": ref, "partner_id": partner.id, "status": "booked"}
-                for ref in refs
-            ]
+            [{"name": ref, "tracking_ref": ref, "partner_id": partner.id, "status": "booked"} for ref in refs]
         )
     return secret, f"/logistics/webhook/{code}", refs
 
