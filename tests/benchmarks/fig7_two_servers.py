@@ -12,8 +12,9 @@ first attempt had been journaled and only its answer was lost). Every 4xx is a f
 
 The check, in the database, once the journal's crons have nothing left: every acknowledged
 event is journaled once and done, and has exactly one timeline row (``logistics.shipment.event``)
-made from its message: 0 lost, 0 processed twice. Throughput: the events / the time from the
-first send to the last event processed (intake and processing together), and the intake alone.
+made from its message: 0 lost, 0 processed twice; and no ERROR line in the servers' logs.
+Throughput: the events / the time from the first send to the last event processed (intake and
+processing together), and the intake alone.
 
 Also a command for ``make test`` (scripts/run_tests.py runs it on the test database after
 Odoo's tests, small): ``python fig7_two_servers.py --db <database> --events 300``; it prints
@@ -25,6 +26,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import secrets
 import sys
 import threading
@@ -231,7 +233,8 @@ def one_run(odoo, servers, secret, path, prefix, events, kill_after=None, wait_s
 
 def failures(result):
     keys = ("lost", "not done", "processed twice", "without timeline row", "rejected", "unacknowledged")
-    return [f"{result[key]} {key}" for key in keys if result[key]]
+    keys += ("error lines in the servers' logs",)
+    return [f"{result[key]} {key}" for key in keys if result.get(key)]
 
 
 def two_server_runs(odoo, db, secret, path, prefix, events_count, tracking_refs):
@@ -257,6 +260,12 @@ def two_server_runs(odoo, db, secret, path, prefix, events_count, tracking_refs)
     finally:
         for server in servers:
             server.stop()
+    errors = []
+    for server in servers:
+        with open(server.log_path, encoding="utf-8", errors="replace") as server_log:
+            errors += [line.strip() for line in server_log if re.search(r"\d+ (ERROR|CRITICAL) ", line)]
+    with_kill["error lines in the servers' logs"] = len(errors)
+    with_kill["examples"] += errors[:3]
     return steady, with_kill
 
 
