@@ -194,8 +194,8 @@ def _purge(ctx, server):
     """The retention purge in a thread while wrk sends webhook events; returns its numbers."""
     settings, secret = ctx.settings, ctx.data["secret"]
     seconds = max(3, settings.http_seconds // 2)
-    count = 60_000 if not settings.quick else 20_000
-    before, _health = _intake(ctx, server, "f6b", seconds, 1)
+    before, health = _intake(ctx, server, "f6b", seconds, 1)
+    count = int(max(before, health) * seconds * 2) + 2000  # enough distinct events for one run
     state = {"purged": 0, "batches": 0, "error": None, "seconds": None}
 
     def purge():
