@@ -38,6 +38,10 @@ def draw(summary, path):
     absolute.set_ylabel("per second")
     absolute.set_ylim(bottom=0)
     absolute.set_title("rates")
+    health = [point.get("/web/health req/s") for point in curve]
+    if all(health):
+        # The machine at the same moments: a busier machine, not a bigger journal, when it moves too.
+        relative.plot(rows, [value / health[0] for value in health], ":", color="grey", label="/web/health (context)")
     relative.axhline(0.9, color="grey", linestyle="--", label="target 0.9")
     purge = (figure6.get("extra_targets") or {}).get("intake during purge ratio", {}).get("value")
     if purge is not None:
