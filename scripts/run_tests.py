@@ -15,6 +15,8 @@ Developer options (environment):
   TEMPLATE_DB     build/reuse a template database holding only the Odoo
                   dependencies, to make repeated local runs faster
   KEEP_DB=1       keep the database afterwards (its name is printed)
+  TEST_TWO_SERVERS=1|0  the two-server check after Odoo's tests (run_two_servers):
+                  by default with the whole run, left out when TEST_TAGS is set
   DATA_DIR, LOG_DIR  where the filestore and the logs go (default .var/data,
                   .var/log; the Docker `tests` service points them at a volume)
 
@@ -50,6 +52,9 @@ DEPENDENCIES = ["sale_stock", "stock_delivery", "purchase_stock", "account", "ma
 RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 LOG_LEVEL_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 SKIP_RE = re.compile(r" INFO \S+ \S+: skipped ")
+# Issue 18: two odoo-bin servers on the test database, after Odoo's tests (see run_two_servers).
+TWO_SERVERS = os.path.join(REPO, "tests", "benchmarks", "fig7_two_servers.py")
+TWO_SERVERS_TIMEOUT = 600  # about 40 s on an idle machine, 3 minutes when 7 test runs share it
 
 
 def pg_connect(dbname="postgres"):
@@ -169,6 +174,66 @@ def run_odoo(cmd, log_path):
     return proc.returncode, figures
 
 
+def run_two_servers(db, data_dir, log_dir):
+    """The small two-server check (issue 18, figure 7 of `make bench` in a small size): two
+    ``odoo-bin --workers=2 --max-cron-threads=1`` on the test database once Odoo's tests are
+    done, signed webhook events sent to both by senders that retry, one server killed (kill -9)
+    and restarted in the middle; every acknowledged event journaled once, processed once, one
+    timeline row. It counts as one test. Returns (passed, its result line)."""
+    cmd = [sys.executable, TWO_SERVERS, "--db", db, "--events", os.environ.get("TWO_SERVER_EVENTS", "300")]
+    log_path = os.path.join(log_dir, f"{db}-two-servers.log")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", DATA_DIR=data_dir)
+    with open(log_path, "w", encoding="utf-8") as log:
+        try:
+            result = subprocess.run(
+                cmd, stdout=subprocess.PIPE, stderr=log, text=True, timeout=TWO_SERVERS_TIMEOUT, env=env, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return False, f"two servers: FAIL (no result within {TWO_SERVERS_TIMEOUT} s; see {log_path})"
+    lines = [line for line in result.stdout.splitlines() if line.startswith("two servers: ")]
+    line = lines[-1] if lines else f"two servers: FAIL (exit status {result.returncode}, no result; see {log_path})"
+    return result.returncode == 0 and line.startswith("two servers: PASS"), line
+
+
+def report(figures, rc, two_servers, two_servers_result, log_path, elapsed):
+    """The summary: the problems, then ``N passed, M failed``; returns the exit status."""
+
+    failed = figures["failed"] + figures["errors"]
+    passed = figures["run"] - failed - figures["skipped"]
+    if two_servers_result is not None:
+        passed, failed = (passed + 1, failed) if two_servers_result[0] else (passed, failed + 1)
+    problems = []
+    if rc != 0:
+        problems.append(f"Odoo exited with status {rc}")
+    if not figures["result_seen"]:
+        problems.append("Odoo printed no test result (did the install fail?)")
+    elif figures["run"] == 0:
+        problems.append("no test ran")
+    if figures["skipped"]:
+        # A skipped test is not a passing one (e.g. the browser tour without Chromium:
+        # "Chrome executable not found"; install Debian's chromium package).
+        problems.append(f"{figures['skipped']} test(s) skipped; see the 'skipped' lines of the log")
+    stray = [line for line in figures["error_lines"] if "when loading database" not in line]
+    if stray and not failed:
+        problems.append(f"{len(stray)} error line(s) logged outside failing tests")
+    print()
+    print("=" * 72)
+    for line in stray[:20]:
+        print(line[:300])
+    for problem in problems:
+        print("PROBLEM:", problem)
+    if not os.path.isdir(CORPUS):
+        print(CORPUS_LEFT_OUT)
+    if two_servers_result is not None:
+        print(two_servers_result[1][:300])
+    elif not two_servers:
+        print("Two-server check left out (narrowed TEST_TAGS or TEST_MODULES; TEST_TWO_SERVERS=1 runs it)")
+    print(f"log: {log_path}")
+    print(f"time: {elapsed:.0f}s, skipped: {figures['skipped']}")
+    print(f"{passed} passed, {failed + (1 if problems and not failed else 0)} failed")
+    return 0 if not failed and not problems else 1
+
+
 def main():
     release = os.path.join(ODOO_SRC, "odoo", "release.py")
     if not os.path.isfile(release):
@@ -216,41 +281,23 @@ def main():
         "info",
     ]
     log_path = os.path.join(log_dir, f"{db}.log")
+    # By default with the whole run; TEST_TWO_SERVERS=1 with narrowed tags too, 0 never.
+    two_servers = os.environ.get("TEST_TWO_SERVERS", "0" if os.environ.get("TEST_TAGS") else "1") == "1"
+    two_servers = two_servers and {"logistics_connector", "shipment_events"} <= set(modules.split(","))
+    two_servers_result = None
     try:
         rc, figures = run_odoo(cmd, log_path)
+        if two_servers and rc == 0 and figures["result_seen"]:
+            print("Two servers on the test database (tests/benchmarks/fig7_two_servers.py) ...", flush=True)
+            two_servers_result = run_two_servers(db, data_dir, log_dir)
+            print(two_servers_result[1], flush=True)
     finally:
         if not keep:
             drop_db(db, data_dir)
     elapsed = time.time() - started
-
-    failed = figures["failed"] + figures["errors"]
-    passed = figures["run"] - failed - figures["skipped"]
-    problems = []
-    if rc != 0:
-        problems.append(f"Odoo exited with status {rc}")
-    if not figures["result_seen"]:
-        problems.append("Odoo printed no test result (did the install fail?)")
-    elif figures["run"] == 0:
-        problems.append("no test ran")
-    if figures["skipped"]:
-        # A skipped test is not a passing one (e.g. the browser tour without Chromium:
-        # "Chrome executable not found"; install Debian's chromium package).
-        problems.append(f"{figures['skipped']} test(s) skipped; see the 'skipped' lines of the log")
-    stray = [line for line in figures["error_lines"] if "when loading database" not in line]
-    if stray and not failed:
-        problems.append(f"{len(stray)} error line(s) logged outside failing tests")
-    print()
-    print("=" * 72)
-    for line in stray[:20]:
-        print(line[:300])
-    for problem in problems:
-        print("PROBLEM:", problem)
-    if not os.path.isdir(CORPUS):
-        print(CORPUS_LEFT_OUT)
-    print(f"log: {log_path}" + (f", database kept: {db}" if keep else ""))
-    print(f"time: {elapsed:.0f}s, skipped: {figures['skipped']}")
-    print(f"{passed} passed, {failed + (1 if problems and not failed else 0)} failed")
-    return 0 if not failed and not problems else 1
+    return report(
+        figures, rc, two_servers, two_servers_result, log_path + (f", database kept: {db}" if keep else ""), elapsed
+    )
 
 
 if __name__ == "__main__":

@@ -115,7 +115,12 @@ class FreightAuditCase(models.Model):
     dispute_reference = fields.Char(readonly=True, copy=False, tracking=True)
     dispute_date = fields.Datetime(readonly=True, copy=False)
     dispute_message_id = fields.Many2one(
-        "logistics.message", string="Dispute Journal Message", readonly=True, copy=False, check_company=True
+        "logistics.message",
+        string="Dispute Journal Message",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        index="btree_not_null",  # the journal's retention purge sets it to NULL (one lookup per message)
     )
     carrier_answer = fields.Text(readonly=True, copy=False, tracking=True)
     carrier_answer_date = fields.Datetime(readonly=True, copy=False)

@@ -67,7 +67,10 @@ class FreightCreditNote(models.Model):
         "freight.invoice", string="Carrier Invoice", readonly=True, index=True, check_company=True, ondelete="restrict"
     )
     case_id = fields.Many2one("freight.audit.case", string="Audit Case", readonly=True, check_company=True)
-    message_id = fields.Many2one("logistics.message", string="Journal Message", readonly=True, check_company=True)
+    # Indexed: the journal's retention purge sets it to NULL (one lookup per deleted message).
+    message_id = fields.Many2one(
+        "logistics.message", string="Journal Message", readonly=True, check_company=True, index="btree_not_null"
+    )
     reference = fields.Char(readonly=True, help="The credit memo's number, the FAP revision, or the dispute id.")
     original_reference = fields.Char(
         string="Original Invoice Number", readonly=True, help="The invoice a credit memo refers to."

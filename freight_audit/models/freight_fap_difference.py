@@ -50,7 +50,10 @@ class FreightFapDifference(models.Model):
     invoice_id = fields.Many2one("freight.invoice", string="Carrier Invoice", readonly=True, check_company=True)
     payment_id = fields.Many2one("account.payment", readonly=True, check_company=True)
     funding_id = fields.Many2one("freight.fap.funding", readonly=True, check_company=True)
-    message_id = fields.Many2one("logistics.message", string="Journal Message", readonly=True, check_company=True)
+    # Indexed: the journal's retention purge sets it to NULL (one lookup per deleted message).
+    message_id = fields.Many2one(
+        "logistics.message", string="Journal Message", readonly=True, check_company=True, index="btree_not_null"
+    )
 
     _sql_constraints = [("key_uniq", "unique(company_id, key)", "This difference is recorded already.")]
 

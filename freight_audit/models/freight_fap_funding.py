@@ -43,7 +43,10 @@ class FreightFapFunding(models.Model):
     payments = fields.Json(readonly=True, help="The carriers' payments the FAP asks to be funded for.")
     bill_id = fields.Many2one("account.move", string="Funding Bill", readonly=True, copy=False, check_company=True)
     bill_state = fields.Selection(related="bill_id.payment_state", string="Funding Bill Payment")
-    message_id = fields.Many2one("logistics.message", string="Journal Message", readonly=True, check_company=True)
+    # Indexed: the journal's retention purge sets it to NULL (one lookup per deleted message).
+    message_id = fields.Many2one(
+        "logistics.message", string="Journal Message", readonly=True, check_company=True, index="btree_not_null"
+    )
 
     _sql_constraints = [("name_uniq", "unique(company_id, name)", "This FAP funding request is recorded already.")]
 

@@ -123,7 +123,12 @@ class FreightInvoice(models.Model):
     source = fields.Selection(SOURCES, required=True, default="manual", readonly=True)
     external_id = fields.Char(string="FAP Invoice ID", index=True, copy=False)
     message_id = fields.Many2one(
-        "logistics.message", string="Journal Message", readonly=True, copy=False, check_company=True
+        "logistics.message",
+        string="Journal Message",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        index="btree_not_null",  # the journal's retention purge sets it to NULL (one lookup per message)
     )
     amount_total = fields.Monetary(string="Billed Total", required=True, tracking=True)
     amount_lines = fields.Monetary(string="Sum of Lines", compute="_compute_amounts", store=True)

@@ -144,7 +144,9 @@ class LogisticsMessage(models.Model):
     http_status = fields.Integer(readonly=True, help="HTTP status of the remote answer (outbound).")
     response_payload = fields.Text(readonly=True, groups=MANAGER_GROUP)
     duplicate_of_id = fields.Many2one("logistics.message", readonly=True, index="btree_not_null", check_company=True)
-    replay_of_id = fields.Many2one("logistics.message", readonly=True, check_company=True)
+    # Indexed (as duplicate_of_id): deleting a message (retention) sets these to NULL in the rows
+    # that refer to it, which without an index is a scan of the whole journal per deleted row.
+    replay_of_id = fields.Many2one("logistics.message", readonly=True, index="btree_not_null", check_company=True)
     shipment_ids = fields.Many2many(
         "logistics.shipment",
         "logistics_message_shipment_rel",

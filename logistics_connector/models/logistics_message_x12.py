@@ -55,7 +55,10 @@ class LogisticsMessage(models.Model):
     )
     ack_state = fields.Selection(ACK_STATES, "Acknowledgment", readonly=True, index="btree_not_null")
     ack_error_codes = fields.Char("Acknowledgment error codes", readonly=True)
-    ack_message_id = fields.Many2one("logistics.message", "Acknowledged by", readonly=True, ondelete="set null")
+    # Indexed: the retention purge sets it to NULL when the 997 is deleted (see replay_of_id).
+    ack_message_id = fields.Many2one(
+        "logistics.message", "Acknowledged by", readonly=True, ondelete="set null", index="btree_not_null"
+    )
 
     @api.model
     def _message_type_groups(self):

@@ -293,6 +293,44 @@ class TestJournal(LogisticsCommon, TransactionCase):
         self.assertTrue(failed.exists())
         self.assertTrue(recent.exists())
 
+    def test_retention_purges_in_batches_and_reports_progress(self):
+        """One batch per call, the oldest first, as the cron runner calls a job that reports
+        its progress: a full batch says more remains (the runner commits and calls again)."""
+        old = datetime.now() - timedelta(days=91)
+        messages = self.Message
+        for number in range(5):
+            message, _d = self.journal_booking(f"BK-P{number}", key=f"purge-{number}")
+            messages |= message
+        failed, _d = self.journal_booking("BK-PF", key="purge-failed")
+        messages.write({"state": "done"})
+        failed.write({"state": "failed"})
+        self.env.cr.execute(
+            "UPDATE logistics_message SET create_date = %s WHERE id IN %s", (old, tuple((messages | failed).ids))
+        )
+        cron = self.env.ref("logistics_connector.ir_cron_purge_messages")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id, "remaining": 0, "done": 0})
+        Message = self.Message.with_context(ir_cron_progress_id=progress.id)
+        self.assertEqual(Message._cron_purge(batch_size=2), 2)
+        self.assertEqual((progress.done, progress.remaining), (2, 1))
+        self.assertEqual(len(messages.exists()), 3)
+        self.assertNotIn(messages[0], messages.exists(), "the oldest (lowest id) go first")
+        purged = 2
+        while Message._cron_purge(batch_size=2) == 2:
+            purged += 2
+        self.assertEqual(progress.remaining, 0)
+        self.assertFalse(messages.exists())
+        self.assertTrue(failed.exists(), "failed messages are kept")
+        # The retention of the backend counts: 91 days old is kept at 120 days.
+        kept, _d = self.journal_booking("BK-PK", key="purge-kept")
+        kept.write({"state": "done"})
+        self.env.cr.execute("UPDATE logistics_message SET create_date = %s WHERE id = %s", (old, kept.id))
+        self.backend.journal_retention_days = 120
+        Message._cron_purge(batch_size=2)
+        self.assertTrue(kept.exists())
+        self.backend.journal_retention_days = 30
+        Message._cron_purge(batch_size=2)
+        self.assertFalse(kept.exists())
+
     def test_cron_reports_progress(self):
         self.map_carrier()
         self.journal_booking("BK-1")

@@ -26,10 +26,35 @@ DATA_DIR = os.environ.get("DATA_DIR", os.path.join(REPO, ".var", "data"))
 LOG_DIR = os.path.join(REPO, ".var", "log")
 # The suite's addons (BENCH_ADDONS_DIR: another checkout of them, e.g. to compare a change),
 # and the benchmark's own addon (addons/logistics_bench_floor: figure 1's floor).
+# REPO/tests: the end-to-end test addon, installed in `make test`'s database, where figure 7's
+# small two-server check runs (fig7_two_servers.py); nothing of it is installed for `make bench`.
 ADDONS_PATH = ",".join(
-    [os.environ.get("BENCH_ADDONS_DIR", REPO), os.path.join(HERE, "addons"), os.path.join(ODOO_SRC, "odoo", "addons")]
+    [
+        os.environ.get("BENCH_ADDONS_DIR", REPO),
+        os.path.join(REPO, "tests"),
+        os.path.join(HERE, "addons"),
+        os.path.join(ODOO_SRC, "odoo", "addons"),
+    ]
 )
 BENCH_ADDONS = ["logistics_bench_floor"]
+
+
+def git_commit():
+    """The checkout's commit (with ``+`` when it has uncommitted changes), or None."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True, timeout=30
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+" if dirty else "")
 
 
 def log(text):
@@ -62,7 +87,7 @@ class Settings:
     process_batch: int = 200  # journal batch size (the cron's default)
     invoices: int = 1_000  # figure 4
     invoice_chunk: int = 200
-    lane_flood: int = 50_000  # figure 7: events queued before one carrier invoice
+    lane_flood: int = 50_000  # figure 10: events queued before one carrier invoice
     sweep_orders: int = 20_000  # figure 5
     figure_timeout: int = 600  # seconds: an in-process figure stops by itself after this
 
@@ -105,6 +130,7 @@ class Figure:
     extra_targets: list = field(default_factory=list)  # [(name, value, target, higher_is_better)]
     note: str = ""
     error: str = ""
+    details: dict = field(default_factory=dict)  # more data for the JSON summary (e.g. a curve)
 
     @property
     def status(self):
@@ -153,6 +179,8 @@ class Figure:
                 "target": target,
                 "target_kind": "min" if higher else "max",
             }
+        if self.details:
+            data["details"] = self.details
         if self.note:
             data["note"] = self.note
         if self.error:
@@ -367,14 +395,17 @@ def free_port():
 
 
 class OdooServer:
-    """odoo-bin --workers=2 on 127.0.0.1:<free port>, crons off, stopped on exit."""
+    """odoo-bin --workers=2 on 127.0.0.1:<free port>, crons off (``cron_threads``: on), stopped
+    on exit; ``name`` tells the log files of several servers on one database apart."""
 
-    def __init__(self, db, workers=2):
+    def __init__(self, db, workers=2, cron_threads=0, name="server"):
         self.db = db
         self.workers = workers
+        self.cron_threads = cron_threads
         self.port = free_port()
+        self.gevent_port = free_port()
         self.proc = None
-        self.log_path = os.path.join(LOG_DIR, f"{db}-server.log")
+        self.log_path = os.path.join(LOG_DIR, f"{db}-{name}.log")
 
     @property
     def url(self):
@@ -400,11 +431,11 @@ class OdooServer:
             "--http-port",
             str(self.port),
             "--gevent-port",
-            str(free_port()),
+            str(self.gevent_port),
             "--workers",
             str(self.workers),
             "--max-cron-threads",
-            "0",
+            str(self.cron_threads),
             "--limit-time-cpu",
             "600",
             "--limit-time-real",
@@ -437,6 +468,14 @@ class OdooServer:
                 urllib.request.urlopen(f"{self.url}/web/login", timeout=60).close()
         return self
 
+    def kill(self):
+        """``kill -9`` of the whole server (its process group: the main process and its workers)."""
+        if not self.proc:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
     def stop(self):
         if not self.proc or self.proc.poll() is not None:
             return
@@ -463,6 +502,7 @@ class WrkResult:
     statuses: dict
     wrapped: int
     socket_errors: str = ""
+    latency_ms: dict = field(default_factory=dict)  # percentile -> ms (wrk --latency)
 
     @property
     def rate(self):
@@ -479,9 +519,10 @@ def wrk_binary():
     return path
 
 
-def run_wrk(url, settings, seconds, pool_file=None):
+def run_wrk(url, settings, seconds, pool_file=None, latency=False):
     """One time-bounded wrk run; with ``pool_file`` each request is the next prepared request
-    of the pool (see wrk_pool.lua), without it a plain GET of ``url``."""
+    of the pool (see wrk_pool.lua), without it a plain GET of ``url``; ``latency``: wrk's
+    latency distribution (``--latency``: the 50th, 75th, 90th and 99th percentiles)."""
     cmd = [
         wrk_binary(),
         f"-t{settings.wrk_threads}",
@@ -489,6 +530,7 @@ def run_wrk(url, settings, seconds, pool_file=None):
         f"-d{seconds}s",
         "--timeout",
         "60s",
+        *(["--latency"] if latency else []),
         "-s",
         POOL_SCRIPT,
         url,
@@ -511,12 +553,20 @@ def run_wrk(url, settings, seconds, pool_file=None):
                 statuses[code] = statuses.get(code, 0) + count
             wrapped += data["wrapped"]
     errors = re.search(r"Socket errors: (.*)", text)
+    units = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
+    latency_ms = {
+        int(percent): round(float(value) * units[unit], 3)
+        for percent, value, unit in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+    }
+    if latency and len(latency_ms) != 4:
+        raise RuntimeError(f"no latency distribution in wrk's output: {text}")
     return WrkResult(
         requests=int(match.group(1)),
         seconds=float(match.group(2)) * scale,
         statuses=statuses,
         wrapped=wrapped,
         socket_errors=errors.group(1) if errors else "",
+        latency_ms=latency_ms,
     )
 
 

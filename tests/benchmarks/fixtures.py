@@ -17,7 +17,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 WEBHOOK_CODE = "benchcarrier"
-EASYPOST_CODE = "benchcarrier-easypost"  # figure 6: the same carrier's shipments, through EasyPost
+EASYPOST_CODE = "benchcarrier-easypost"  # figure 9: the same carrier's shipments, through EasyPost
 FAP_CODE = "benchfap"
 INTEGRATOR_LOGIN = "bench.integrator"
 SHIP_DAY = datetime.datetime(2026, 1, 15, 8, 0)

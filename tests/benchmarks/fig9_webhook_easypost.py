@@ -1,4 +1,4 @@
-"""Figure 6: an EasyPost tracker update at the webhook vs a canonical event, in requests/s,
+"""Figure 9: an EasyPost tracker update at the webhook vs a canonical event, in requests/s,
 alternated round by round (what a platform profile costs: its signature scheme, its JSON
 read into canonical events, the same journal write and 202).
 
@@ -18,35 +18,35 @@ TARGET = 1.2
 
 def run(ctx):
     settings, server = ctx.settings, ctx.server
-    figure = Figure("6", "EasyPost event vs canonical event at the webhook", unit="x", target=TARGET)
+    figure = Figure("9", "EasyPost event vs canonical event at the webhook", unit="x", target=TARGET)
     figure.higher_is_better = False
     secret = ctx.data["secret"]
     canonical_runs, easypost_runs = [], []
     count = 20000 if settings.quick else 60000
 
     def canonical_run(prefix, seconds):
-        pool = write_pool(os.path.join(ctx.tmp, "fig6-canonical.pool"), single_event_requests(secret, prefix, count))
+        pool = write_pool(os.path.join(ctx.tmp, "fig9-canonical.pool"), single_event_requests(secret, prefix, count))
         return run_wrk(f"{server.url}{WEBHOOK_PATH}", settings, seconds, pool)
 
     def easypost_run(prefix, seconds):
-        pool = write_pool(os.path.join(ctx.tmp, "fig6-easypost.pool"), easypost_requests(secret, prefix, count))
+        pool = write_pool(os.path.join(ctx.tmp, "fig9-easypost.pool"), easypost_requests(secret, prefix, count))
         return run_wrk(f"{server.url}{EASYPOST_PATH}", settings, seconds, pool)
 
     # Both routes warmed up first (workers' caches, the platform's code paths), not counted;
     # then the side that goes first alternates round by round.
-    canonical_run("f6cw", 2)
-    easypost_run("f6ew", 2)
+    canonical_run("f9cw", 2)
+    easypost_run("f9ew", 2)
     for round_number in range(max(settings.http_rounds, 2)):
         if round_number % 2:
-            easypost = easypost_run(f"f6e{round_number}", settings.http_seconds)
-            canonical = canonical_run(f"f6c{round_number}", settings.http_seconds)
+            easypost = easypost_run(f"f9e{round_number}", settings.http_seconds)
+            canonical = canonical_run(f"f9c{round_number}", settings.http_seconds)
         else:
-            canonical = canonical_run(f"f6c{round_number}", settings.http_seconds)
-            easypost = easypost_run(f"f6e{round_number}", settings.http_seconds)
+            canonical = canonical_run(f"f9c{round_number}", settings.http_seconds)
+            easypost = easypost_run(f"f9e{round_number}", settings.http_seconds)
         canonical_runs.append(canonical)
         easypost_runs.append(easypost)
         log(
-            f"figure 6 round {round_number + 1}: canonical {canonical.rate:.0f} req/s {canonical.statuses}, "
+            f"figure 9 round {round_number + 1}: canonical {canonical.rate:.0f} req/s {canonical.statuses}, "
             f"EasyPost {easypost.rate:.0f} req/s {easypost.statuses}"
         )
 
