@@ -110,6 +110,8 @@ class TestWebhookPoison(PoisonCommon, HttpCase):
             (b"\x00" * 300, "application/edi-x12"),
             (b"UNB+UNOA:2+" + b"'" * 3000, "application/edifact"),
             (b"UNA:+.? 'UNB+" + b"?" * 3000, "application/edifact"),
+            (b"UNA:", "application/edifact"),
+            (b"UNA:+.", "application/edifact"),
         ]
         for body, content_type in cases:
             with self.subTest(body=body[:20], content_type=content_type):

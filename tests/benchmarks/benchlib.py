@@ -367,11 +367,13 @@ def free_port():
 
 
 class OdooServer:
-    """odoo-bin --workers=2 on 127.0.0.1:<free port>, crons off, stopped on exit."""
+    """odoo-bin --workers=2 on 127.0.0.1:<free port>, crons off (``cron_threads``: on, for the
+    soak test), stopped on exit."""
 
-    def __init__(self, db, workers=2):
+    def __init__(self, db, workers=2, cron_threads=0):
         self.db = db
         self.workers = workers
+        self.cron_threads = cron_threads
         self.port = free_port()
         self.proc = None
         self.log_path = os.path.join(LOG_DIR, f"{db}-server.log")
@@ -404,7 +406,7 @@ class OdooServer:
             "--workers",
             str(self.workers),
             "--max-cron-threads",
-            "0",
+            str(self.cron_threads),
             "--limit-time-cpu",
             "600",
             "--limit-time-real",
