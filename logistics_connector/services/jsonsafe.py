@@ -73,12 +73,14 @@ def too_deep(raw, limit=MAX_DEPTH):
     brackets = _structure(raw).replace(b'""', b"")
     if b'"' in brackets:
         brackets = b"".join(brackets.split(b'"')[::2])
-    for _level in range(limit):
+    for level in range(limit):
         peeled = brackets.replace(b"[]", b"")
-        if not peeled or peeled == brackets:
-            # Empty: not deeper than the levels peeled. Unchanged: unbalanced, which the parser
-            # refuses with its own message.
-            return False
+        if not peeled:
+            return False  # not deeper than the levels peeled
+        if peeled == brackets:
+            # Unbalanced (invalid JSON): closing brackets, then brackets never closed, each of
+            # which the parser would enter (5,000 of them are a RecursionError, not an error).
+            return level + peeled.count(b"[") > limit
         brackets = peeled
     return True
 

@@ -46,6 +46,7 @@ class TestJsonSafe(BaseCase):
     def test_refused(self):
         cases = [
             (b"[" * 5000 + b"]" * 5000, "nested deeper than 64 levels"),
+            (b'{"a": ' + b"[" * 5000, "nested deeper than 64 levels"),
             (b'{"a":' * 65 + b"1" + b"}" * 65, "nested deeper than 64 levels"),
             (b'{"a": NaN}', "NaN is not a JSON number"),
             (b'{"a": [Infinity]}', "Infinity is not a JSON number"),
