@@ -8,6 +8,7 @@ journaled for matching (``_x12_receive_997``, ``logistics_connector/models/logis
 import logging
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.logistics_connector.services import x12
 from odoo.addons.logistics_connector.services.exceptions import ParseError
@@ -158,6 +159,10 @@ class LogisticsMessage(models.Model):
         try:
             with self.env.cr.savepoint():
                 results = self._journal_canonical_events(backend, events, source, batch_message=batch)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # An event of the batch journaled or processed meanwhile by a transaction this one
+            # cannot see: Odoo replays the whole request on a new snapshot (`make soak`).
+            raise
         except Exception:
             _logger.exception(
                 "Webhook %s: splitting batch message %s failed; the cron will retry", backend.code, batch.id

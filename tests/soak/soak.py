@@ -54,6 +54,7 @@ TIMEOUT = 60  # seconds, per request
 RETRIES = 5  # a 503 or a lost connection: the same body again, as a partner retries
 FREIGHT_PATH = f"/logistics/freight/{fixtures.FAP_CODE}/invoices"
 BASE_TIME = datetime(2026, 5, 4, 6, 0)
+BASE_214 = BASE_TIME + timedelta(days=200)  # after every canonical event's time (< 81 days)
 # What each sender does, by weight.
 MIX = [
     ("event", 40),
@@ -82,6 +83,7 @@ POISONS = [
 # Bodies
 # ----------------------------------------------------------------------
 def canonical_event(event_id, number):
+    """A canonical event at BASE_TIME + ``number`` seconds, for shipment ``number`` % 1,000."""
     return {
         "event_id": event_id,
         "tracking_ref": fixtures.tracking_ref(number % fixtures.EVENT_SHIPMENTS),
@@ -93,7 +95,7 @@ def canonical_event(event_id, number):
 
 def x12_214(control, number):
     """One 214 interchange, one status (X6: en route) for one of the benchmark's shipments."""
-    when = BASE_TIME + timedelta(minutes=number)
+    when = BASE_214 + timedelta(minutes=number // 100)
     isa = "ISA*00*{:<10}*00*{:<10}*02*{:<15}*ZZ*{:<15}*{}*{}*U*00401*{:09d}*0*P*>~".format(
         "", "", "SOAKCARR", "OURCOMPANY", when.strftime("%y%m%d"), when.strftime("%H%M"), control
     )
@@ -242,7 +244,10 @@ class Sender(threading.Thread):
         return False
 
     def once(self, kind):
-        number = self.number * 10_000_000 + next(self.counter)
+        # Distinct milestones: an event's sequence number gives its time (one second each) and
+        # its shipment (modulo 1,000), so no two events share a shipment, status, minute and
+        # city (the event model's identity, which would rightly fold them into one).
+        number = self.number * 1_000_000 + next(self.counter) * 100
         if kind == "event":
             event_id = f"soak-{number}"
             body = senders.dumps(canonical_event(event_id, number)).encode()
