@@ -370,10 +370,11 @@ class OdooServer:
     """odoo-bin --workers=2 on 127.0.0.1:<free port>, crons off (``cron_threads``: on, for the
     soak test), stopped on exit."""
 
-    def __init__(self, db, workers=2, cron_threads=0):
+    def __init__(self, db, workers=2, cron_threads=0, extra_args=()):
         self.db = db
         self.workers = workers
         self.cron_threads = cron_threads
+        self.extra_args = list(extra_args)
         self.port = free_port()
         self.proc = None
         self.log_path = os.path.join(LOG_DIR, f"{db}-server.log")
@@ -417,6 +418,7 @@ class OdooServer:
             "warn",
             "--logfile",
             self.log_path,
+            *self.extra_args,
         ]
         # Its own process group: stopping it stops its workers, and only them.
         self.proc = subprocess.Popen(cmd, start_new_session=True)

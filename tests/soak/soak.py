@@ -348,6 +348,23 @@ def worker_rss(server_pid):
     return result
 
 
+REQUEST_LINE = re.compile(r'"POST /logistics/webhook/\S+ HTTP/1\.1" 202 - (\d+) ')
+
+
+def single_event_queries(server, sender, count=20):
+    """Queries per request of the canonical single-event webhook, quiet server (after the
+    traffic): ``count`` events one after the other, their Werkzeug log lines read back;
+    returns (min, median, max)."""
+    offset = os.path.getsize(server.log_path)
+    for _index in range(count):
+        sender.once("event")
+    time.sleep(1)
+    with open(server.log_path, encoding="utf-8", errors="replace") as handle:
+        handle.seek(offset)
+        counts = sorted(int(found.group(1)) for found in map(REQUEST_LINE.search, handle) if found)
+    return (counts[0], counts[len(counts) // 2], counts[-1]) if counts else None
+
+
 ERROR_LINE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 # Server log lines at ERROR that the deliberate bad inputs may cause: none (each is refused
 # with a 400 or 401, logged at WARNING at most). Listed here, precisely, if that ever changes.
@@ -505,6 +522,7 @@ def run(odoo, server, ctx, summary):
     traffic_seconds = time.monotonic() - deadline + SECONDS
     problems += [f"sender {thread.name} failed: {thread.error}" for thread in threads if thread.error]
     problems += [f"sender {thread.name} did not stop" for thread in threads if thread.is_alive()]
+    summary["single_event_queries"] = single_event_queries(server, threads[0])
     log("draining the journal (bounded) ...")
     drained, waiting = wait_for_drain(odoo, DRAIN_SECONDS)
     if waiting:
@@ -571,7 +589,10 @@ def main():
             env["logistics.backend"].browse(data["fap_backend_id"]).webhook_secret = data["secret"]
             currency = env.company.currency_id.name
         ctx = {"secret": data["secret"], "shipments": data["freight_shipment_names"], "currency": currency}
-        server = benchlib.OdooServer(db, workers=2, cron_threads=1).start()
+        # Werkzeug's request lines (with each request's query count) for the query check.
+        server = benchlib.OdooServer(
+            db, workers=2, cron_threads=1, extra_args=["--log-handler", "werkzeug:INFO"]
+        ).start()
         ctx["url"] = server.url
         problems += run(odoo, server, ctx, summary)
     except Exception as error:
@@ -607,6 +628,10 @@ def print_summary(summary):
     )
     for pid, figures in (summary.get("workers") or {}).items():
         out(f"soak: worker {pid}: {figures}")
+    out(
+        "soak: canonical single-event webhook, queries per request (min, median, max): "
+        f"{summary.get('single_event_queries')}"
+    )
     out(
         f"soak: journal {summary.get('journal_states')}, drained in {summary.get('drain_seconds')} s, "
         f"server log ERROR lines {summary.get('log_errors')}"
