@@ -320,17 +320,17 @@ class WebhookIntakeMixin:
         (the body's own problem), as failed with that error. Returns the ids journaled."""
         if not state:
             return []
-        message_type, key = self._intake_kept_message(state["kind"], state["body"])
-        if refused:
-            item = JournalItem(state["body"], error=f"refused at intake: {refused}")
-        else:
-            item = JournalItem(
-                state["body"],
-                key=key,
-                state="received",
-                error="unexpected error at intake (see the server log); queued again",
-            )
         try:
+            message_type, key = self._intake_kept_message(state["kind"], state["body"])
+            if refused:
+                item = JournalItem(state["body"], error=f"refused at intake: {refused}")
+            else:
+                item = JournalItem(
+                    state["body"],
+                    key=key,
+                    state="received",
+                    error="unexpected error at intake (see the server log); queued again",
+                )
             with request.env.cr.savepoint():
                 messages, _duplicates = request.env["logistics.message"]._journal_inbound(
                     state["backend"],
