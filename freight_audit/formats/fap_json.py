@@ -23,11 +23,11 @@ negative total) and names the invoice it credits in ``original_invoice_number``.
 REST API is ``services/fap_api.py``.
 """
 
-import json as jsonlib
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from odoo.addons.logistics_connector.services import privacy
+from odoo.addons.logistics_connector.services import jsonsafe
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 # Personal and banking fields of the FAP's messages (invoices, payment statuses, funding
@@ -162,8 +162,8 @@ def parse_fap_payload(payload):
     """A webhook or poll payload: one invoice, a list, or ``{"invoices": [...]}`` -> invoice dicts."""
     if isinstance(payload, bytes | str):
         try:
-            payload = jsonlib.loads(payload)
-        except ValueError as error:
+            payload = jsonsafe.loads_strict(payload)
+        except jsonsafe.PayloadError as error:
             raise ParseError(f"the payload is not valid JSON: {error}") from None
     if isinstance(payload, dict) and "invoices" in payload:
         payload = payload["invoices"]

@@ -15,11 +15,10 @@ A funding request::
      "payments": [{"invoice_id": "F-1", "reference": "PAY-9", "amount": "544.50"}]}
 """
 
-import json
-
 from odoo import _, api, fields, models
 from odoo.tools import SQL, float_compare
 
+from odoo.addons.logistics_connector.services import jsonsafe
 from odoo.addons.logistics_connector.services.exceptions import ParseError, PermanentError
 from odoo.addons.logistics_connector.services.intake import JournalItem
 
@@ -59,8 +58,8 @@ class FreightFapFunding(models.Model):
         ``{"funding": [...]}``), one message each; returns (messages, duplicates)."""
         if isinstance(funding_requests, bytes | str):
             try:
-                funding_requests = json.loads(funding_requests)
-            except ValueError as error:
+                funding_requests = jsonsafe.loads_strict(funding_requests)
+            except jsonsafe.PayloadError as error:
                 raise ParseError(f"the funding file is not valid JSON: {error}") from None
         if isinstance(funding_requests, dict):
             funding_requests = funding_requests.get("funding", [funding_requests])

@@ -16,11 +16,10 @@ when carriers are paid through the FAP, the bill settled (``freight_invoice_paym
 """
 
 import hashlib
-import json
 
 from odoo import _, api, models
 
-from odoo.addons.logistics_connector.services import x12
+from odoo.addons.logistics_connector.services import jsonsafe, x12
 from odoo.addons.logistics_connector.services.exceptions import ParseError, PermanentError
 from odoo.addons.logistics_connector.services.intake import (
     DUPLICATE,
@@ -69,11 +68,9 @@ class FreightInvoice(models.Model):
         (invalid when the body or one of its invoices cannot be read: kept as failed)."""
         Message = self.env["logistics.message"]
         try:
-            data = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as error:
-            return Message._intake_refused(
-                backend, "freight_invoice_json", body, JSON_TYPE, source, f"the body is not valid JSON: {error}"
-            )
+            data = jsonsafe.loads_strict(body)
+        except jsonsafe.PayloadError as error:
+            return Message._intake_refused(backend, "freight_invoice_json", body, JSON_TYPE, source, error)
         invoices = data.get("invoices") if isinstance(data, dict) and "invoices" in data else [data]
         try:
             if not isinstance(invoices, list) or not invoices:

@@ -28,7 +28,7 @@ The invoices it returns are read by ``formats/fap_json.py``.
 
 from urllib.parse import quote
 
-from odoo.addons.logistics_connector.services.exceptions import PermanentError
+from odoo.addons.logistics_connector.services.exceptions import ParseError, PermanentError
 
 
 class FapApi:
@@ -40,7 +40,11 @@ class FapApi:
         self.client = client
 
     def _call(self, method, path, json=None, idempotency_key=None):
-        body = self.client.request(method, path, json=json, idempotency_key=idempotency_key).json_body
+        response = self.client.request(method, path, json=json, idempotency_key=idempotency_key)
+        if getattr(response, "json_error", None):
+            # Not "no invoices": an answer that cannot be read is an error of the poll.
+            raise ParseError(f"the FAP answered {method} {path} with a body that is not JSON: {response.json_error}")
+        body = response.json_body
         return body if body is not None else {}
 
     def list_invoices(self, since=None):

@@ -10,6 +10,7 @@ from . import (
     test_import_channels,
     test_install,
     test_invoice_webhook,
+    test_invoice_webhook_poison,
     test_landed_cost_late,
     test_posting,
     test_privacy,

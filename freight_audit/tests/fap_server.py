@@ -26,6 +26,7 @@ class FapState:
         self.payments = {}  # invoice id -> dict
         self.funding = []  # (sequence, funding request)
         self.requests = []  # (method, path, headers, body)
+        self.raw_answers = {}  # path -> bytes answered as they are to a GET (hostile answers)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -57,6 +58,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(429, {"error": "too many requests"})
         url = urlparse(self.path)
         query = parse_qs(url.query)
+        raw = self.state.raw_answers.get(url.path)
+        if raw is not None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+            return None
         if url.path == "/invoices":
             since = int(query.get("since", ["0"])[0] or 0)
             with self.state.lock:
@@ -130,6 +139,14 @@ class LoopbackFap:
 
     def reset(self):
         self.server.state = self.state = FapState()
+
+    def answer_raw(self, path, body):
+        """Answer ``body`` (bytes, as they are) to every GET of ``path``; None: as before."""
+        with self.state.lock:
+            if body is None:
+                self.state.raw_answers.pop(path, None)
+            else:
+                self.state.raw_answers[path] = body
 
     def add_invoice(self, invoice):
         with self.state.lock:

@@ -4,6 +4,8 @@ import json
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.logistics_connector.services import jsonsafe
+
 from ..models.freight_audit_case import GROUP_AUDITOR, check_freight_group
 
 
@@ -50,8 +52,8 @@ class FreightInvoiceImport(models.TransientModel):
         if raw.lstrip()[:1] != b"[":
             return raw
         try:
-            invoices = json.loads(raw)
-        except ValueError:
+            invoices = jsonsafe.loads_strict(raw)
+        except jsonsafe.PayloadError:
             return raw
         return json.dumps({"invoices": invoices}).encode()
 

@@ -15,9 +15,20 @@ signature: an unauthenticated caller cannot tell known codes from unknown ones (
 The technical user journals as itself, so the journal checks it may read the backend
 (logistics.message).
 
-Anything unexpected: the transaction is rolled back (nothing of the request is kept), the
-authenticated body is journaled again on its own (``_intake_kept_message`` says as what) for
-the journal's queue, and the answer is a 503: never a 500 nor a traceback.
+What the body itself causes is a 400, never a 503 (a sender retries a 503, and the same body
+would fail the same way forever): the intakes read JSON with the suite's strict reader
+(``services/jsonsafe.py``: depth capped before parsing, no NaN, no huge numbers, UTF-8, no key
+twice with different values) and turn its ``ParseError`` into an invalid result; should a
+``ParseError``, a ``RecursionError`` or a ``UnicodeError`` still escape an intake, the
+transaction is rolled back, the authenticated body is journaled as failed (for inspection and
+replay) and the answer is a 400 naming the problem.
+
+A 503 is only for what a retry can fix: the database unreachable (``OperationalError``), a
+serialization failure that outlived Odoo's own retries, and a genuine bug, which a fix
+followed by the sender's retry cures. Then the transaction is rolled back (nothing of the
+request is kept), the authenticated body is journaled again on its own
+(``_intake_kept_message`` says as what) for the journal's queue, and the answer is a 503:
+never a 500 nor a traceback.
 
 Why a mixin, not a base ``http.Controller``: Odoo treats a subclass of a controller as an
 extension of it (the routing merges every subclass of a controller into one class), so each
@@ -36,8 +47,8 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..models.logistics_backend import WebhookIntake as IntakeSettings  # the backend's settings
 from ..services import privacy, signature
-from ..services.exceptions import PermanentError
-from ..services.intake import ACCEPTED, DUPLICATE, INVALID, PARTIAL, JournalItem
+from ..services.exceptions import ParseError, PermanentError
+from ..services.intake import ACCEPTED, DUPLICATE, INVALID, PARTIAL, RETRY_LATER, WEBHOOK_MARK, JournalItem
 from ..services.metrics import count_webhook_answer
 from ..services.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
@@ -199,7 +210,9 @@ def answer(status, data):
 
 # The HTTP status of each result of an intake (services/intake.py).
 HTTP_STATUS = {ACCEPTED: 202, PARTIAL: 202, DUPLICATE: 200, INVALID: 400}
-RETRY_LATER = "temporary problem while receiving the request; please retry later"
+# Errors the body itself causes, whatever the code that met them: the same body fails the same
+# way again, so they are answered 400 (and the body kept as failed), never 503.
+BODY_ERRORS = (ParseError, RecursionError, UnicodeError)
 
 
 def http_answer(result):
@@ -250,6 +263,7 @@ class WebhookIntakeMixin:
 
     def _intake_request(self, backend_code):
         """The whole request: the answer to send, whatever happens (see the module)."""
+        request.httprequest.environ[WEBHOOK_MARK] = True
         response = self._intake_answered(backend_code)
         # Counted in this process, no query (GET /logistics/metrics, controllers/metrics.py).
         count_webhook_answer(self._intake_label, response.status_code)
@@ -263,6 +277,12 @@ class WebhookIntakeMixin:
             # The same body journaled by a concurrent request (the journal's unique key):
             # Odoo replays this request on a new snapshot, which answers it as a duplicate.
             raise
+        except BODY_ERRORS as error:
+            reason = _body_error_text(error)
+            self._intake_logger.warning("%s %s: body refused (%s)", self._intake_label, backend_code, reason)
+            request.env.cr.rollback()
+            message_ids = self._keep_body_after_error(state, refused=reason)
+            return answer(400, {"status": INVALID, "message_ids": message_ids, "error": reason})
         except Exception as error:
             # Never a 500 nor a traceback to the caller; the details stay in the server log
             # (its frames only: the error's message may quote the body).
@@ -297,25 +317,28 @@ class WebhookIntakeMixin:
         """(HTTP status, JSON answer) of the intake's result for this request."""
         return http_answer(result)
 
-    def _keep_body_after_error(self, state):
-        """An authenticated body is journaled even when its intake failed unexpectedly: the
-        journal's queue processes it later (as ``_intake_kept_message`` says)."""
+    def _keep_body_after_error(self, state, refused=None):
+        """An authenticated body is journaled even when its intake failed: after an unexpected
+        error, queued for the journal's queue (as ``_intake_kept_message`` says); ``refused``
+        (the body's own problem), as failed with that error. Returns the ids journaled."""
         if not state:
-            return
+            return []
         try:
             message_type, key = self._intake_kept_message(state["kind"], state["body"])
+            if refused:
+                item = JournalItem(state["body"], error=f"refused at intake: {refused}")
+            else:
+                item = JournalItem(
+                    state["body"],
+                    key=key,
+                    state="received",
+                    error="unexpected error at intake (see the server log); queued again",
+                )
             with request.env.cr.savepoint():
-                request.env["logistics.message"]._journal_inbound(
+                messages, _duplicates = request.env["logistics.message"]._journal_inbound(
                     state["backend"],
                     message_type,
-                    [
-                        JournalItem(
-                            state["body"],
-                            key=key,
-                            state="received",
-                            error="unexpected error at intake (see the server log); queued again",
-                        )
-                    ],
+                    [item],
                     content_type=_kept_content_type(state),
                     source=state["source"],
                 )
@@ -323,3 +346,14 @@ class WebhookIntakeMixin:
             self._intake_logger.error(
                 "%s: the body could not be journaled either\n%s", self._intake_label, privacy.safe_traceback(error)
             )
+            return []
+        return messages.ids
+
+
+def _body_error_text(error):
+    """What the answer says of an error the body caused."""
+    if isinstance(error, RecursionError):
+        return "the body is nested too deeply to be read"
+    if isinstance(error, UnicodeError):
+        return f"the body holds text that is not valid UTF-8: {error}"
+    return str(error) or "the body cannot be read"

@@ -4,6 +4,7 @@ from . import logistics_guarded_mixin
 # isort: split
 from . import (
     delivery_carrier,
+    ir_http,
     logistics_backend,
     logistics_backend_alert,
     logistics_backend_client,

@@ -26,6 +26,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..services import jsonsafe
 from ..services.exceptions import PermanentError
 
 _logger = logging.getLogger(__name__)
@@ -212,8 +213,9 @@ class LogisticsMessage(models.Model):
         stripped = text.lstrip()
         if stripped[:1] in "[{":
             try:
-                return json.dumps(json.loads(text), indent=2, ensure_ascii=False, sort_keys=True)
-            except ValueError:
+                return json.dumps(jsonsafe.loads_strict(text), indent=2, ensure_ascii=False, sort_keys=True)
+            except jsonsafe.PayloadError:
+                # Shown as received (a body refused at intake: too deep, NaN...).
                 return text
         if stripped.startswith("ISA") and len(stripped) > 105:
             terminator = stripped[105]
@@ -266,8 +268,8 @@ class LogisticsMessage(models.Model):
     def _get_payload_json(self):
         raw = self._get_payload_bytes()
         try:
-            return json.loads(raw)
-        except ValueError as error:
+            return jsonsafe.loads_strict(raw)
+        except jsonsafe.PayloadError as error:
             raise PermanentError(_("The payload is not valid JSON: %s", error)) from error
 
     # ------------------------------------------------------------------

@@ -19,6 +19,13 @@ DUPLICATE = "duplicate"
 INVALID = "invalid"
 RESULT_STATUSES = (ACCEPTED, PARTIAL, DUPLICATE, INVALID)
 
+# The answer of a webhook (503) when a retry can fix what went wrong.
+RETRY_LATER = "temporary problem while receiving the request; please retry later"
+# Set on a webhook request's WSGI environ by the intake (controllers/webhook_intake.py):
+# ``ir.http._handle_error`` (models/ir_http.py) answers 503 for what leaves such a request
+# after Odoo's retries (a serialization failure, the database unreachable).
+WEBHOOK_MARK = "logistics_connector.webhook_intake"
+
 
 class JournalItem(NamedTuple):
     """One message to journal.

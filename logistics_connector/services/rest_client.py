@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from . import jsonsafe
 from .auth import NoAuth
 from .exceptions import PermanentError, RemoteError, RetryableError
 
@@ -105,6 +106,8 @@ class ClientResponse:
     elapsed: float = 0.0
     attempts: int = 1
     extra: dict = field(default_factory=dict)
+    # Why a body that looks like JSON could not be read (jsonsafe.loads_strict), else None.
+    json_error: str | None = None
 
     @property
     def ok(self):
@@ -238,18 +241,21 @@ class RestClient:
 
     def _client_response(self, response, elapsed, attempts):
         text = response.text or ""
-        json_body = None
+        json_body = json_error = None
         if text.strip():
             content_type = response.headers.get("Content-Type", "")
             if "json" in content_type or text.lstrip()[:1] in ("{", "["):
+                # The suite's strict reader: a remote's body too deep, with NaN or huge numbers
+                # is refused the same way a partner's webhook body is.
                 try:
-                    json_body = response.json()
-                except ValueError:
-                    json_body = None
+                    json_body = jsonsafe.loads_strict(response.content)
+                except jsonsafe.PayloadError as error:
+                    json_error = str(error)
         return ClientResponse(
             status_code=response.status_code,
             headers=CaseInsensitiveDict(response.headers),
             json_body=json_body,
+            json_error=json_error,
             text=text,
             elapsed=elapsed,
             attempts=attempts,

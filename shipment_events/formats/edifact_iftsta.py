@@ -138,7 +138,7 @@ def comp(segment, index, position=0):
 
 def _segments(data):
     """The segments of ``data`` (bytes or text), with pydifact; raises ParseError."""
-    from pydifact.exceptions import EDISyntaxError
+    from pydifact.exceptions import EDISyntaxError, ValidationError
     from pydifact.parser import Parser
     from pydifact.segments import Segment
 
@@ -164,7 +164,9 @@ def _segments(data):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             segments = list(Parser(factory=_Factory()).parse(text))
-    except (EDISyntaxError, IndexError, ValueError) as error:
+    except (EDISyntaxError, ValidationError, IndexError, ValueError, RecursionError) as error:
+        # ValidationError: a UNA shorter than its six service characters (found by fuzzing:
+        # it escaped as a 503 the sender would retry forever).
         raise ParseError(f"unreadable EDIFACT syntax: {error}") from None
     for segment in segments:
         segment.tag = segment.tag.strip().upper()

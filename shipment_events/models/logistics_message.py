@@ -8,6 +8,7 @@ journaled for matching (``_x12_receive_997``, ``logistics_connector/models/logis
 import logging
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.logistics_connector.services import privacy, x12
 from odoo.addons.logistics_connector.services.exceptions import ParseError
@@ -142,9 +143,11 @@ class LogisticsMessage(models.Model):
         :class:`~odoo.addons.logistics_connector.services.intake.IntakeResult`.
 
         A batch is journaled whole first, then one message per event (fast per-event
-        processing); the answer gives each event's result (``events``)."""
+        processing); the answer gives each event's result (``events``). What the JSON reader
+        read on (a key repeated with the same value) is kept as the message's intake warnings."""
+        warnings = []
         try:
-            events, is_batch = event_lib.split_body(body)
+            events, is_batch = event_lib.split_body(body, warnings)
         except ParseError as error:
             return self._intake_refused(backend, "shipment_event", body, "application/json", source, error)
         if not is_batch:
@@ -157,14 +160,20 @@ class LogisticsMessage(models.Model):
             journaled = self._journal_inbound(
                 backend, "shipment_event", [item], content_type="application/json", source=source
             )
+            journaled[0]._set_intake_warnings(warnings)
             return self._intake_result(*journaled)
         batches, _duplicates = self._journal_inbound(
             backend, "shipment_event_batch", [body], content_type="application/json", source=source
         )
         batch = batches[:1]
+        batch._set_intake_warnings(warnings)
         try:
             with self.env.cr.savepoint():
                 results = self._journal_canonical_events(backend, events, source, batch_message=batch)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # An event of the batch journaled or processed meanwhile by a transaction this one
+            # cannot see: Odoo replays the whole request on a new snapshot (`make soak`).
+            raise
         except Exception as error:
             _logger.error(
                 "Webhook %s: splitting batch message %s failed; the cron will retry\n%s",

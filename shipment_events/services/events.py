@@ -16,7 +16,7 @@ from datetime import UTC
 import jsonschema
 import pytz
 
-from odoo.addons.logistics_connector.services import dates, privacy
+from odoo.addons.logistics_connector.services import dates, jsonsafe, privacy
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "schemas", "shipment_event.schema.json")
@@ -177,24 +177,19 @@ def validate_event(event, where="event"):
             raise ParseError("pod.document_base64 is not valid base64", f"{where}.pod.document_base64")
 
 
-def split_body(raw):
+def split_body(raw, warnings=None):
     """The events of a canonical JSON request body: (events, is_batch).
 
-    Raises :class:`ParseError` when the body is not JSON, not an event object
-    nor a batch ``{"events": [...]}``. Events are not validated here (see
-    :func:`validate_event`): a batch can hold good and bad events.
+    Raises :class:`ParseError` when the body is not JSON (read by the suite's one strict
+    reader, ``logistics_connector/services/jsonsafe.py``: too deep, NaN, huge numbers, invalid
+    UTF-8, a key twice with different values are refused too), not an event object nor a batch
+    ``{"events": [...]}``. Events are not validated here (see :func:`validate_event`): a batch
+    can hold good and bad events. ``warnings``, a list, receives what was read on (a key
+    repeated with the same value).
     """
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise ParseError(f"the body is not valid UTF-8 (byte {error.start})", "body")
-    if not raw.strip():
-        raise ParseError("the body is empty", "body")
-    try:
-        data = json.loads(raw)
-    except ValueError as error:
-        raise ParseError(f"the body is not valid JSON: {error}", "body")
+    data, read_warnings = jsonsafe.loads_checked(raw)
+    if warnings is not None:
+        warnings.extend(read_warnings)
     if isinstance(data, dict) and "events" in data:
         events = data["events"]
         if not isinstance(events, list):

@@ -14,6 +14,7 @@ from . import (
     test_privacy,
     test_security,
     test_webhook,
+    test_webhook_poison,
     test_x12_214,
     test_x12_214_corpus,
     test_x12_214_fuzz,

@@ -395,13 +395,15 @@ def free_port():
 
 
 class OdooServer:
-    """odoo-bin --workers=2 on 127.0.0.1:<free port>, crons off (``cron_threads``: on), stopped
-    on exit; ``name`` tells the log files of several servers on one database apart."""
+    """odoo-bin --workers=2 on 127.0.0.1:<free port>, crons off (``cron_threads``: on, for the
+    two-server figure and the soak test), stopped on exit; ``name`` tells the log files of
+    several servers on one database apart; ``extra_args`` go to odoo-bin as they are."""
 
-    def __init__(self, db, workers=2, cron_threads=0, name="server"):
+    def __init__(self, db, workers=2, cron_threads=0, name="server", extra_args=()):
         self.db = db
         self.workers = workers
         self.cron_threads = cron_threads
+        self.extra_args = list(extra_args)
         self.port = free_port()
         self.gevent_port = free_port()
         self.proc = None
@@ -446,6 +448,7 @@ class OdooServer:
             "warn",
             "--logfile",
             self.log_path,
+            *self.extra_args,
         ]
         # Its own process group: stopping it stops its workers, and only them.
         self.proc = subprocess.Popen(cmd, start_new_session=True)

@@ -1,17 +1,18 @@
 """Helpers shared by the platform modules (plain Python)."""
 
 import hmac
-import json
 
+from odoo.addons.logistics_connector.services import jsonsafe
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 from odoo.addons.logistics_connector.services.signature import SignatureError
 
 
 def load_json(body, platform):
-    """The JSON object of a platform's body, or ParseError."""
+    """The JSON object of a platform's body (read by the suite's strict reader,
+    ``jsonsafe.loads_strict``), or ParseError."""
     try:
-        data = json.loads(body)
-    except (TypeError, ValueError) as error:
+        data = jsonsafe.loads_strict(body)
+    except jsonsafe.PayloadError as error:
         raise ParseError(f"the {platform} body is not JSON: {error}", "body") from None
     if not isinstance(data, dict):
         raise ParseError(f"the {platform} body must be a JSON object, not a JSON {type(data).__name__}", "body")
