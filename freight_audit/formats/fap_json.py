@@ -26,8 +26,7 @@ REST API is ``services/fap_api.py``.
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from odoo.addons.logistics_connector.services import privacy
-from odoo.addons.logistics_connector.services import jsonsafe
+from odoo.addons.logistics_connector.services import jsonsafe, privacy
 from odoo.addons.logistics_connector.services.exceptions import ParseError
 
 # Personal and banking fields of the FAP's messages (invoices, payment statuses, funding
