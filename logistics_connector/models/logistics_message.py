@@ -167,13 +167,19 @@ class LogisticsMessage(models.Model):
     def init(self):
         # The queue query reads only ready or retrying messages, lane by lane (the lane
         # column: logistics_message_lanes.py); it replaces the former queue index by
-        # (priority, id), which would only cost every insert.
+        # (priority, id), which would only cost every insert. The claim's check that no earlier
+        # message of the same sequence key is still open reads the open messages only: with the
+        # full sequence_key index it visited every done message of the key (issue 18: on a
+        # journal of 1,000,000 done rows, claiming 100 transport orders took 1.7 s, 39 ms with it).
         self.env.cr.execute(
             """
             CREATE INDEX IF NOT EXISTS logistics_message_lane_queue_idx
                 ON logistics_message (lane, priority, id)
              WHERE state IN ('received', 'queued', 'failed');
-            DROP INDEX IF EXISTS logistics_message_queue_idx
+            DROP INDEX IF EXISTS logistics_message_queue_idx;
+            CREATE INDEX IF NOT EXISTS logistics_message_sequence_open_idx
+                ON logistics_message (sequence_key, id)
+             WHERE sequence_key IS NOT NULL AND state IN ('received', 'queued', 'processing', 'failed');
             """
         )
 
