@@ -14,6 +14,8 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger, str2bool
 
+from .logistics_message import READY_STATES
+
 # The switch: "1" (or "True") makes the journal write its rows with ORM create().
 JOURNAL_PLAIN_CREATE_PARAM = "logistics_connector.journal_plain_create"
 
@@ -24,10 +26,15 @@ class LogisticsMessage(models.Model):
     _inherit = "logistics.message"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _journal_insert(self, rows):
+    def _journal_insert(self, rows, trigger=False):
         """Insert journal rows (field values, payload already stored); returns their ids
         aligned with ``rows``, None where the row's (backend, direction, idempotency key) is
         in the journal already.
+
+        ``trigger``: the fast insert also records the journal cron's trigger for this
+        transaction, in the same statement, when a row ready for processing is inserted
+        and :meth:`_trigger_with_insert` allows it (the caller's ``_trigger_processing`` then
+        finds it recorded); the plain path leaves it to the caller.
 
         The caller's access is checked first, on both paths. The rows are then written by
         the fast insert (:meth:`_journal_insert_sql`), or by ORM ``create`` when the system
@@ -42,7 +49,7 @@ class LogisticsMessage(models.Model):
         self._check_journal_access([row.get("backend_id") for row in rows], [row.get("message_type") for row in rows])
         if self._journal_plain_create():
             return self._journal_insert_plain(rows)
-        return self._journal_insert_sql(rows)
+        return self._journal_insert_sql(rows, trigger=trigger)
 
     @api.model
     def _journal_plain_create(self):
@@ -130,7 +137,7 @@ class LogisticsMessage(models.Model):
             raise
 
     @api.model
-    def _journal_insert_sql(self, rows):
+    def _journal_insert_sql(self, rows, trigger=False):
         """The fast insert: the rows written with one statement, as ORM ``create`` writes
         them; returns what :meth:`_journal_insert` returns (the caller's access checked
         there).
@@ -221,16 +228,30 @@ class LogisticsMessage(models.Model):
             for values, lane in zip(column_rows, lanes, strict=True)
         ]
         self.env["logistics.backend"].flush_model(["company_id", "journal_lane"])
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO logistics_message (%s, company_id, lane, create_uid, create_date, write_uid, write_date)"
-                " VALUES %s"
-                " ON CONFLICT ON CONSTRAINT logistics_message_idempotency_uniq DO NOTHING"
-                " RETURNING id, backend_id, direction, idempotency_key, company_id, create_date, lane",
-                SQL(", ").join(SQL.identifier(name) for name in columns),
-                SQL(", ").join(sql_rows),
-            )
+        returned_columns = SQL("id, backend_id, direction, idempotency_key, company_id, create_date, lane")
+        cron_id = trigger and self._trigger_with_insert()
+        ready_given = bool(cron_id) and any(values.get("state") in READY_STATES for values in column_rows)
+        insert = SQL(
+            "INSERT INTO logistics_message (%s, company_id, lane, create_uid, create_date, write_uid, write_date)"
+            " VALUES %s"
+            " ON CONFLICT ON CONSTRAINT logistics_message_idempotency_uniq DO NOTHING"
+            " RETURNING %s",
+            SQL(", ").join(SQL.identifier(name) for name in columns),
+            SQL(", ").join(sql_rows),
+            SQL("%s, state", returned_columns) if ready_given else returned_columns,
         )
+        if ready_given:
+            # The cron's trigger in the same statement (one round trip for both), written only
+            # when a row ready for processing was inserted (a duplicate wakes nothing). The
+            # rows come out of the CTE in the order the INSERT returned them (checked below).
+            woken = self._trigger_row_sql(
+                cron_id, SQL("SELECT 1 WHERE EXISTS (SELECT 1 FROM journaled WHERE state IN %s)", READY_STATES)
+            )
+            self.env.cr.execute(
+                SQL("WITH journaled AS (%s), woken AS (%s) SELECT %s FROM journaled", insert, woken, returned_columns)
+            )
+        else:
+            self.env.cr.execute(insert)
         # RETURNING gives the inserted rows in the order of VALUES (as ORM create relies
         # on); a row left out is one whose key exists: match them by key.
         returned = self.env.cr.fetchall()
@@ -246,6 +267,9 @@ class LogisticsMessage(models.Model):
                 ids.append(None)
         if position != len(returned):
             raise UserError(_("Journal: the inserted rows do not match the rows given."))
+        if ready_given and any(values.get("state") in READY_STATES for values, _row in inserted):
+            # The statement wrote this transaction's trigger (see _trigger_processing).
+            self.env.cr.precommit.data["logistics_journal_triggered"] = True
         records = Message.browse([message_id for message_id in ids if message_id])
         self._journal_cache_rows(records, inserted)
         pairs = {}
