@@ -23,7 +23,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, mute_logger
 
 from ..services import readiness
-from .sale_order import CRON_TIME_BUDGET
+from .sale_order import CRON_TIME_BUDGET, _hours
 
 _logger = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ SWEEP_WHERE = SQL(
                                OR (so.billing_readiness_state = 'invoiced' AND so.invoice_status = 'to invoice')))
        OR (so.state != 'sale' AND so.billing_readiness_state != 'not_applicable')"""
 )
+# The times the lags (_compute_billing_lags) are computed from, in the order of _hours' arguments.
+LAG_SOURCES = ("billing_delivery_time", "billing_ready_time", "billing_invoiced_time")
+LAG_FIELDS = ("billing_ready_lag_hours", "billing_invoice_lag_hours")
 # Stored values of an order the evaluation compares its verdict with (see _billing_new_values).
 STORED_FIELDS = (
     "billing_readiness_state",
@@ -309,6 +312,13 @@ class SaleOrder(models.Model):
             old = info.get(name)
             if (old or False) != (value or False):
                 vals[name] = value
+        if any(name in vals for name in LAG_SOURCES):
+            # The lags (stored computes of these times) written with them, as their compute
+            # gives them: the write protects them from a recompute, which would fetch every
+            # field of the batch's orders again for two numbers.
+            delivery, ready, invoiced = (vals.get(name, info.get(name)) for name in LAG_SOURCES)
+            vals[LAG_FIELDS[0]] = _hours(delivery, ready)
+            vals[LAG_FIELDS[1]] = _hours(ready, invoiced)
         return vals
 
     def _billing_lock(self, order_ids):
@@ -332,8 +342,16 @@ class SaleOrder(models.Model):
         for order_id, vals in changes.items():
             groups[tuple(sorted(vals.items()))].append(order_id)
         orders_sudo = self.sudo()
-        for vals, group_ids in groups.items():
-            orders_sudo.browse(group_ids).with_context(tracking_disable=True).write(dict(vals))
+        lags = [self._fields[name] for name in LAG_FIELDS]
+        for items, group_ids in groups.items():
+            orders = orders_sudo.browse(group_ids).with_context(tracking_disable=True)
+            vals = dict(items)
+            if LAG_FIELDS[0] in vals:
+                # The lags come with their times (_billing_new_values): kept from a recompute.
+                with self.env.protecting(lags, orders):
+                    orders.write(vals)
+            else:
+                orders.write(vals)
 
     @api.model
     def _billing_write_links(self, link_changes):
@@ -396,6 +414,7 @@ class SaleOrder(models.Model):
             if not ids:
                 break
             self.browse(ids)._billing_recompute_readiness(resolver=resolver)
+            self.invalidate_model()  # see below
             processed += len(ids)
             seen.update(ids)
             if out_of_time():
@@ -421,6 +440,10 @@ class SaleOrder(models.Model):
             todo = [order_id for order_id in ids if order_id not in seen]  # not twice in one call
             if todo:
                 self.browse(todo)._billing_recompute_readiness(resolver=resolver)
+                # The batch's orders out of the cache (written and flushed): a pass over 100,000
+                # orders would otherwise hold them all, and every batch would cost more than
+                # the one before (issue 18: the rate per order must not fall as orders grow).
+                self.invalidate_model()
             processed += len(todo)
             last_id = ids[-1]
             if len(ids) < batch_size:

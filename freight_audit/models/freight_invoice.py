@@ -274,7 +274,8 @@ class FreightInvoice(models.Model):
             backend, parsed_list, messages or [message] * len(parsed_list), carrier_partner
         )
         company = backend.company_id
-        prepared = [self._prepare_parsed(backend, parsed, carrier_partner) for parsed in parsed_list]
+        lookups = self._parsed_lookups(backend, parsed_list, carrier_partner)
+        prepared = [self._prepare_parsed(backend, parsed, carrier_partner, lookups=lookups) for parsed in parsed_list]
         if not prepared:
             return revised
         # Shipments, in one lookup for all lines.
@@ -351,8 +352,27 @@ class FreightInvoice(models.Model):
         return result | created | revised
 
     @api.model
-    def _prepare_parsed(self, backend, parsed, carrier_partner=None):
-        """Field values of one parsed invoice dict; raises before anything is written."""
+    def _parsed_lookups(self, backend, parsed_list, carrier_partner=None):
+        """The carrier and charge code mappings and the currencies of a batch of parsed
+        invoices, read once for the batch (three queries, not three per invoice), for
+        :meth:`_prepare_parsed`."""
+        scacs = set() if carrier_partner is not None else {p.get("scac") or p.get("carrier") for p in parsed_list}
+        codes = {str(line.get("charge_code") or "").strip() for p in parsed_list for line in p.get("lines") or []}
+        names = {str(p.get("currency") or "").strip().upper() for p in parsed_list} - {""}
+        currencies = self.env["res.currency"].with_context(active_test=False).search([("name", "in", list(names))])
+        return {
+            "carrier": backend._map_codes("carrier", scacs),
+            "charge_code": backend._map_codes("charge_code", codes),
+            "currency": {currency.name: currency for currency in currencies.sorted("id", reverse=True)}
+            if names
+            else {},
+        }
+
+    @api.model
+    def _prepare_parsed(self, backend, parsed, carrier_partner=None, lookups=None):
+        """Field values of one parsed invoice dict; raises before anything is written.
+        ``lookups``: the batch's mappings and currencies (:meth:`_parsed_lookups`), else
+        read for this invoice."""
         number = str(parsed.get("invoice_number") or "").strip()
         if not number:
             raise ParseError(_("The invoice has no invoice number."))
@@ -360,23 +380,36 @@ class FreightInvoice(models.Model):
             scac = parsed.get("scac") or parsed.get("carrier")
             if not scac:
                 raise ParseError(_("Invoice %s names no carrier (SCAC).", number))
-            mapping = backend._map_code("carrier", scac)
+            if lookups is None:
+                mapping = backend._map_code("carrier", scac)
+            else:
+                mapping = lookups["carrier"].get(scac)
+                if not mapping:
+                    raise NeedsMappingError("carrier", scac, backend.name)
             carrier_partner = mapping.carrier_partner_id
             if not carrier_partner:
                 raise NeedsMappingError("carrier", scac, backend.name)
         currency_code = str(parsed.get("currency") or "").strip().upper()
         currency = backend.company_id.currency_id
         if currency_code:
-            currency = (
-                self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)], limit=1)
-            )
+            if lookups is None:
+                currency = (
+                    self.env["res.currency"]
+                    .with_context(active_test=False)
+                    .search([("name", "=", currency_code)], limit=1)
+                )
+            else:
+                currency = lookups["currency"].get(currency_code) or self.env["res.currency"]
             if not currency:
                 raise ParseError(_("Invoice %(number)s: unknown currency %(code)s.", number=number, code=currency_code))
         lines = parsed.get("lines") or []
         codes = {str(line.get("charge_code") or "").strip() for line in lines}
         if "" in codes:
             raise ParseError(_("Invoice %s has a line without charge code.", number))
-        mappings = backend._map_codes("charge_code", codes)
+        if lookups is None:
+            mappings = backend._map_codes("charge_code", codes)
+        else:
+            mappings = {code: lookups["charge_code"][code] for code in codes if code in lookups["charge_code"]}
         for code in sorted(codes):
             mapping = mappings.get(code)
             if not mapping or not mapping.charge_type_id:

@@ -96,8 +96,8 @@ class FreightInvoice(models.Model):
         return kept, kept_owners, concerned
 
     @api.model
-    def _prepare_parsed(self, backend, parsed, carrier_partner=None):
-        vals = super()._prepare_parsed(backend, parsed, carrier_partner)
+    def _prepare_parsed(self, backend, parsed, carrier_partner=None, lookups=None):
+        vals = super()._prepare_parsed(backend, parsed, carrier_partner, lookups=lookups)
         vals["fap_revision"] = int(parsed.get("revision") or 0)
         if parsed.get("_revision_of"):
             vals.update(revision_of_id=parsed["_revision_of"], external_id=False)

@@ -170,13 +170,19 @@ class LogisticsMessage(models.Model):
     def init(self):
         # The queue query reads only ready or retrying messages, lane by lane (the lane
         # column: logistics_message_lanes.py); it replaces the former queue index by
-        # (priority, id), which would only cost every insert.
+        # (priority, id), which would only cost every insert. The claim's check that no earlier
+        # message of the same sequence key is still open reads the open messages only: with the
+        # full sequence_key index it visited every done message of the key (issue 18: on a
+        # journal of 1,000,000 done rows, claiming 100 transport orders took 1.7 s, 39 ms with it).
         self.env.cr.execute(
             """
             CREATE INDEX IF NOT EXISTS logistics_message_lane_queue_idx
                 ON logistics_message (lane, priority, id)
              WHERE state IN ('received', 'queued', 'failed');
-            DROP INDEX IF EXISTS logistics_message_queue_idx
+            DROP INDEX IF EXISTS logistics_message_queue_idx;
+            CREATE INDEX IF NOT EXISTS logistics_message_sequence_open_idx
+                ON logistics_message (sequence_key, id)
+             WHERE sequence_key IS NOT NULL AND state IN ('received', 'queued', 'processing', 'failed');
             """
         )
 
@@ -445,12 +451,33 @@ class LogisticsMessage(models.Model):
                     shipment=wrong[0][1].sudo().display_name,
                 )
             )
-        self.env["logistics.message.link"].sudo().create(
-            [
-                {"message_id": message_id, "res_model": model, "res_id": res_id, "role": role}
-                for (message_id, model, res_id), role in rows.items()
-            ]
+        # The link rows by one INSERT, their company (related, stored: the message's) in it: ORM
+        # create would insert them in chunks of 100 and then update company_id of each chunk,
+        # four queries per batch of 200 events in the journal's processing instead of one.
+        self.env["logistics.message.link"].flush_model()
+        self.flush_model(["company_id"])
+        uid = self.env.uid
+        now = SQL("(now() AT TIME ZONE 'UTC')")
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO logistics_message_link
+                       (message_id, company_id, res_model, res_id, role, create_uid, create_date, write_uid, write_date)
+                SELECT v.message_id, m.company_id, v.res_model, v.res_id, v.role, %s, %s, %s, %s
+                  FROM (VALUES %s) AS v(message_id, res_model, res_id, role)
+                  JOIN logistics_message m ON m.id = v.message_id
+                """,
+                uid,
+                now,
+                uid,
+                now,
+                SQL(", ").join(
+                    SQL("(%s::int, %s::varchar, %s::int, %s::varchar)", message_id, model, res_id, role)
+                    for (message_id, model, res_id), role in rows.items()
+                ),
+            )
         )
+        self.browse(list({message_id for message_id, _model, _res_id in rows})).invalidate_recordset(["link_ids"])
         if not pairs:
             return
         pairs = sorted({(message.id, shipment.id) for message, shipment in pairs})

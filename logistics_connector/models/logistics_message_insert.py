@@ -15,6 +15,8 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger, str2bool
 
+from .logistics_message import READY_STATES
+
 _logger = logging.getLogger(__name__)
 
 # The switch: "1" (or "True") makes the journal write its rows with ORM create().
@@ -27,10 +29,15 @@ class LogisticsMessage(models.Model):
     _inherit = "logistics.message"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _journal_insert(self, rows):
+    def _journal_insert(self, rows, trigger=False):
         """Insert journal rows (field values, payload already stored); returns their ids
         aligned with ``rows``, None where the row's (backend, direction, idempotency key) is
         in the journal already.
+
+        ``trigger``: the fast insert also records the journal cron's trigger for this
+        transaction, in the same statement, when a row ready for processing is inserted
+        and :meth:`_trigger_with_insert` allows it (the caller's ``_trigger_processing`` then
+        finds it recorded); the plain path leaves it to the caller.
 
         The caller's access is checked first, on both paths. The rows are then written by
         the fast insert (:meth:`_journal_insert_sql`), or by ORM ``create`` when the system
@@ -45,7 +52,7 @@ class LogisticsMessage(models.Model):
         self._check_journal_access([row.get("backend_id") for row in rows], [row.get("message_type") for row in rows])
         if self._journal_plain_create():
             return self._journal_insert_plain(rows)
-        return self._journal_insert_sql(rows)
+        return self._journal_insert_sql(rows, trigger=trigger)
 
     @api.model
     def _journal_plain_create(self):
@@ -133,7 +140,22 @@ class LogisticsMessage(models.Model):
             raise
 
     @api.model
-    def _journal_insert_sql(self, rows):
+    def _journal_execute(self, statement):
+        """Run the journal's insert statement."""
+        try:
+            # Not logged by the cursor: a serialization failure is expected here (a key, or a
+            # row of it, changed by a transaction this one cannot see, e.g. the cron marking
+            # the original of a resent body done) and replayed by Odoo's retries, which log it
+            # at INFO; `make soak` found these as ERROR "bad query" lines. Anything else is.
+            self.env.cr.execute(statement, log_exceptions=False)
+        except pg_errors.SerializationFailure:
+            raise
+        except Exception as error:
+            _logger.error("bad query: %s\nERROR: %s", statement.code, error)
+            raise
+
+    @api.model
+    def _journal_insert_sql(self, rows, trigger=False):
         """The fast insert: the rows written with one statement, as ORM ``create`` writes
         them; returns what :meth:`_journal_insert` returns (the caller's access checked
         there).
@@ -224,25 +246,30 @@ class LogisticsMessage(models.Model):
             for values, lane in zip(column_rows, lanes, strict=True)
         ]
         self.env["logistics.backend"].flush_model(["company_id", "journal_lane"])
+        returned_columns = SQL("id, backend_id, direction, idempotency_key, company_id, create_date, lane")
+        cron_id = trigger and self._trigger_with_insert()
+        ready_given = bool(cron_id) and any(values.get("state") in READY_STATES for values in column_rows)
         insert = SQL(
             "INSERT INTO logistics_message (%s, company_id, lane, create_uid, create_date, write_uid, write_date)"
             " VALUES %s"
             " ON CONFLICT ON CONSTRAINT logistics_message_idempotency_uniq DO NOTHING"
-            " RETURNING id, backend_id, direction, idempotency_key, company_id, create_date, lane",
+            " RETURNING %s",
             SQL(", ").join(SQL.identifier(name) for name in columns),
             SQL(", ").join(sql_rows),
+            SQL("%s, state", returned_columns) if ready_given else returned_columns,
         )
-        try:
-            # Not logged by the cursor: a serialization failure is expected here (a key, or a
-            # row of it, changed by a transaction this one cannot see, e.g. the cron marking
-            # the original of a resent body done) and replayed by Odoo's retries, which log it
-            # at INFO; `make soak` found these as ERROR "bad query" lines. Anything else is.
-            self.env.cr.execute(insert, log_exceptions=False)
-        except pg_errors.SerializationFailure:
-            raise
-        except Exception as error:
-            _logger.error("bad query: %s\nERROR: %s", insert.code, error)
-            raise
+        statement = insert
+        if ready_given:
+            # The cron's trigger in the same statement (one round trip for both), written only
+            # when a row ready for processing was inserted (a duplicate wakes nothing). The
+            # rows come out of the CTE in the order the INSERT returned them (checked below).
+            woken = self._trigger_row_sql(
+                cron_id, SQL("SELECT 1 WHERE EXISTS (SELECT 1 FROM journaled WHERE state IN %s)", READY_STATES)
+            )
+            statement = SQL(
+                "WITH journaled AS (%s), woken AS (%s) SELECT %s FROM journaled", insert, woken, returned_columns
+            )
+        self._journal_execute(statement)
         # RETURNING gives the inserted rows in the order of VALUES (as ORM create relies
         # on); a row left out is one whose key exists: match them by key.
         returned = self.env.cr.fetchall()
@@ -258,6 +285,9 @@ class LogisticsMessage(models.Model):
                 ids.append(None)
         if position != len(returned):
             raise UserError(_("Journal: the inserted rows do not match the rows given."))
+        if ready_given and any(values.get("state") in READY_STATES for values, _row in inserted):
+            # The statement wrote this transaction's trigger (see _trigger_processing).
+            self.env.cr.precommit.data["logistics_journal_triggered"] = True
         records = Message.browse([message_id for message_id in ids if message_id])
         self._journal_cache_rows(records, inserted)
         pairs = {}

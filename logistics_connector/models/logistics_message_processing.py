@@ -48,9 +48,7 @@ class LogisticsMessage(models.Model):
         second, and at worst (a burst ending just as the cron finishes) within the cron
         runner's own polling interval.
         """
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            "logistics_connector.ir_cron_process_messages", raise_if_not_found=False
-        )
+        cron_id = self._journal_cron_id()
         if not cron_id:
             return
         cron = self.env["ir.cron"].sudo().browse(cron_id)
@@ -65,23 +63,47 @@ class LogisticsMessage(models.Model):
         key = self.env.cr.dbname
         now = time.monotonic()
         if now - _LAST_NOTIFY.get(key, -NOTIFY_INTERVAL) < NOTIFY_INTERVAL:
-            # The trigger row as ir.cron._trigger writes it, with one INSERT: ir.cron.trigger is
-            # a bare two-field model (Odoo's cron runner reads and deletes its rows with SQL),
-            # and its ORM create, on every webhook request, cost a quarter of the intake's
-            # time (default_get, the user's company).
-            self.env.cr.execute(
-                SQL(
-                    "INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, create_date, write_uid, write_date)"
-                    " VALUES (%s, %s, %s, now() AT TIME ZONE 'UTC', %s, now() AT TIME ZONE 'UTC')",
-                    cron_id,
-                    fields.Datetime.now(),
-                    self.env.uid,
-                    self.env.uid,
-                )
-            )
+            self.env.cr.execute(self._trigger_row_sql(cron_id, SQL("VALUES (%s)", 1)))
             return
         _LAST_NOTIFY[key] = now
         cron._trigger()
+
+    @api.model
+    def _journal_cron_id(self):
+        """The journal cron's id (from the registry's cache of xml ids: no query), or None."""
+        return self.env["ir.model.data"]._xmlid_to_res_id(
+            "logistics_connector.ir_cron_process_messages", raise_if_not_found=False
+        )
+
+    @api.model
+    def _trigger_row_sql(self, cron_id, when):
+        """The trigger row as ir.cron._trigger writes it, one row for each row of the query
+        ``when`` (at most one is wanted), with one INSERT: ir.cron.trigger is a bare two-field
+        model (Odoo's cron runner reads and deletes its rows with SQL), and its ORM create, on
+        every webhook request, cost a quarter of the intake's time (default_get, the user's
+        company)."""
+        return SQL(
+            "INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, create_date, write_uid, write_date)"
+            " SELECT %s, %s, %s, now() AT TIME ZONE 'UTC', %s, now() AT TIME ZONE 'UTC' FROM (%s) AS wanted",
+            cron_id,
+            fields.Datetime.now(),
+            self.env.uid,
+            self.env.uid,
+            when,
+        )
+
+    @api.model
+    def _trigger_with_insert(self):
+        """The cron id when the journal's insert may record this transaction's trigger itself
+        (in the same statement as its rows: one round trip less per webhook request), None
+        when :meth:`_trigger_processing` must do it: a trigger recorded already in this
+        transaction, or this process's NOTIFY due (see there)."""
+        if self.env.cr.precommit.data.get("logistics_journal_triggered"):
+            return None
+        last = _LAST_NOTIFY.get(self.env.cr.dbname, -NOTIFY_INTERVAL)
+        if time.monotonic() - last >= NOTIFY_INTERVAL:
+            return None
+        return self._journal_cron_id() or None
 
     @api.model
     def _claim(self, limit, ids=None, lane=False):

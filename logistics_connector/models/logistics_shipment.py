@@ -218,8 +218,12 @@ class LogisticsShipment(models.Model):
         if domain_parts:
             from odoo.osv import expression
 
-            found = Shipment.search(
-                expression.AND([[("company_id", "=", company.id)], expression.OR(domain_parts)]), order="id desc"
+            # Searched and read in one query: the fields that reading one of them would fetch
+            # (the default prefetch group), which processing reads next (status, its time).
+            found = Shipment.search_fetch(
+                expression.AND([[("company_id", "=", company.id)], expression.OR(domain_parts)]),
+                [name for name, field in Shipment._fields.items() if field.prefetch is True and field.store],
+                order="id desc",
             )
             for shipment in found:
                 for key, found_by_value in by_field.items():

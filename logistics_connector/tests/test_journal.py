@@ -1,10 +1,11 @@
 import contextlib
+import time
 from datetime import datetime, timedelta
 
 import psycopg2.errors
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
@@ -372,6 +373,74 @@ class TestJournal(LogisticsCommon, TransactionCase):
         self.journal_booking("BK-N4")
         self.assertEqual(triggers(), before + 3)
         self.assertEqual(notifies(), notifies_before + 2)
+
+    def test_the_trigger_is_written_by_the_journal_insert(self):
+        """Issue 18: the first message of a transaction and the cron's trigger are written by
+        one statement (one round trip per webhook request); a body journaled again (a
+        duplicate) wakes nothing."""
+        from odoo.addons.logistics_connector.models import logistics_message_processing as module
+
+        cron = self.env.ref("logistics_connector.ir_cron_process_messages")
+        Trigger = self.env["ir.cron.trigger"]
+        dbname = self.env.cr.dbname
+        module._LAST_NOTIFY[dbname] = time.monotonic()  # no NOTIFY due: the insert's path
+
+        def triggers():
+            return Trigger.search_count([("cron_id", "=", cron.id)])
+
+        def journal(key):
+            return self.Message._journal_many(
+                [
+                    {
+                        "backend_id": self.backend.id,
+                        "direction": "inbound",
+                        "message_type": "booking_confirmation",
+                        "payload": {"booking_id": key},
+                        "idempotency_key": key,
+                    }
+                ]
+            )
+
+        self.assertTrue(self.backend.company_id)  # the backend in the cache, as in a webhook request
+        journal("BK-T0")
+        self.env.cr.flush()  # a new transaction
+        before = triggers()
+        self.env.flush_all()
+        if self.plain_create:
+            first, _duplicates = journal("BK-T1")
+        else:
+            with self.assertQueryCount(1, flush=False):  # the row and the trigger
+                first, _duplicates = journal("BK-T1")
+        self.assertEqual(first.state, "received")
+        self.assertEqual(triggers(), before + 1)
+        trigger = Trigger.search([("cron_id", "=", cron.id)], order="id desc", limit=1)
+        self.assertLessEqual(trigger.call_at, fields.Datetime.now())
+        # The same transaction journals more: no second trigger.
+        journal("BK-T2")
+        self.assertEqual(triggers(), before + 1)
+        # A new transaction that only journals a duplicate records no trigger.
+        self.env.cr.flush()
+        messages, duplicates = journal("BK-T1")
+        self.assertFalse(messages)
+        self.assertEqual(duplicates[0].id, first.id)
+        self.assertEqual(triggers(), before + 1)
+        # Nor does a message journaled as done, and the next ready one still does.
+        self.env.cr.flush()
+        self.Message._journal_many(
+            [
+                {
+                    "backend_id": self.backend.id,
+                    "direction": "outbound",
+                    "message_type": "booking_confirmation",
+                    "payload": {"booking_id": "BK-T3"},
+                    "idempotency_key": "BK-T3",
+                    "state": "done",
+                }
+            ]
+        )
+        self.assertEqual(triggers(), before + 1)
+        journal("BK-T4")
+        self.assertEqual(triggers(), before + 2)
 
     def test_a_trigger_rolled_back_with_a_savepoint_is_recorded_again(self):
         cron = self.env.ref("logistics_connector.ir_cron_process_messages")

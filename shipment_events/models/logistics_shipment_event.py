@@ -278,13 +278,41 @@ class LogisticsShipmentEvent(models.Model):
             if not applies:
                 vals["state"] = "test"
             vals_list.append(vals)
+        # The events' states (applied, outdated) decided before they are created, so they are
+        # written with them (no update of the new rows); keys are the positions in vals_list,
+        # which create() keeps as the order of the ids, hence the same ties as with ids.
+        folds = self._fold_new_events(vals_list, shipments) if applies else None
         created = self._create_skipping_conflicts(vals_list)
+        if folds is not None and len(created) != len(vals_list):
+            # A concurrent worker stored some of them: fold again what was created.
+            folds = None
         pod_created = created.filtered("pod_attachment_id")
         if pod_created:
             pod_created._attach_pod_documents()
         if applies:
-            created._apply_to_shipments()
+            created._apply_to_shipments(folds=folds)
         return created
+
+    @api.model
+    def _fold_new_events(self, vals_list, shipments):
+        """``{shipment: StatusFold}`` of events about to be created (``vals_list``, aligned
+        with ``shipments``), each matched event's ``state`` set in its values (applied or
+        outdated), as :meth:`_apply_to_shipments` would write it after the create."""
+        by_shipment = {}
+        for index, (vals, shipment) in enumerate(zip(vals_list, shipments, strict=True)):
+            if shipment:
+                # The time as the cache holds it after create() (what the fold saw before).
+                event_time = fields.Datetime.to_datetime(vals["event_time"])
+                by_shipment.setdefault(shipment.sudo(), []).append((index, vals["status"], event_time))
+        folds = {}
+        for shipment, events in by_shipment.items():
+            fold = fold_events(shipment.status, shipment.status_event_time, events)
+            for index in fold.applied:
+                vals_list[index]["state"] = "applied"
+            for index in fold.outdated:
+                vals_list[index]["state"] = "outdated"
+            folds[shipment] = fold
+        return folds
 
     @api.model
     def _prepare_event_vals(self, backend, message, norm, status, identity, shipment, pod_attachment):
@@ -336,32 +364,39 @@ class LogisticsShipmentEvent(models.Model):
     # ------------------------------------------------------------------
     # Applying events to shipments
     # ------------------------------------------------------------------
-    def _apply_to_shipments(self):
+    def _apply_to_shipments(self, folds=None):
         """Apply matched events (in event-time order) to their shipments: status, POD,
         exceptions and notifications. Out-of-order safe: an event older than the
-        shipment's current status is kept in the timeline as 'outdated'."""
+        shipment's current status is kept in the timeline as 'outdated'.
+
+        ``folds``: ``{shipment: StatusFold}`` when the events were created with their states
+        already (:meth:`_fold_new_events`); otherwise folded here and their states written."""
         matched = self.filtered("shipment_id")
         if not matched:
             return
-        applied_ids, outdated_ids = [], []
+        if folds is None:
+            folds = {}
+            applied_ids, outdated_ids = [], []
+            for shipment_rec, events in matched.grouped("shipment_id").items():
+                shipment = shipment_rec.sudo()
+                fold = fold_events(
+                    shipment.status, shipment.status_event_time, [(e.id, e.status, e.event_time) for e in events]
+                )
+                applied_ids += fold.applied
+                outdated_ids += fold.outdated
+                folds[shipment] = fold
+            if applied_ids:
+                self.browse(applied_ids).write({"state": "applied"})
+            if outdated_ids:
+                self.browse(outdated_ids).write({"state": "outdated"})
         Shipment = self.env["logistics.shipment"].sudo()
-        by_shipment = matched.grouped("shipment_id")
-        for shipment_rec, events in by_shipment.items():
+        for shipment_rec, fold in folds.items():
             # The milestones are the status history (timeline): no chatter tracking message per event.
             shipment = shipment_rec.sudo().with_context(tracking_disable=True)
-            fold = fold_events(
-                shipment.status, shipment.status_event_time, [(e.id, e.status, e.event_time) for e in events]
-            )
-            applied_ids += fold.applied
-            outdated_ids += fold.outdated
             shipment._apply_status_fold(fold)
             if fold.pickup_time and not shipment.actual_pickup:
                 shipment.actual_pickup = fold.pickup_time
-        if applied_ids:
-            self.browse(applied_ids).write({"state": "applied"})
-        if outdated_ids:
-            self.browse(outdated_ids).write({"state": "outdated"})
-        shipments = Shipment.browse([s.id for s in by_shipment])
+        shipments = Shipment.browse([s.id for s in folds])
         pod_events = matched.filtered("has_pod")
         if pod_events:
             pod_events._apply_pod()

@@ -178,6 +178,51 @@ class TestShipmentEvents(ShipmentEventsCommon, TransactionCase):
         self.assertEqual(set(shipments.mapped("status")), {"in_transit"})
         self.assertEqual(self.env["logistics.shipment.event"].search_count([("shipment_id", "in", shipments.ids)]), 50)
 
+    def test_distinct_shipments_query_budget(self):
+        """Issue 18: events of as many distinct shipments (picked up, in transit, delivered
+        with a proof of delivery, one out of order) cost a fixed number of queries for the
+        batch, not one or more per shipment: the events are created with their states, the
+        shipments written by the ORM's batched flush, the links by one insert."""
+        count = 60
+        statuses = ["picked_up", "in_transit", "delivered"]
+        shipments = self.env["logistics.shipment"].create(
+            [{"partner_id": self.customer.id, "tracking_ref": f"DIST-{i}", "status": "booked"} for i in range(count)]
+        )
+        # Shipment 0 knows a later milestone already: its event below arrives out of order.
+        self.receive(self.make_event(status="out_for_delivery", ref="DIST-0", minutes=500, event_id="DIST-PRE"))
+        self.process()
+        events = []
+        for i in range(count):
+            extra = {}
+            if statuses[i % 3] == "delivered":
+                extra["pod"] = {"signer": f"Receiver {i}"}
+            events.append(
+                self.make_event(status=statuses[i % 3], ref=f"DIST-{i}", minutes=i, event_id=f"DIST-{i}", **extra)
+            )
+        self.receive(events)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(27):  # 60 events over 60 shipments (24 measured), not one per shipment
+            self.process()
+        created = self.env["logistics.shipment.event"].search(
+            [("shipment_id", "in", shipments.ids), ("event_ref", "like", "DIST-%"), ("event_ref", "!=", "DIST-PRE")]
+        )
+        self.assertEqual(len(created), count)
+        late = created.filtered(lambda e: e.shipment_id == shipments[0])
+        self.assertEqual(late.state, "outdated")
+        self.assertEqual(set((created - late).mapped("state")), {"applied"})
+        self.assertEqual(shipments[0].status, "out_for_delivery")
+        for i, shipment in enumerate(shipments[1:], start=1):
+            self.assertEqual(shipment.status, statuses[i % 3])
+        delivered = shipments.filtered(lambda s: s.status == "delivered")
+        self.assertEqual(len(delivered), count // 3)
+        self.assertTrue(all(delivered.mapped("pod_signer")))
+        self.assertTrue(all(shipments[3::3].mapped("actual_pickup")))
+        links = self.env["logistics.message.link"].search([("message_id", "in", created.message_id.ids)])
+        self.assertEqual(len(links), count)
+        self.assertEqual(links.company_id, self.backend.company_id)
+        self.assertEqual(created.message_id.shipment_ids, shipments)
+
     # ------------------------------------------------------------------
     # Unmatched events
     # ------------------------------------------------------------------
