@@ -12,6 +12,9 @@
     "assets": {
         "web.assets_tests": [
             "logistics_suite_e2e/static/tests/tours/logistics_suite_tour.js",
+            "logistics_suite_e2e/static/tests/tours/billing_tour.js",
+            "logistics_suite_e2e/static/tests/tours/finance_tour.js",
+            "logistics_suite_e2e/static/tests/tours/customer_tour.js",
         ],
     },
     "installable": True,

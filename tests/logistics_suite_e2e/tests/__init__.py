@@ -8,4 +8,7 @@ from . import (
     test_scenario_fap_paid,
     test_suite_installed,
     test_tour,
+    test_tour_billing,
+    test_tour_customer,
+    test_tour_finance,
 )
