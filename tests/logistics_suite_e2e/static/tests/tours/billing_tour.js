@@ -22,6 +22,7 @@ registry.category("web_tour.tours").add("logistics_suite_billing_tour", {
         },
         {
             content: "The other order waits in the On Hold column too",
+            timeout: 30000, // a page load on a busy CI machine
             trigger: ".o_kanban_group:has(.o_column_title:contains('On Hold')) .o_kanban_record:contains('Billing Tour Other')",
         },
         {
@@ -64,6 +65,7 @@ registry.category("web_tour.tours").add("logistics_suite_billing_tour", {
         },
         {
             content: "The order is ready to invoice",
+            timeout: 30000, // a page load on a busy CI machine
             trigger:
                 "body:not(:has(.modal)) .o_form_view .o_field_widget[name='billing_readiness_state']:contains('Ready to Invoice')",
         },

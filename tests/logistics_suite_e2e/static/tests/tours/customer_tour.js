@@ -9,6 +9,7 @@ registry.category("web_tour.tours").add("logistics_suite_customer_tour", {
     steps: () => [
         {
             content: "Type the login",
+            timeout: 30000, // a page load on a busy CI machine
             trigger: ".oe_login_form input[name='login']",
             run: "edit tour_portal",
         },
@@ -24,11 +25,13 @@ registry.category("web_tour.tours").add("logistics_suite_customer_tour", {
         },
         {
             content: "The customer's portal home, with their sales orders",
+            timeout: 30000, // a page load on a busy CI machine
             trigger: ".o_portal_my_home a[href='/my/orders']",
             run: "click",
         },
         {
             content: "The other customer's order is not listed",
+            timeout: 30000, // a page load on a busy CI machine
             trigger: ".o_portal_my_doc_table:not(:contains('Portal Other Customer'))",
         },
         {
@@ -38,11 +41,13 @@ registry.category("web_tour.tours").add("logistics_suite_customer_tour", {
         },
         {
             content: "Open its shipment",
+            timeout: 30000, // a page load on a busy CI machine
             trigger: "#sale_shipments a:contains('PRO-TOUR-1'), #sale_shipments a[href*='/my/shipments/']",
             run: "click",
         },
         {
             content: "The shipment is delivered",
+            timeout: 30000, // a page load on a busy CI machine
             trigger: "#portal_shipment #shipment_status:contains('Delivered')",
         },
         {

@@ -35,6 +35,7 @@ registry.category("web_tour.tours").add("logistics_suite_finance_tour", {
         },
         {
             content: "The run found three differences",
+            timeout: 30000, // a page load on a busy CI machine
             trigger: "body:not(:has(.modal)) .o_form_view .o_field_widget[name='difference_count']:contains('3')",
         },
         {
@@ -48,6 +49,7 @@ registry.category("web_tour.tours").add("logistics_suite_finance_tour", {
         },
         {
             content: "The differences only",
+            timeout: 30000, // a page load on a busy CI machine
             trigger: ".o_searchview_facet:contains('Differences')",
         },
         {
