@@ -39,6 +39,10 @@ CHROME_FLAGS = [
     "--window-size=1366,768",
 ]
 WIDTH, HEIGHT = 1366, 768
+# The demo's shipments shown on the delivery order and on the customer's portal page.
+DELIVERY_TRACKING_REF = "RRFT-7700108"
+PORTAL_TRACKING_REF = "RRFT-7700108"
+PORTAL_READY_JS = "Boolean(document.querySelector('#portal_shipment')) && document.readyState === 'complete'"
 # A screen is ready when a view is shown and nothing is loading any more.
 CLOSE_NOTIFICATIONS_JS = "document.querySelectorAll('.o_notification .o_notification_close').forEach(b => b.click())"
 READY_JS = """
@@ -102,12 +106,61 @@ def record_id(session, url, model, domain):
     return ids[0]
 
 
+def open_tab(label):
+    """JavaScript that opens the form's notebook page ``label`` and scrolls to it."""
+    return (
+        f"[...document.querySelectorAll('.o_notebook .nav-link')].find(l => l.textContent.trim() === '{label}')"
+        "?.click(); document.querySelector('.o_notebook')?.scrollIntoView({block: 'start'})"
+    )
+
+
+def group_by(label):
+    """JavaScript that groups the view by the search view's *Group By* option ``label``."""
+    return f"""
+(async () => {{
+    const pause = () => new Promise(resolve => setTimeout(resolve, 500));
+    document.querySelector('.o_searchview_dropdown_toggler').click();
+    await pause();
+    [...document.querySelectorAll('.o_group_by_menu .o-dropdown-item, .o_group_by_menu .o_menu_item')]
+        .find(item => item.textContent.trim() === '{label}')?.click();
+    await pause();
+    document.querySelector('.o_searchview_dropdown_toggler').click();
+    await pause();
+}})()
+"""
+
+
+def freight_bill_with_savings(session, url):
+    """The posted vendor bill of a carrier invoice approved below what was billed (the demo's)."""
+    invoices = rpc(
+        session,
+        url,
+        "freight.invoice",
+        "search_read",
+        [("vendor_bill_id.state", "=", "posted")],
+        ["vendor_bill_id", "amount_total", "amount_approved"],
+        order="id",
+    )
+    for invoice in invoices:
+        if invoice["amount_approved"] < invoice["amount_total"]:
+            return invoice["vendor_bill_id"][0]
+    raise RuntimeError("no posted freight bill with an audit saving: is the demo data installed?")
+
+
 def shots(session, url):
     """(file name, path, JavaScript run once the screen is shown) of each screenshot."""
     shipment = record_id(session, url, "logistics.shipment", [("tracking_ref", "=", "RRFT-7700108")])
     case = record_id(session, url, "freight.audit.case", [("invoice_id.name", "=", "RRFT-INV-2003")])
     invoice = record_id(session, url, "freight.invoice", [("name", "=", "RRFT-INV-2004"), ("is_duplicate", "=", False)])
     backend = record_id(session, url, "logistics.backend", [("code", "=", "acme-tms")])
+    bill = freight_bill_with_savings(session, url)
+    carrier = rpc(session, url, "account.move", "read", [bill], ["partner_id"])[0]["partner_id"][0]
+    picking = record_id(
+        session,
+        url,
+        "stock.picking",
+        [("logistics_shipment_id.tracking_ref", "=", DELIVERY_TRACKING_REF), ("picking_type_code", "=", "outgoing")],
+    )
     show_all = "document.querySelector('.o_searchview_facet .o_facet_remove')?.click()"
     timeline = (
         "[...document.querySelectorAll('.o_notebook .nav-link')].find(l => l.textContent.trim() === 'Timeline')"
@@ -121,7 +174,30 @@ def shots(session, url):
         ("carrier_invoice", f"/odoo/action-freight_audit.freight_invoice_action/{invoice}", None),
         ("billing_holds", "/odoo/action-billing_readiness.sale_order_billing_action", None),
         ("backend", f"/odoo/action-logistics_connector.logistics_backend_action/{backend}", None),
+        # Issue 17's screens: the bill's Freight Audit tab, spend and scorecards, the delivery order.
+        (
+            "vendor_bill_freight_audit",
+            f"/odoo/action-account.action_move_in_invoice_type/{bill}",
+            open_tab("Freight Audit"),
+        ),
+        ("freight_spend", "/odoo/action-freight_audit.freight_spend_report_action", group_by("Charge Type")),
+        ("carrier_scorecards", "/odoo/action-freight_audit.freight_carrier_scorecard_action?view_type=list", None),
+        ("carrier_scorecard", f"/odoo/action-base.action_partner_form/{carrier}", open_tab("Scorecard")),
+        ("delivery_order", f"/odoo/action-stock.action_picking_tree_all/{picking}", open_tab("Milestones")),
     ]
+
+
+def portal_shots(session, url):
+    """(file name, path) of the customer's screens, opened from the link of the status e-mail
+    (with its access token, not logged in), as the customer sees them."""
+    shipment = record_id(session, url, "logistics.shipment", [("tracking_ref", "=", PORTAL_TRACKING_REF)])
+    return [("portal_shipment", rpc(session, url, "logistics.shipment", "get_portal_url", [shipment]))]
+
+
+def capture(cdp, target):
+    data = base64.b64decode(cdp.call("Page.captureScreenshot", format="png")["data"])
+    target.write_bytes(data)
+    print(f"{target} ({len(data) // 1024} KiB)")
 
 
 def main():
@@ -143,6 +219,7 @@ def main():
     if auth.get("error") or not session.cookies.get("session_id"):
         sys.exit(f"login as {args.login} on {args.db} failed: {auth.get('error')}")
     todo = shots(session, args.url)
+    portal = portal_shots(session, args.url)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -182,10 +259,15 @@ def main():
             time.sleep(1.5)  # let the last rendering (badges, status bar) settle
             cdp.evaluate(CLOSE_NOTIFICATIONS_JS)
             time.sleep(0.5)
-            data = base64.b64decode(cdp.call("Page.captureScreenshot", format="png")["data"])
-            target = out / f"{name}.png"
-            target.write_bytes(data)
-            print(f"{target} ({len(data) // 1024} KiB)")
+            capture(cdp, out / f"{name}.png")
+        # The customer's screens: logged out, through the e-mail's tokenised link.
+        cdp.call("Network.deleteCookies", name="session_id", domain=host, path="/")
+        for name, path in portal:
+            cdp.call("Page.navigate", url=args.url + path)
+            time.sleep(1.0)
+            cdp.wait_for(PORTAL_READY_JS)
+            time.sleep(1.0)
+            capture(cdp, out / f"{name}.png")
     finally:
         chrome.terminate()
         try:

@@ -52,6 +52,14 @@ class TestOverride(BillingReadinessCommon, TransactionCase):
         self.assertFalse(order.billing_manual_hold)
         self.assertIn("Price agreed on the phone", order.message_ids[0].body)
 
+    def test_release_wizard_shows_the_current_reasons(self):
+        order, shipment = self.make_order()
+        self.deliver(shipment, pod=False)
+        self.evaluate()
+        form = Form(self.env["billing.hold.wizard"].with_context(**order.action_billing_release()["context"]))
+        self.assertEqual(len(form.current_reason_ids), 1, "the dialog shows what the release releases")
+        self.assertEqual(form.current_reason_ids[0].code, "pod_missing")
+
     def test_release_waives_current_reasons_only(self):
         order, shipment = self.make_order()
         self.deliver(shipment, pod=False)

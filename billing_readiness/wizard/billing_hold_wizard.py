@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 
 class BillingHoldWizard(models.TransientModel):
@@ -19,6 +19,8 @@ class BillingHoldWizard(models.TransientModel):
         "billing.hold.reason", compute="_compute_current_reason_ids", string="Current Reasons"
     )
 
+    # Without its dependencies the dialog's onchange never computed it: the release showed no reason.
+    @api.depends("order_ids", "order_ids.billing_hold_reason_ids")
     def _compute_current_reason_ids(self):
         for wizard in self:
             wizard.current_reason_ids = wizard.order_ids.billing_hold_reason_ids

@@ -11,6 +11,9 @@ from . import (
     test_suite_installed,
     test_tour,
     test_tour_audit,
+    test_tour_billing,
+    test_tour_customer,
+    test_tour_finance,
     test_tour_integrator,
     test_tour_operations,
 )
