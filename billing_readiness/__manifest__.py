@@ -1,7 +1,7 @@
 {
     "name": "Billing Readiness",
     "summary": "Invoice readiness rules, holds, scheduled customer invoicing and delivery-to-invoice lag figures",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "Logistics-Finance Suite",

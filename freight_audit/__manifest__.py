@@ -1,7 +1,7 @@
 {
     "name": "Freight Audit",
     "summary": "Carrier freight invoices audited against contracted rates, audit cases, and posting to accounting",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "Logistics-Finance Suite",

@@ -1,7 +1,7 @@
 {
     "name": "Shipment Events",
     "summary": "Carrier and TMS milestone webhooks, status normalisation, timeline, proof of delivery and exceptions",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "Logistics-Finance Suite",

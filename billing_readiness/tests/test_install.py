@@ -9,4 +9,4 @@ class TestInstall(TransactionCase):
         self.assertEqual(menu.parent_id.parent_id, root)
         module = self.env["ir.module.module"].search([("name", "=", "billing_readiness")])
         self.assertEqual(module.state, "installed")
-        self.assertEqual(module.latest_version, "18.0.1.1.0")
+        self.assertEqual(module.latest_version, "18.0.1.2.0")

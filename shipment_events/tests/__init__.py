@@ -6,6 +6,7 @@ from . import (
     test_event_format,
     test_events,
     test_install,
+    test_migration_status_template,
     test_platform_easypost,
     test_platform_sendcloud_aftership,
     test_platform_shipengine,
