@@ -57,11 +57,13 @@ class TestStatusTemplateMigration(TransactionCase):
 
     def test_edited_template_is_left_as_it_is(self):
         self._as_installed_before(edited_after=timedelta(days=3))
+        stored = self.template.with_context(lang="en_US").body_html
         with self.assertLogs("shipment_events_migration_18_0_1_2_0", "WARNING") as logs:
             self.migration.migrate(self.env.cr, "18.0.1.1.0")
         self.assertIn("left as it is", logs.output[0])
         self.template.invalidate_recordset()
-        self.assertEqual(self.template.with_context(lang="en_US").body_html, OLD_BODY)
+        self.assertEqual(self.template.with_context(lang="en_US").body_html, stored)
+        self.assertIn("is now in transit", stored)
 
     def test_new_installation_and_current_body_are_not_touched(self):
         before = self.template.body_html
