@@ -35,6 +35,8 @@ import re
 import traceback
 from dataclasses import dataclass, field
 
+from . import jsonsafe
+
 TOKEN_PREFIX = "redacted-"
 TOKEN_HEX = 24
 TOKEN_RE = re.compile(r"redacted-[0-9a-f]{%d}\Z" % TOKEN_HEX)
@@ -269,8 +271,10 @@ def _json(raw, keys, paths, counter):
     if not keys and not paths:
         return raw
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+        # The one strict reader (depth capped before parsing): a poison body that the intake
+        # refuses is journaled as failed through here, and must not blow up the masking.
+        data = jsonsafe.loads_strict(raw)
+    except (jsonsafe.PayloadError, UnicodeDecodeError, ValueError, RecursionError):
         return _json_text(raw, keys, counter)
     paths = [tuple(part.lower() for part in p) for p in paths]
     result = _walk_json(data, (), set(keys), paths, counter)

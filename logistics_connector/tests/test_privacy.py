@@ -13,6 +13,16 @@ SECRET = "test-secret"
 class TestPrivacyRules(TransactionCase):
     """The plain rules of services/privacy.py, on each payload kind."""
 
+    def test_poison_json_is_masked_as_text_without_blowing_up(self):
+        # A body the intake refuses (nested 5,000 deep) is still journaled as failed, its
+        # banking references masked as text: the masking reads JSON with the strict reader.
+        rules = privacy.json_rules(banking_keys=("iban",))
+        body = b'{"iban": "FR7630006000011234567890189", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+        masked, count = privacy.mask_banking(body, rules)
+        self.assertEqual(count, 1)
+        self.assertNotIn(b"FR763000600001123456789", masked)
+        self.assertIn(b"0189", masked)
+
     def test_json_redacted_in_place_and_idempotent(self):
         rules = privacy.json_rules(personal_paths=("destination.name",))
         body = json.dumps(
