@@ -4,20 +4,21 @@ against Odoo's own /web/health in the same server, alternated round by round.
 A third side, the floor, puts the figure in context: the same requests to a route of the
 benchmark's own addon (addons/logistics_bench_floor) that only writes one journal row and
 commits it before its 202. No webhook that journals before it answers can be faster than
-that floor in the same server, so floor / health is the highest ratio the figure can reach
-on the machine, and webhook / floor is how close the intake comes to it."""
+that floor in the same server: the figure is webhook / floor (issue 18 re-based it on the
+floor, since /web/health touches no database and only a non-durable intake could approach
+it); webhook / health and floor / health are reported beside it for context."""
 
 import os
 
 from benchlib import Figure, log, run_wrk, write_pool
 from senders import FLOOR_PATH, WEBHOOK_PATH, single_event_requests
 
-TARGET = 0.6
+TARGET = 0.9
 
 
 def run(ctx):
     settings, server = ctx.settings, ctx.server
-    figure = Figure("1", "single-event webhook vs /web/health", unit="x", target=TARGET)
+    figure = Figure("1", "single-event webhook vs the durable journal floor", unit="x", target=TARGET)
     health_runs, floor_runs, webhook_runs = [], [], []
     for round_number in range(settings.http_rounds):
         health = run_wrk(f"{server.url}/web/health", settings, settings.http_seconds)
@@ -63,9 +64,9 @@ def run(ctx):
         "/web/health req/s": round(health_rate, 1),
         "journal floor req/s": round(floor_rate, 1),
         "floor / health": round(floor_rate / health_rate, 3) if health_rate else None,
-        "webhook / floor": round(webhook_rate / floor_rate, 3) if floor_rate else None,
+        "webhook / health": round(webhook_rate / health_rate, 3) if health_rate else None,
     }
-    figure.value = round(webhook_rate / health_rate, 3) if health_rate else None
+    figure.value = round(webhook_rate / floor_rate, 3) if floor_rate else None
     figure.note = (
         f"wrk -t{settings.wrk_threads} -c{settings.wrk_connections}, "
         f"{settings.http_rounds}x{settings.http_seconds}s each side; {accepted} events journaled; "

@@ -7,7 +7,7 @@ import os
 from benchlib import Figure, log, run_wrk, write_pool
 from senders import WEBHOOK_PATH, batch_requests, rpc_create_requests
 
-TARGET = 20.0
+TARGET = 40.0
 RPC_POOL = 40_000  # one JSON-RPC create is far slower than this many per run
 BATCH_POOL_EVENTS = 200_000  # distinct events prepared for one batch run
 

@@ -14,7 +14,7 @@ import time
 from benchlib import Figure, log
 from fixtures import invoice_amounts
 
-TARGET = 1.5
+TARGET = 1.15
 
 
 def fap_invoice(index, shipment_name, currency):
