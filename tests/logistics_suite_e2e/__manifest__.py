@@ -11,6 +11,7 @@
     "data": [],
     "assets": {
         "web.assets_tests": [
+            "logistics_suite_e2e/static/tests/tours/tour_helpers.js",
             "logistics_suite_e2e/static/tests/tours/logistics_suite_tour.js",
             "logistics_suite_e2e/static/tests/tours/tour_audit.js",
             "logistics_suite_e2e/static/tests/tours/tour_integrator.js",

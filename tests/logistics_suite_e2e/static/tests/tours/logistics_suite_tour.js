@@ -1,24 +1,11 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openMenu } from "@logistics_suite_e2e/../tests/tours/tour_helpers";
 
 /**
  * The suite seen by a freight approver: a shipment's timeline, the approval of an audit
  * case, and the vendor bill it posts. The data is created by tests/test_tour.py.
  */
-function openMenu(sectionXmlid, itemXmlid, label) {
-    return [
-        {
-            content: `Open the ${label} menu section`,
-            trigger: `.o-dropdown[data-menu-xmlid='${sectionXmlid}']`,
-            run: "click",
-        },
-        {
-            content: `Open ${label}`,
-            trigger: `.o-dropdown-item[data-menu-xmlid='${itemXmlid}']`,
-            run: "click",
-        },
-    ];
-}
 
 registry.category("web_tour.tours").add("logistics_suite_tour", {
     url: "/odoo",

@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { currentState, openMenu } from "@logistics_suite_e2e/../tests/tours/tour_helpers";
 import { inputFiles } from "@web/../tests/utils";
 
 /**
@@ -15,25 +16,6 @@ const AUDIT_210 =
     "B3**AUD-210-1*SHP-AUD-1*PP**20260120*61600**20260116**FFRT~C3*USD~" +
     "LX*1~N9*BM*SHP-AUD-1~L1*1***56000****400~LX*2~N9*BM*SHP-AUD-1~L1*2***5600****FUE~" +
     "L3*****61600~SE*11*0001~GE*1*21~IEA*1*000000021~";
-
-function openMenu(sectionXmlid, itemXmlid, label) {
-    return [
-        {
-            content: `Open the ${label} menu section`,
-            trigger: `.o-dropdown[data-menu-xmlid='${sectionXmlid}']`,
-            run: "click",
-        },
-        {
-            content: `Open ${label}`,
-            trigger: `.o-dropdown-item[data-menu-xmlid='${itemXmlid}']`,
-            run: "click",
-        },
-    ];
-}
-
-function currentState(label) {
-    return `.o_form_view .o_statusbar_status button.o_arrow_button_current:contains('${label}')`;
-}
 
 registry.category("web_tour.tours").add("logistics_audit_tour", {
     url: "/odoo",

@@ -1,29 +1,12 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { currentState, openMenu } from "@logistics_suite_e2e/../tests/tours/tour_helpers";
 
 /**
  * The integrator (a Logistics Manager): a message waiting for a mapping in the journal, its
  * error read, the mapping added from the message, the message processed; then a dead letter
  * replayed. The data is created, and the outcome checked, by tests/test_tour_integrator.py.
  */
-function openMenu(sectionXmlid, itemXmlid, label) {
-    return [
-        {
-            content: `Open the ${label} menu section`,
-            trigger: `.o-dropdown[data-menu-xmlid='${sectionXmlid}']`,
-            run: "click",
-        },
-        {
-            content: `Open ${label}`,
-            trigger: `.o-dropdown-item[data-menu-xmlid='${itemXmlid}']`,
-            run: "click",
-        },
-    ];
-}
-
-function currentState(label) {
-    return `.o_form_view .o_statusbar_status button.o_arrow_button_current:contains('${label}')`;
-}
 
 registry.category("web_tour.tours").add("logistics_integrator_tour", {
     url: "/odoo",

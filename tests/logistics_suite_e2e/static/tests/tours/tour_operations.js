@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openMenu } from "@logistics_suite_e2e/../tests/tours/tour_helpers";
 
 /**
  * Operations: a sale order, its shipment, the milestone timeline, the exception activity
@@ -8,21 +9,6 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
  * tests/test_tour_operations.py.
  */
 const TRACKING_URL = "https://track.northwind.example/parcel?id=NW4455-7";
-
-function openMenu(sectionXmlid, itemXmlid, label) {
-    return [
-        {
-            content: `Open the ${label} menu section`,
-            trigger: `.o-dropdown[data-menu-xmlid='${sectionXmlid}']`,
-            run: "click",
-        },
-        {
-            content: `Open ${label}`,
-            trigger: `.o-dropdown-item[data-menu-xmlid='${itemXmlid}']`,
-            run: "click",
-        },
-    ];
-}
 
 registry.category("web_tour.tours").add("logistics_operations_tour", {
     url: "/odoo",
