@@ -1,5 +1,5 @@
-# The mixin first: logistics_code_mapping imports logistics_shipment, whose model inherits it.
-from . import logistics_guarded_mixin
+# The mixins first: logistics_code_mapping imports logistics_shipment, whose model inherits one.
+from . import logistics_company_check_mixin, logistics_guarded_mixin
 
 # isort: split
 from . import (

@@ -26,6 +26,10 @@ _logger = logging.getLogger(__name__)
 # database name -> time.monotonic() of this process's last cron NOTIFY (see _trigger_processing)
 _LAST_NOTIFY = {}
 NOTIFY_INTERVAL = 1.0
+# database name -> (time.monotonic() at the end, seconds taken) of this process's last full
+# purge batch (see _cron_purge: the pause before the next one)
+_LAST_PURGE = {}
+PURGE_PAUSE_MAX = 30.0  # seconds: never more, whatever the last batch took
 
 
 class LogisticsMessage(models.Model):
@@ -407,10 +411,17 @@ class LogisticsMessage(models.Model):
         the intake, which only inserts. The batch takes the oldest candidates by id with
         ``FOR UPDATE SKIP LOCKED``: two servers running the cron never wait for each other nor
         delete the same rows. Size: ``logistics_connector.purge_batch_size`` (default 2,000).
-        Returns the number of messages deleted by this call."""
-        batch_size = batch_size or int(
-            self.env["ir.config_parameter"].sudo().get_param("logistics_connector.purge_batch_size", 2000)
-        )
+
+        The purge gives way to the intake: deleting a journal row costs PostgreSQL one
+        referential check per table that refers to the journal (eleven), so a purge running flat
+        out takes a core from the webhooks. After a full batch, the next call in this process
+        first rests ``logistics_connector.purge_pause_ratio`` times as long as that batch took
+        (default 2: the purge works a third of the time; 0: no rest), outside any transaction
+        that holds its rows. Returns the number of messages deleted by this call."""
+        params = self.env["ir.config_parameter"].sudo()
+        batch_size = batch_size or int(params.get_param("logistics_connector.purge_batch_size", 2000))
+        self._purge_pause(float(params.get_param("logistics_connector.purge_pause_ratio", 2.0)))
+        started = time.monotonic()
         self.flush_model(["state", "create_date", "backend_id"])
         self.env["logistics.backend"].flush_model(["journal_retention_days"])
         self.env.cr.execute(
@@ -452,6 +463,27 @@ class LogisticsMessage(models.Model):
             self.invalidate_model()
             self.env["logistics.shipment"].invalidate_model(["journal_message_ids"])
         # A full batch: there may be more (the runner calls again); a short one was the last.
-        self.env["ir.cron"]._notify_progress(done=len(ids), remaining=1 if len(ids) == batch_size else 0)
+        full = len(ids) == batch_size
+        if full:
+            _LAST_PURGE[self.env.cr.dbname] = (time.monotonic(), time.monotonic() - started)
+        else:
+            _LAST_PURGE.pop(self.env.cr.dbname, None)
+        self.env["ir.cron"]._notify_progress(done=len(ids), remaining=1 if full else 0)
         _logger.info("Integration journal retention: %s messages purged", len(ids))
         return len(ids)
+
+    @api.model
+    def _purge_pause(self, ratio):
+        """Rest before the next purge batch: ``ratio`` times what this process's last full batch
+        took, less the time since it ended (the runner's commit, another job), at most
+        PURGE_PAUSE_MAX seconds. Called at the start of a call, so the rest holds no row lock:
+        the previous batch is committed, this one has not started."""
+        last = _LAST_PURGE.get(self.env.cr.dbname)
+        if not last or ratio <= 0:
+            return 0.0
+        ended, took = last
+        pause = min(ratio * took, PURGE_PAUSE_MAX) - (time.monotonic() - ended)
+        if pause <= 0:
+            return 0.0
+        time.sleep(pause)
+        return pause

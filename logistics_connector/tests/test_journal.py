@@ -332,6 +332,44 @@ class TestJournal(LogisticsCommon, TransactionCase):
         Message._cron_purge(batch_size=2)
         self.assertFalse(kept.exists())
 
+    def test_retention_purge_rests_between_full_batches(self):
+        """After a full batch the next call rests purge_pause_ratio times as long as that batch
+        took, before it touches a row (the intake keeps its cores); a short batch, the last,
+        leaves nothing to rest for; a ratio of 0 never rests."""
+        from odoo.addons.logistics_connector.models import logistics_message_processing as module
+
+        dbname = self.env.cr.dbname
+        old = datetime.now() - timedelta(days=91)
+        messages = self.Message
+        for number in range(3):
+            message, _d = self.journal_booking(f"BK-R{number}", key=f"rest-{number}")
+            messages |= message
+        messages.write({"state": "done"})
+        self.env.cr.execute("UPDATE logistics_message SET create_date = %s WHERE id IN %s", (old, tuple(messages.ids)))
+        self.env["ir.config_parameter"].sudo().set_param("logistics_connector.purge_pause_ratio", "3")
+        module._LAST_PURGE.pop(dbname, None)
+        self.assertEqual(self.Message._cron_purge(batch_size=2), 2)
+        ended, took = module._LAST_PURGE[dbname]
+        self.assertGreater(took, 0)
+        # The last batch "took" 0.1 s: the next call rests about 0.3 s first.
+        module._LAST_PURGE[dbname] = (time.monotonic(), 0.1)
+        started = time.monotonic()
+        rested = self.Message._purge_pause(3.0)
+        self.assertGreater(rested, 0.2)
+        self.assertLessEqual(rested, 0.3)
+        self.assertGreaterEqual(time.monotonic() - started, rested)
+        self.assertEqual(self.Message._purge_pause(0), 0.0, "a ratio of 0 never rests")
+        # Time already gone since the batch counts; the rest never exceeds PURGE_PAUSE_MAX.
+        module._LAST_PURGE[dbname] = (time.monotonic() - 1.0, 0.1)
+        self.assertEqual(self.Message._purge_pause(3.0), 0.0)
+        module._LAST_PURGE[dbname] = (time.monotonic(), 0.0)
+        self.assertEqual(self.Message._purge_pause(3.0), 0.0)
+        # The short (last) batch: nothing to rest for afterwards.
+        module._LAST_PURGE.pop(dbname, None)
+        self.assertEqual(self.Message._cron_purge(batch_size=2), 1)
+        self.assertNotIn(dbname, module._LAST_PURGE)
+        self.assertFalse(messages.exists())
+
     def test_cron_reports_progress(self):
         self.map_carrier()
         self.journal_booking("BK-1")

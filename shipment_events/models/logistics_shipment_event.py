@@ -50,7 +50,7 @@ EXCEPTION_TYPES = [
 
 class LogisticsShipmentEvent(models.Model):
     _name = "logistics.shipment.event"
-    _inherit = ["logistics.guarded.mixin"]
+    _inherit = ["logistics.guarded.mixin", "logistics.company.check.mixin"]
     _description = "Shipment Milestone"
     _order = "event_time desc, id desc"
     _rec_name = "status"

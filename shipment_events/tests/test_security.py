@@ -94,6 +94,44 @@ class TestShipmentEventsSecurity(ShipmentEventsCommon, TransactionCase):
     # ------------------------------------------------------------------
     # C1: upload onto another company's backend
     # ------------------------------------------------------------------
+    def _event_vals(self, backend, shipment, number):
+        return {
+            "company_id": backend.company_id.id,
+            "backend_id": backend.id,
+            "shipment_id": shipment.id,
+            "status": "in_transit",
+            "event_time": "2026-11-20 08:%02d:00" % number,
+            "identity": f"company-check-{number}",
+        }
+
+    def test_company_check_of_a_batch_is_odoo_check(self):
+        """Milestones are checked against their companies per company, not record by record
+        (logistics.company.check.mixin): a batch of consistent ones passes; one linked to
+        another company's shipment is refused with Odoo's own error, which names it, even
+        among consistent ones and with several companies in the batch."""
+        Event = self.env["logistics.shipment.event"].sudo()
+        fine = Event.create(
+            [self._event_vals(self.backend, self.shipment, 1), self._event_vals(self.backend, self.shipment, 2)]
+            + [self._event_vals(self.backend_b, self.shipment_b, 3)]
+        )
+        self.assertEqual(fine.mapped("company_id"), self.company_a | self.company_b)
+        with self.assertRaisesRegex(UserError, "Incompatible companies on records") as caught:
+            Event.create(
+                [
+                    self._event_vals(self.backend, self.shipment, 4),
+                    self._event_vals(self.backend, self.shipment_b, 5),  # A's backend, B's shipment
+                    self._event_vals(self.backend_b, self.shipment_b, 6),
+                ]
+            )
+        self.assertIn(self.shipment_b.display_name, str(caught.exception))
+        self.assertIn("Shipment", str(caught.exception))
+        # One record alone goes through Odoo's check itself: the same refusal.
+        with self.assertRaisesRegex(UserError, "Incompatible companies on records"):
+            Event.create(self._event_vals(self.backend_b, self.shipment, 7))
+        # And on write, the grouped check too.
+        with self.assertRaisesRegex(UserError, "Incompatible companies on records"):
+            fine.write({"shipment_id": self.shipment_b.id})
+
     def test_c1_user_of_b_cannot_upload_onto_backend_of_a(self):
         data = json.dumps(self.delivered_with_pod()).encode()
         with self.assertRaises(REFUSED):
