@@ -390,9 +390,11 @@ class LogisticsShipmentEvent(models.Model):
             if outdated_ids:
                 self.browse(outdated_ids).write({"state": "outdated"})
         Shipment = self.env["logistics.shipment"].sudo()
-        for shipment_rec, fold in folds.items():
-            # The milestones are the status history (timeline): no chatter tracking message per event.
-            shipment = shipment_rec.sudo().with_context(tracking_disable=True)
+        # The milestones are the status history (timeline): no chatter tracking message per
+        # event. One environment for all the shipments (not one with_context() each), and one
+        # recordset iterated, which keeps their prefetching together.
+        untracked = Shipment.with_context(tracking_disable=True).browse([s.id for s in folds])
+        for shipment, fold in zip(untracked, folds.values(), strict=True):
             shipment._apply_status_fold(fold)
             if fold.pickup_time and not shipment.actual_pickup:
                 shipment.actual_pickup = fold.pickup_time
