@@ -2,7 +2,7 @@
     "name": "Logistics Connector",
     "summary": "Backends (TMS, FAP, carriers), canonical shipments, code mappings, "
     "the integration journal and outbound transport orders",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "Logistics-Finance Suite",

@@ -97,11 +97,14 @@ class LogisticsMessage(models.Model):
     _check_company_auto = True
     _guarded_fields = dict.fromkeys(JOURNAL_IDENTITY_FIELDS + JOURNAL_PROCESSING_FIELDS)
 
-    backend_id = fields.Many2one(
-        "logistics.backend", required=True, ondelete="restrict", index=True, check_company=True
-    )
+    # Indexes: every new row, and every change of state (received, processing, done: never a
+    # HOT update, the state being indexed), writes one entry into each index whose column it
+    # fills. So no index of its own on backend_id (the unique index on backend_id, direction,
+    # idempotency_key leads with it) nor on direction (two values); columns that are mostly
+    # empty (sequence key, retry time, missing mapping) are indexed without their NULLs.
+    backend_id = fields.Many2one("logistics.backend", required=True, ondelete="restrict", check_company=True)
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
-    direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")], required=True, index=True)
+    direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")], required=True)
     message_type = fields.Selection(
         [
             ("transport_order", "Transport order"),
@@ -129,16 +132,16 @@ class LogisticsMessage(models.Model):
     state = fields.Selection(MESSAGE_STATES, required=True, default="received", index=True)
     priority = fields.Integer(default=10, help="Lower is processed first.")
     sequence_key = fields.Char(
-        index=True,
+        index="btree_not_null",
         help="Messages with the same key are processed strictly in order (e.g. all orders of one shipment).",
     )
     attempts = fields.Integer(default=0, readonly=True)
     replay_count = fields.Integer(default=0, readonly=True)
-    next_attempt_at = fields.Datetime(index=True, readonly=True)
+    next_attempt_at = fields.Datetime(index="btree_not_null", readonly=True)
     last_error = fields.Text(readonly=True)
     error_details = fields.Text(readonly=True, help="Technical details (traceback) of the last error.")
-    missing_mapping_type = fields.Char(readonly=True, index=True)
-    missing_mapping_code = fields.Char(readonly=True, index=True)
+    missing_mapping_type = fields.Char(readonly=True, index="btree_not_null")
+    missing_mapping_code = fields.Char(readonly=True, index="btree_not_null")
     processed_at = fields.Datetime(readonly=True)
     processing_time_ms = fields.Integer(string="Processing Time (ms)", readonly=True)
     source = fields.Char(help="Where the message came from: webhook (with source address), file, poll, ...")

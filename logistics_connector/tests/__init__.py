@@ -7,6 +7,7 @@ from . import (
     test_journal,
     test_journal_lanes,
     test_journal_plain,
+    test_migration_journal_indexes,
     test_jsonsafe,
     test_metrics,
     test_privacy,
