@@ -13,7 +13,7 @@ end are set aside (marked done) so as not to weigh on what runs next.
 import time
 from datetime import datetime, timedelta
 
-from benchlib import Figure, log
+from benchlib import Figure, log, set_aside_queue
 from fig4_freight_audit import fap_invoice
 from fixtures import tracking_ref
 
@@ -46,8 +46,8 @@ def run(ctx):
     first = len(names) - INVOICES
     with ctx.odoo.env() as env:
         currency = env["res.company"].browse(data["company_id"]).currency_id.name
-        # What the figures before left in the queue is not part of this figure.
-        env.cr.execute("UPDATE logistics_message SET state = 'done' WHERE state IN ('received', 'queued', 'failed')")
+    # What the figures before left in the queue is not part of this figure.
+    set_aside_queue(ctx)
     warm = _until_billed(ctx, first, names[first], currency, settings)
     alone = _until_billed(ctx, first + 1, names[first + 1], currency, settings)
     shipments = min(len(data["event_shipment_ids"]), 1000)
