@@ -416,11 +416,11 @@ class LogisticsMessage(models.Model):
         referential check per table that refers to the journal (eleven), so a purge running flat
         out takes a core from the webhooks. After a full batch, the next call in this process
         first rests ``logistics_connector.purge_pause_ratio`` times as long as that batch took
-        (default 2: the purge works a third of the time; 0: no rest), outside any transaction
+        (default 3: the purge works a quarter of the time; 0: no rest), outside any transaction
         that holds its rows. Returns the number of messages deleted by this call."""
         params = self.env["ir.config_parameter"].sudo()
         batch_size = batch_size or int(params.get_param("logistics_connector.purge_batch_size", 2000))
-        self._purge_pause(float(params.get_param("logistics_connector.purge_pause_ratio", 2.0)))
+        self._purge_pause(float(params.get_param("logistics_connector.purge_pause_ratio", 3.0)))
         started = time.monotonic()
         self.flush_model(["state", "create_date", "backend_id"])
         self.env["logistics.backend"].flush_model(["journal_retention_days"])
