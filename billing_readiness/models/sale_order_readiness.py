@@ -53,6 +53,12 @@ STORED_FIELDS = (
 )
 
 
+def _same_company(current, order_id, company_id):
+    """Whether a record of ``company_id`` counts for the order ``order_id`` (read in ``current``)."""
+    info = current.get(order_id)
+    return info is not None and info["company_id"] == company_id
+
+
 class ReadinessBatch(NamedTuple):
     """The facts of a batch of orders, as read by ``_billing_read_facts``."""
 
@@ -98,7 +104,15 @@ class SaleOrder(models.Model):
     def _billing_read_facts(self):
         """The :class:`ReadinessBatch` of these orders: four queries, whatever their number.
 
-        Shipments and carrier invoices count only in the order's own company.
+        Shipments and carrier invoices count only in the order's own company (compared here,
+        with the company read by the first query).
+
+        Each query reads the batch's rows through an index, whatever the size of the tables:
+        the shipments and charges are not joined with ``sale_order`` again (with that join,
+        PostgreSQL chose a parallel scan of every shipment for each batch at 100,000 orders),
+        the links are not joined with the reason records (a scan of every reason for each
+        batch), and the link tables get the batch's id range beside its ids (see
+        ``_billing_read_links``).
         """
         cr = self.env.cr
         ids = sorted(set(self.ids))
@@ -137,7 +151,7 @@ class SaleOrder(models.Model):
             }
         cr.execute(
             SQL(
-                """SELECT s.id, s.sale_id, s.name, s.status,
+                """SELECT s.id, s.sale_id, s.company_id, s.name, s.status,
                           COALESCE(s.actual_delivery, s.status_event_time, s.status_date) AS delivered_at,
                           s.pod_complete, s.billing_invoiced,
                           EXISTS(SELECT 1 FROM logistics_shipment_event e
@@ -147,13 +161,14 @@ class SaleOrder(models.Model):
                                   WHERE p.logistics_shipment_id = s.id AND t.code = 'outgoing'
                                     AND p.state NOT IN ('done', 'cancel')) AS delivery_open
                      FROM logistics_shipment s
-                     JOIN sale_order so ON so.id = s.sale_id AND so.company_id = s.company_id
                     WHERE s.sale_id = ANY(%s) AND s.direction = 'outbound' AND s.status != 'cancelled'
                     ORDER BY s.id""",
                 ids,
             )
         )
         for row in cr.dictfetchall():
+            if not _same_company(current, row["sale_id"], row["company_id"]):
+                continue
             facts[row["sale_id"]].shipments.append(
                 readiness.ShipmentFact(
                     row["id"],
@@ -168,15 +183,14 @@ class SaleOrder(models.Model):
             )
         cr.execute(
             SQL(
-                """SELECT s.sale_id, l.id AS line_id, l.shipment_id, s.name AS shipment_name,
+                """SELECT s.sale_id, s.company_id, l.id AS line_id, l.shipment_id, s.name AS shipment_name,
                           l.state AS line_state, l.approved_amount,
                           l.rebill_sale_line_id IS NOT NULL AS rebilled,
                           c.id AS case_id, c.name AS case_name, c.state AS case_state
                      FROM freight_invoice_line l
                      JOIN logistics_shipment s ON s.id = l.shipment_id
-                     JOIN sale_order so ON so.id = s.sale_id AND so.company_id = s.company_id
                      JOIN freight_charge_type ct ON ct.id = l.charge_type_id
-                     JOIN freight_invoice i ON i.id = l.invoice_id AND i.company_id = so.company_id
+                     JOIN freight_invoice i ON i.id = l.invoice_id AND i.company_id = s.company_id
                 LEFT JOIN freight_audit_case c ON c.id = l.case_id
                     WHERE s.sale_id = ANY(%s) AND ct.is_rebillable
                       AND i.state NOT IN ('cancel', 'rejected') AND i.is_duplicate IS NOT TRUE
@@ -185,6 +199,8 @@ class SaleOrder(models.Model):
             )
         )
         for row in cr.dictfetchall():
+            if not _same_company(current, row["sale_id"], row["company_id"]):
+                continue
             facts[row["sale_id"]].charges.append(
                 readiness.ChargeFact(
                     line_id=row["line_id"],
@@ -198,27 +214,46 @@ class SaleOrder(models.Model):
                     case_state=row["case_state"],
                 )
             )
-        cr.execute(
+        linked, waived = self._billing_read_links(ids)
+        return ReadinessBatch(facts, current, linked, waived)
+
+    @api.model
+    def _billing_read_links(self, ids):
+        """``(linked, waived)`` of the orders ``ids`` (sorted): their linked reason ids and the
+        keys of their released reasons (``defaultdict(set)`` by order id), in one query.
+
+        The linked reasons need their ids only (no join with the reason records). The id
+        range beside the ids is for the planner: the link tables grow during a first sweep
+        faster than they are analyzed, and without statistics PostgreSQL expects every row to
+        match ``order_id = ANY(...)`` and scans the whole table for each batch; with the range
+        it reads the batch's rows through the ``(order_id, reason_id)`` index.
+        """
+        lowest, highest = ids[0], ids[-1]
+        self.env.cr.execute(
             SQL(
-                """SELECT r.order_id, r.reason_id, h.key, FALSE AS is_waived
-                     FROM billing_hold_reason_sale_order_rel r JOIN billing_hold_reason h ON h.id = r.reason_id
-                    WHERE r.order_id = ANY(%s)
+                """SELECT r.order_id, r.reason_id, NULL AS key, FALSE AS is_waived
+                     FROM billing_hold_reason_sale_order_rel r
+                    WHERE r.order_id = ANY(%s) AND r.order_id BETWEEN %s AND %s
                    UNION ALL
                    SELECT w.order_id, w.reason_id, h.key, TRUE
                      FROM billing_waived_reason_sale_order_rel w JOIN billing_hold_reason h ON h.id = w.reason_id
-                    WHERE w.order_id = ANY(%s)""",
+                    WHERE w.order_id = ANY(%s) AND w.order_id BETWEEN %s AND %s""",
                 ids,
+                lowest,
+                highest,
                 ids,
+                lowest,
+                highest,
             )
         )
         linked = defaultdict(set)
         waived = defaultdict(set)
-        for row in cr.dictfetchall():
+        for row in self.env.cr.dictfetchall():
             if row["is_waived"]:
                 waived[row["order_id"]].add(row["key"])
             else:
                 linked[row["order_id"]].add(row["reason_id"])
-        return ReadinessBatch(facts, current, linked, waived)
+        return linked, waived
 
     @api.model
     def _billing_evaluate(self, batch, resolver, now):

@@ -190,6 +190,52 @@ class TestBillingSecurity(BillingSecurityCommon, TransactionCase):
         self.assertFalse(order.invoice_ids)
         self.assertFalse(shipment.billing_invoiced)
 
+    def test_c1_foreign_carrier_invoice_ignored_by_evaluation(self):
+        """A rebillable charge counts only on a carrier invoice and a shipment of the order's company."""
+        order, shipments = self.make_order(shipments=2)
+        self.deliver(shipments)
+        invoice = self.env["freight.invoice"].create(
+            {
+                "name": "INV-C1-CHARGE",
+                "carrier_partner_id": self.carrier_partner.id,
+                "invoice_date": DELIVERY.date(),
+                "amount_total": 80.0,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "shipment_reference": shipments[0].name,
+                            "shipment_id": shipments[0].id,
+                            "charge_code": "DET",
+                            "charge_type_id": self.ct_detention.id,
+                            "amount": 80.0,
+                        }
+                    )
+                ],
+            }
+        )
+        self.evaluate()
+        # In A, its detention (not audited yet) keeps A's order waiting.
+        self.assertEqual(order.billing_readiness_state, "waiting")
+        self.assertEqual(self.reasons(order), ["charge_unconfirmed"])
+
+        def reevaluate(query, params):
+            # The states an injection would leave behind (the ORM refuses them), hence SQL.
+            self.env.cr.execute(query, params)
+            self.env.invalidate_all()
+            self.env["billing.readiness.dirty"]._mark_orders(order.ids)
+            self.evaluate()
+
+        # The invoice in company B, on A's shipment: it does not count.
+        reevaluate("UPDATE freight_invoice SET company_id = %s WHERE id = %s", [self.company_b.id, invoice.id])
+        self.assertEqual(order.billing_readiness_state, "ready")
+        # Its charge on a shipment of company B carrying A's order: neither.
+        reevaluate("UPDATE logistics_shipment SET company_id = %s WHERE id = %s", [self.company_b.id, shipments[1].id])
+        reevaluate(
+            "UPDATE freight_invoice_line SET shipment_id = %s WHERE invoice_id = %s", [shipments[1].id, invoice.id]
+        )
+        self.assertEqual(order.billing_readiness_state, "ready")
+        self.assertFalse(order.billing_hold_reason_ids)
+
     def test_c1_cron_invoices_each_order_with_its_company_rule(self):
         """The invoicing cron (superuser, current company A) posts B's invoice in B by B's rule."""
         env = self.env
