@@ -10,14 +10,23 @@ import contextlib
 import logging
 
 from psycopg2 import errors as pg_errors
+from psycopg2.extensions import AsIs
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger, str2bool
 
 from .logistics_message import READY_STATES
+from .logistics_message_lanes import DEFAULT_LANE
 
 _logger = logging.getLogger(__name__)
+
+# Inside a row given as a tuple (as ORM ``_create`` gives its rows): constant SQL, no parameter.
+_DEFAULT = AsIs("DEFAULT")
+_NOW = AsIs("(now() AT TIME ZONE 'UTC')")
+# Field types whose column value depends on the value alone (not on the row, the record or the
+# user): a value every row has is converted once.
+_ROW_FREE_TYPES = frozenset(("boolean", "char", "date", "datetime", "float", "integer", "many2one", "selection", "text"))
 
 # The switch: "1" (or "True") makes the journal write its rows with ORM create().
 JOURNAL_PLAIN_CREATE_PARAM = "logistics_connector.journal_plain_create"
@@ -170,8 +179,9 @@ class LogisticsMessage(models.Model):
           user-defined ``ir.default`` and no ``default_*`` context keys);
         - ``company_id`` (related, stored): written with the row from the backend's, as the
           ORM would compute it (``logistics.backend`` flushed first);
-        - ``lane`` (unless given): the backend's Journal Lane or the type's, in the row's
-          insert too, as ``create`` sets it (``logistics_message_lanes.py``);
+        - ``lane`` (unless given): the backend's Journal Lane or the type's, as ``create``
+          sets it (``logistics_message_lanes.py``); both read inside the row's insert for one
+          row, by one query before it for several (:meth:`_journal_backend_columns`);
         - ``create_uid``/``write_uid`` (the caller's uid) and ``create_date``/``write_date``
           (the transaction's ``now()`` in UTC);
         - the values converted by each field's ``convert_to_column_insert``; a value for a
@@ -197,19 +207,17 @@ class LogisticsMessage(models.Model):
         """
         Message = self.sudo()
         Message.flush_model(["backend_id", "direction", "idempotency_key"])
+        self.env["logistics.backend"].flush_model(["company_id", "journal_lane"])
         magic = {"id", "create_uid", "create_date", "write_uid", "write_date"}
         defaults = {
             name: field.convert_to_write(field.default(Message), Message)
             for name, field in Message._fields.items()
             if field.store and field.column_type and field.default and not field.compute and name not in magic
         }
-        column_rows, other_values, lanes = [], [], []
+        column_rows, other_values, given_lanes = [], [], []
         for row in rows:
             values = dict(defaults, **row)
-            lane = values.pop("lane", None)
-            lanes.append(
-                SQL("%s", lane) if lane else Message._journal_lane_sql(values["backend_id"], values.get("message_type"))
-            )
+            given_lanes.append(values.pop("lane", None))
             others = {}
             for name in list(values):
                 field = Message._fields.get(name)
@@ -220,32 +228,8 @@ class LogisticsMessage(models.Model):
             column_rows.append(values)
             other_values.append(others)
         columns = sorted({name for values in column_rows for name in values})
-        now = SQL("(now() AT TIME ZONE 'UTC')")
-        uid = self.env.uid
-        sql_rows = [
-            SQL(
-                "(%s)",
-                SQL(", ").join(
-                    [
-                        *(
-                            Message._fields[name].convert_to_column_insert(values[name], Message, values)
-                            if name in values
-                            else SQL("DEFAULT")
-                            for name in columns
-                        ),
-                        # company_id is related to the backend's, as the ORM would compute it
-                        SQL("(SELECT company_id FROM logistics_backend WHERE id = %s)", values["backend_id"]),
-                        lane,
-                        uid,
-                        now,
-                        uid,
-                        now,
-                    ]
-                ),
-            )
-            for values, lane in zip(column_rows, lanes, strict=True)
-        ]
-        self.env["logistics.backend"].flush_model(["company_id", "journal_lane"])
+        backend_columns = self._journal_backend_columns(column_rows, given_lanes)
+        sql_rows = self._journal_sql_rows(Message, columns, column_rows, backend_columns)
         returned_columns = SQL("id, backend_id, direction, idempotency_key, company_id, create_date, lane")
         cron_id = trigger and self._trigger_with_insert()
         ready_given = bool(cron_id) and any(values.get("state") in READY_STATES for values in column_rows)
@@ -311,13 +295,99 @@ class LogisticsMessage(models.Model):
         return ids
 
     @api.model
+    def _journal_sql_rows(self, Message, columns, column_rows, backend_columns):
+        """The rows of the fast insert's VALUES: ``columns`` converted by each field's
+        ``convert_to_column_insert`` (``DEFAULT`` where a row has no value), then company,
+        lane, ``create_uid``, ``create_date``, ``write_uid``, ``write_date``. A column whose
+        value is the same in every row (the backend, the type, the state, the defaults) is
+        converted once when its field's conversion depends on the value alone. Each row is a
+        tuple, one parameter of the statement, as ORM ``_create`` gives them; the one row
+        whose company and lane are subqueries (``_journal_backend_columns``) is SQL."""
+        count = len(column_rows)
+        missing = object()
+        converted = []
+        for name in columns:
+            field = Message._fields[name]
+            given = [values.get(name, missing) for values in column_rows]
+            value = given[0]
+            if (
+                field.type in _ROW_FREE_TYPES
+                and not field.company_dependent
+                and not getattr(field, "translate", False)
+                and value is not missing
+                and all(type(other) is type(value) and other == value for other in given)
+            ):
+                converted.append([field.convert_to_column_insert(value, Message, column_rows[0])] * count)
+            else:
+                converted.append(
+                    [
+                        _DEFAULT if value is missing else field.convert_to_column_insert(value, Message, values)
+                        for value, values in zip(given, column_rows, strict=True)
+                    ]
+                )
+        uid = self.env.uid
+        sql_rows = []
+        rows_cells = list(zip(*converted, strict=True)) if converted else [()] * count
+        for cells, (company, lane) in zip(rows_cells, backend_columns, strict=True):
+            row = (*cells, company, lane, uid, _NOW, uid, _NOW)
+            if isinstance(company, SQL) or isinstance(lane, SQL):
+                sql_rows.append(SQL("(%s)", SQL(", ").join(row)))
+            else:
+                sql_rows.append(row)
+        return sql_rows
+
+    @api.model
+    def _journal_backend_columns(self, column_rows, given_lanes):
+        """``(company_id, lane)`` of each row of the fast insert, as values of its INSERT: the
+        backend's company (``company_id`` is related, stored: as the ORM computes it), and the
+        lane given, else the backend's Journal Lane, else the type's (``_message_type_lanes``,
+        as ``_journal_lane_sql`` says it).
+
+        One row (a single webhook): two subqueries inside its INSERT, no round trip of their
+        own. Several rows: plain values, their backends' company and Journal Lane read through
+        the cache (no query when it holds them, one otherwise): PostgreSQL plans each subquery
+        of a statement on its own, and the two per row of a 500-event batch cost as much
+        planning as the insert itself. A backend that does not exist gets no company, and the
+        insert fails on its foreign key as with the subqueries."""
+        if len(column_rows) == 1:
+            values, lane = column_rows[0], given_lanes[0]
+            backend_id = values["backend_id"]
+            return [
+                (
+                    SQL("(SELECT company_id FROM logistics_backend WHERE id = %s)", backend_id),
+                    SQL("%s", lane) if lane else self._journal_lane_sql(backend_id, values.get("message_type")),
+                )
+            ]
+        Backend = self.env["logistics.backend"].sudo()
+        backends = Backend.browse(sorted({values["backend_id"] for values in column_rows if values["backend_id"]}))
+        backends.fetch(["company_id", "journal_lane"])
+        company_field = Backend._fields["company_id"]
+        known = {
+            backend.id: (backend.company_id.id or None, backend.journal_lane or None)
+            for backend in backends
+            if self.env.cache.contains(backend, company_field)
+        }
+        type_lanes = self._message_type_lanes()
+        result = []
+        for values, lane in zip(column_rows, given_lanes, strict=True):
+            company_id, backend_lane = known.get(values["backend_id"], (None, None))
+            if not lane:
+                lane = backend_lane if backend_lane is not None else type_lanes.get(values.get("message_type"), DEFAULT_LANE)
+            result.append((company_id, lane))
+        return result
+
+    @api.model
     def _journal_cache_rows(self, records, inserted):
         """Put the rows just inserted in the cache, as ORM create does: what the caller reads
         of them comes from there (no fetch, hence no record rule for a technical user), and
-        a stored field that was not written is known to be empty."""
+        a stored field that was not written is known to be empty. A value that every row has
+        (a default, the backend, an empty field) is converted once for all of them."""
         if not records:
             return
         cache = self.env.cache
+        given_rows = [row_values for row_values, _row in inserted]
+        first = records[:1]
+        record_list = None
         for name, field in records._fields.items():
             if not field.store or name == "id":
                 continue
@@ -334,8 +404,13 @@ class LogisticsMessage(models.Model):
             elif field.compute:
                 continue
             else:
-                values = [
-                    field.convert_to_cache(row_values.get(name), record)
-                    for record, (row_values, _row) in zip(records, inserted, strict=True)
-                ]
+                given = [row_values.get(name) for row_values in given_rows]
+                value = given[0]
+                if all(type(other) is type(value) and other == value for other in given):
+                    values = [field.convert_to_cache(value, first)] * len(records)
+                else:
+                    record_list = record_list or list(records)
+                    values = [
+                        field.convert_to_cache(value, record) for value, record in zip(given, record_list, strict=True)
+                    ]
             cache.update(records, field, values)
