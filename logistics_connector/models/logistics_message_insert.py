@@ -26,7 +26,9 @@ _DEFAULT = AsIs("DEFAULT")
 _NOW = AsIs("(now() AT TIME ZONE 'UTC')")
 # Field types whose column value depends on the value alone (not on the row, the record or the
 # user): a value every row has is converted once.
-_ROW_FREE_TYPES = frozenset(("boolean", "char", "date", "datetime", "float", "integer", "many2one", "selection", "text"))
+_ROW_FREE_TYPES = frozenset(
+    ("boolean", "char", "date", "datetime", "float", "integer", "many2one", "selection", "text")
+)
 
 # The switch: "1" (or "True") makes the journal write its rows with ORM create().
 JOURNAL_PLAIN_CREATE_PARAM = "logistics_connector.journal_plain_create"
@@ -351,7 +353,9 @@ class LogisticsMessage(models.Model):
             first = [values[0] for values in converted]
             types = [*(Message._fields[name].column_type[0] for name in columns), "int4", "varchar"]
             selected = [
-                SQL("v.%s::%s", SQL.identifier(f"c{index}"), SQL(types[index])) if index in varying_set else first[index]
+                SQL("v.%s::%s", SQL.identifier(f"c{index}"), SQL(types[index]))
+                if index in varying_set
+                else first[index]
                 for index in range(len(converted))
             ]
             rows = SQL(
@@ -399,10 +403,11 @@ class LogisticsMessage(models.Model):
         }
         type_lanes = self._message_type_lanes()
         result = []
-        for values, lane in zip(column_rows, given_lanes, strict=True):
+        for values, given_lane in zip(column_rows, given_lanes, strict=True):
             company_id, backend_lane = known.get(values["backend_id"], (None, None))
-            if not lane:
-                lane = backend_lane if backend_lane is not None else type_lanes.get(values.get("message_type"), DEFAULT_LANE)
+            lane = given_lane or backend_lane
+            if lane is None:
+                lane = type_lanes.get(values.get("message_type"), DEFAULT_LANE)
             result.append((company_id, lane))
         return result
 

@@ -560,11 +560,11 @@ class TestJournal(LogisticsCommon, TransactionCase):
             for name, field in self.Message._fields.items()
             if field.store and name not in ("id", "idempotency_key", "display_name")
         ]
-        for label, rows in batches.items():
+        for label, given in batches.items():
             with self.subTest(label):
                 rows = [
                     dict(row, **self.Message._payload_vals({"booking_id": f"{label}-{index}", "n": index}))
-                    for index, row in enumerate(rows)
+                    for index, row in enumerate(given)
                 ]
                 by_orm = self.Message.sudo().create(
                     [dict(row, idempotency_key=f"parity-orm-{label}-{index}") for index, row in enumerate(rows)]
