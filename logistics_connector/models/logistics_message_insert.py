@@ -378,8 +378,8 @@ class LogisticsMessage(models.Model):
         as ``_journal_lane_sql`` says it).
 
         One row (a single webhook): two subqueries inside its INSERT, no round trip of their
-        own. Several rows: plain values, their backends' company and Journal Lane read through
-        the cache (no query when it holds them, one otherwise): PostgreSQL plans each subquery
+        own. Several rows: plain values, their backends' company and Journal Lane taken from the
+        cache (no query when it holds them, one otherwise): PostgreSQL plans each subquery
         of a statement on its own, and the two per row of a 500-event batch cost as much
         planning as the insert itself. A backend that does not exist gets no company, and the
         insert fails on its foreign key as with the subqueries."""
@@ -393,14 +393,21 @@ class LogisticsMessage(models.Model):
                 )
             ]
         Backend = self.env["logistics.backend"].sudo()
-        backends = Backend.browse(sorted({values["backend_id"] for values in column_rows if values["backend_id"]}))
-        backends.fetch(["company_id", "journal_lane"])
-        company_field = Backend._fields["company_id"]
-        known = {
-            backend.id: (backend.company_id.id or None, backend.journal_lane or None)
-            for backend in backends
-            if self.env.cache.contains(backend, company_field)
-        }
+        backend_fields = [Backend._fields["company_id"], Backend._fields["journal_lane"]]
+        backend_ids = sorted({values["backend_id"] for values in column_rows if values["backend_id"]})
+        known = {}
+        for backend in Backend.browse(backend_ids):
+            if all(self.env.cache.contains(backend, field) for field in backend_fields):
+                known[backend.id] = (backend.company_id.id or None, backend.journal_lane or None)
+        unknown = set(backend_ids) - set(known)
+        if unknown:
+            # Both fields flushed by the caller; a plain query (the ORM's fetch cost more than it).
+            self.env.cr.execute(
+                SQL("SELECT id, company_id, journal_lane FROM logistics_backend WHERE id IN %s", tuple(sorted(unknown)))
+            )
+            known.update(
+                (backend_id, (company_id, lane or None)) for backend_id, company_id, lane in self.env.cr.fetchall()
+            )
         type_lanes = self._message_type_lanes()
         result = []
         for values, given_lane in zip(column_rows, given_lanes, strict=True):
@@ -446,6 +453,8 @@ class LogisticsMessage(models.Model):
                 value = given[0]
                 if all(type(other) is type(value) and other == value for other in given):
                     values = [field.convert_to_cache(value, first)] * len(records)
+                elif field.type in _ROW_FREE_TYPES:  # the conversion depends on the value alone
+                    values = [field.convert_to_cache(value, first) for value in given]
                 else:
                     record_list = record_list or list(records)
                     values = [
