@@ -10,14 +10,25 @@ import contextlib
 import logging
 
 from psycopg2 import errors as pg_errors
+from psycopg2.extensions import AsIs
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger, str2bool
 
 from .logistics_message import READY_STATES
+from .logistics_message_lanes import DEFAULT_LANE
 
 _logger = logging.getLogger(__name__)
+
+# Inside a row given as a tuple (as ORM ``_create`` gives its rows): constant SQL, no parameter.
+_DEFAULT = AsIs("DEFAULT")
+_NOW = AsIs("(now() AT TIME ZONE 'UTC')")
+# Field types whose column value depends on the value alone (not on the row, the record or the
+# user): a value every row has is converted once.
+_ROW_FREE_TYPES = frozenset(
+    ("boolean", "char", "date", "datetime", "float", "integer", "many2one", "selection", "text")
+)
 
 # The switch: "1" (or "True") makes the journal write its rows with ORM create().
 JOURNAL_PLAIN_CREATE_PARAM = "logistics_connector.journal_plain_create"
@@ -170,8 +181,9 @@ class LogisticsMessage(models.Model):
           user-defined ``ir.default`` and no ``default_*`` context keys);
         - ``company_id`` (related, stored): written with the row from the backend's, as the
           ORM would compute it (``logistics.backend`` flushed first);
-        - ``lane`` (unless given): the backend's Journal Lane or the type's, in the row's
-          insert too, as ``create`` sets it (``logistics_message_lanes.py``);
+        - ``lane`` (unless given): the backend's Journal Lane or the type's, as ``create``
+          sets it (``logistics_message_lanes.py``); both read inside the row's insert for one
+          row, by one query before it for several (:meth:`_journal_backend_columns`);
         - ``create_uid``/``write_uid`` (the caller's uid) and ``create_date``/``write_date``
           (the transaction's ``now()`` in UTC);
         - the values converted by each field's ``convert_to_column_insert``; a value for a
@@ -197,65 +209,39 @@ class LogisticsMessage(models.Model):
         """
         Message = self.sudo()
         Message.flush_model(["backend_id", "direction", "idempotency_key"])
+        self.env["logistics.backend"].flush_model(["company_id", "journal_lane"])
         magic = {"id", "create_uid", "create_date", "write_uid", "write_date"}
         defaults = {
             name: field.convert_to_write(field.default(Message), Message)
             for name, field in Message._fields.items()
             if field.store and field.column_type and field.default and not field.compute and name not in magic
         }
-        column_rows, other_values, lanes = [], [], []
+        # The names given are checked once for all rows (a batch's rows share theirs).
+        non_columns = set()
+        for name in {name for row in rows for name in row if name != "lane"} | set(defaults):
+            field = Message._fields.get(name)
+            if field is None or name in magic or field.compute:
+                raise ValueError(f"logistics.message._journal_insert: {name!r} is not a journal column")
+            if not field.column_type:
+                non_columns.add(name)
+        column_rows, other_values, given_lanes = [], [], []
         for row in rows:
             values = dict(defaults, **row)
-            lane = values.pop("lane", None)
-            lanes.append(
-                SQL("%s", lane) if lane else Message._journal_lane_sql(values["backend_id"], values.get("message_type"))
-            )
-            others = {}
-            for name in list(values):
-                field = Message._fields.get(name)
-                if field is None or name in magic or field.compute:
-                    raise ValueError(f"logistics.message._journal_insert: {name!r} is not a journal column")
-                if not field.column_type:
-                    others[name] = values.pop(name)
+            given_lanes.append(values.pop("lane", None))
             column_rows.append(values)
-            other_values.append(others)
+            other_values.append({name: values.pop(name) for name in non_columns if name in values})
         columns = sorted({name for values in column_rows for name in values})
-        now = SQL("(now() AT TIME ZONE 'UTC')")
-        uid = self.env.uid
-        sql_rows = [
-            SQL(
-                "(%s)",
-                SQL(", ").join(
-                    [
-                        *(
-                            Message._fields[name].convert_to_column_insert(values[name], Message, values)
-                            if name in values
-                            else SQL("DEFAULT")
-                            for name in columns
-                        ),
-                        # company_id is related to the backend's, as the ORM would compute it
-                        SQL("(SELECT company_id FROM logistics_backend WHERE id = %s)", values["backend_id"]),
-                        lane,
-                        uid,
-                        now,
-                        uid,
-                        now,
-                    ]
-                ),
-            )
-            for values, lane in zip(column_rows, lanes, strict=True)
-        ]
-        self.env["logistics.backend"].flush_model(["company_id", "journal_lane"])
+        backend_columns = self._journal_backend_columns(column_rows, given_lanes)
+        names, source = self._journal_rows_sql(Message, columns, column_rows, backend_columns)
         returned_columns = SQL("id, backend_id, direction, idempotency_key, company_id, create_date, lane")
         cron_id = trigger and self._trigger_with_insert()
         ready_given = bool(cron_id) and any(values.get("state") in READY_STATES for values in column_rows)
         insert = SQL(
-            "INSERT INTO logistics_message (%s, company_id, lane, create_uid, create_date, write_uid, write_date)"
-            " VALUES %s"
+            "INSERT INTO logistics_message (%s) %s"
             " ON CONFLICT ON CONSTRAINT logistics_message_idempotency_uniq DO NOTHING"
             " RETURNING %s",
-            SQL(", ").join(SQL.identifier(name) for name in columns),
-            SQL(", ").join(sql_rows),
+            SQL(", ").join(SQL.identifier(name) for name in names),
+            source,
             SQL("%s, state", returned_columns) if ready_given else returned_columns,
         )
         statement = insert
@@ -311,13 +297,140 @@ class LogisticsMessage(models.Model):
         return ids
 
     @api.model
+    def _journal_rows_sql(self, Message, columns, column_rows, backend_columns):
+        """``(names, rows)``: the columns of the fast insert, in order, and the SQL of its rows.
+
+        Every row holds ``columns`` converted by each field's ``convert_to_column_insert``
+        (``DEFAULT`` where a row has no value), then ``company_id``, ``lane``, ``create_uid``,
+        ``create_date``, ``write_uid``, ``write_date``. A column whose value is the same in every
+        row (the backend, the type, the state, the defaults) is converted once when its field's
+        conversion depends on the value alone.
+
+        Several rows, each with a value for every column: the values every row shares are
+        written once, the others per row, ``SELECT <shared values>, v.<column>... FROM (VALUES
+        ...) AS v`` (a 500-event batch sends and parses four values per event instead of
+        twenty-eight; the VALUES scan keeps the rows' order). Otherwise ``VALUES`` with every
+        value of every row (rows as tuples, as ORM ``_create`` gives them; the one row whose
+        company and lane are subqueries, ``_journal_backend_columns``, as SQL)."""
+        count = len(column_rows)
+        missing = object()
+        names = [*columns, "company_id", "lane"]
+        converted, shared = [], []
+        complete = True  # every row has a value for every column
+        for name in columns:
+            field = Message._fields[name]
+            given = [values.get(name, missing) for values in column_rows]
+            value = given[0]
+            if (
+                field.type in _ROW_FREE_TYPES
+                and not field.company_dependent
+                and not getattr(field, "translate", False)
+                and value is not missing
+                and all(type(other) is type(value) and other == value for other in given)
+            ):
+                converted.append([field.convert_to_column_insert(value, Message, column_rows[0])] * count)
+                shared.append(True)
+            else:
+                converted.append(
+                    [
+                        _DEFAULT if value is missing else field.convert_to_column_insert(value, Message, values)
+                        for value, values in zip(given, column_rows, strict=True)
+                    ]
+                )
+                shared.append(False)
+                complete = complete and missing not in given
+        for position in range(2):  # company_id, lane
+            given = [pair[position] for pair in backend_columns]
+            converted.append(given)
+            shared.append(all(type(other) is type(given[0]) and other == given[0] for other in given))
+        uid = self.env.uid
+        names += ["create_uid", "create_date", "write_uid", "write_date"]
+        constants = [uid, _NOW, uid, _NOW]
+        varying = [index for index, is_shared in enumerate(shared) if not is_shared]
+        varying_set = set(varying)
+        subqueries = any(isinstance(value, SQL) for pair in backend_columns for value in pair)
+        if count > 1 and varying and complete and not subqueries:
+            first = [values[0] for values in converted]
+            types = [*(Message._fields[name].column_type[0] for name in columns), "int4", "varchar"]
+            selected = [
+                SQL("v.%s::%s", SQL.identifier(f"c{index}"), SQL(types[index]))
+                if index in varying_set
+                else first[index]
+                for index in range(len(converted))
+            ]
+            rows = SQL(
+                "SELECT %s FROM (VALUES %s) AS v(%s)",
+                SQL(", ").join([*selected, *constants]),
+                SQL(", ").join(tuple(converted[index][row] for index in varying) for row in range(count)),
+                SQL(", ").join(SQL.identifier(f"c{index}") for index in varying),
+            )
+            return names, rows
+        rows = [(*row, *constants) for row in zip(*converted, strict=True)]
+        if subqueries:
+            rows = [SQL("(%s)", SQL(", ").join(row)) for row in rows]
+        return names, SQL("VALUES %s", SQL(", ").join(rows))
+
+    @api.model
+    def _journal_backend_columns(self, column_rows, given_lanes):
+        """``(company_id, lane)`` of each row of the fast insert, as values of its INSERT: the
+        backend's company (``company_id`` is related, stored: as the ORM computes it), and the
+        lane given, else the backend's Journal Lane, else the type's (``_message_type_lanes``,
+        as ``_journal_lane_sql`` says it).
+
+        One row (a single webhook): two subqueries inside its INSERT, no round trip of their
+        own. Several rows: plain values, their backends' company and Journal Lane taken from the
+        cache (no query when it holds them, one otherwise): PostgreSQL plans each subquery
+        of a statement on its own, and the two per row of a 500-event batch cost as much
+        planning as the insert itself. A backend that does not exist gets no company, and the
+        insert fails on its foreign key as with the subqueries."""
+        if len(column_rows) == 1:
+            values, lane = column_rows[0], given_lanes[0]
+            backend_id = values["backend_id"]
+            return [
+                (
+                    SQL("(SELECT company_id FROM logistics_backend WHERE id = %s)", backend_id),
+                    SQL("%s", lane) if lane else self._journal_lane_sql(backend_id, values.get("message_type")),
+                )
+            ]
+        Backend = self.env["logistics.backend"].sudo()
+        backend_fields = [Backend._fields["company_id"], Backend._fields["journal_lane"]]
+        backend_ids = sorted({values["backend_id"] for values in column_rows if values["backend_id"]})
+        known = {}
+        for backend in Backend.browse(backend_ids):
+            if all(self.env.cache.contains(backend, field) for field in backend_fields):
+                known[backend.id] = (backend.company_id.id or None, backend.journal_lane or None)
+        unknown = set(backend_ids) - set(known)
+        if unknown:
+            # Both fields flushed by the caller; a plain query (the ORM's fetch cost more than it).
+            self.env.cr.execute(
+                SQL("SELECT id, company_id, journal_lane FROM logistics_backend WHERE id IN %s", tuple(sorted(unknown)))
+            )
+            known.update(
+                (backend_id, (company_id, lane or None)) for backend_id, company_id, lane in self.env.cr.fetchall()
+            )
+        type_lanes = self._message_type_lanes()
+        result = []
+        for values, given_lane in zip(column_rows, given_lanes, strict=True):
+            company_id, backend_lane = known.get(values["backend_id"], (None, None))
+            lane = given_lane or backend_lane
+            if lane is None:
+                lane = type_lanes.get(values.get("message_type"), DEFAULT_LANE)
+            result.append((company_id, lane))
+        return result
+
+    @api.model
     def _journal_cache_rows(self, records, inserted):
         """Put the rows just inserted in the cache, as ORM create does: what the caller reads
         of them comes from there (no fetch, hence no record rule for a technical user), and
-        a stored field that was not written is known to be empty."""
+        a stored field that was not written is known to be empty. A value that every row has
+        (a default, the backend, an empty field) is converted once for all of them."""
         if not records:
             return
         cache = self.env.cache
+        given_rows = [row_values for row_values, _row in inserted]
+        given_names = {name for row_values in given_rows for name in row_values}
+        first = records[:1]
+        record_list = None
         for name, field in records._fields.items():
             if not field.store or name == "id":
                 continue
@@ -333,9 +446,18 @@ class LogisticsMessage(models.Model):
                 values = [self.env.uid] * len(records)
             elif field.compute:
                 continue
+            elif name not in given_names:
+                values = [field.convert_to_cache(None, first)] * len(records)
             else:
-                values = [
-                    field.convert_to_cache(row_values.get(name), record)
-                    for record, (row_values, _row) in zip(records, inserted, strict=True)
-                ]
+                given = [row_values.get(name) for row_values in given_rows]
+                value = given[0]
+                if all(type(other) is type(value) and other == value for other in given):
+                    values = [field.convert_to_cache(value, first)] * len(records)
+                elif field.type in _ROW_FREE_TYPES:  # the conversion depends on the value alone
+                    values = [field.convert_to_cache(value, first) for value in given]
+                else:
+                    record_list = record_list or list(records)
+                    values = [
+                        field.convert_to_cache(value, record) for value, record in zip(given, record_list, strict=True)
+                    ]
             cache.update(records, field, values)

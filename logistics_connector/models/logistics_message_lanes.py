@@ -79,7 +79,8 @@ class LogisticsMessage(models.Model):
     @api.model
     def _journal_lane(self, backend_id, message_type):
         """The lane of a message of ``message_type`` journaled for ``backend_id`` (the fast
-        insert computes the same in its SQL: ``_journal_lane_sql``)."""
+        insert computes the same: in its SQL for one row, ``_journal_lane_sql``; from the
+        backends read once for several, ``_journal_backend_columns``)."""
         backend = self.env["logistics.backend"].sudo().browse(backend_id)
         return (backend.journal_lane if backend else False) or self._message_type_lanes().get(
             message_type, DEFAULT_LANE
@@ -87,8 +88,8 @@ class LogisticsMessage(models.Model):
 
     @api.model
     def _journal_lane_sql(self, backend_id, message_type):
-        """The lane as an SQL expression of the insert: the backend's Journal Lane, or the
-        type's (no query of its own: it is part of the row's INSERT)."""
+        """The lane as an SQL expression of the insert of one row: the backend's Journal Lane,
+        or the type's (no query of its own: it is part of the row's INSERT)."""
         return SQL(
             "COALESCE((SELECT journal_lane FROM logistics_backend WHERE id = %s), %s)",
             backend_id,

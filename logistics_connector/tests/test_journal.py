@@ -529,6 +529,65 @@ class TestJournal(LogisticsCommon, TransactionCase):
         with self.assertRaises(ValueError):
             self.Message._journal_insert([dict(given, idempotency_key="parity-bad", display_ref="x")])
 
+    def test_journal_batch_rows_are_the_rows_orm_create_writes(self):
+        """Several rows in one insert (their shared values written once, the others per row;
+        or every value of every row when a row lacks a column): each stored field holds what
+        ORM create writes for the same values, row by row, in the order given."""
+        shipment = self.shipment
+        now = fields.Datetime.now()
+        common = {
+            "backend_id": self.backend.id,
+            "direction": "inbound",
+            "message_type": "booking_confirmation",
+            "content_type": "application/json",
+            "source": "webhook 127.0.0.1",
+        }
+        batches = {
+            # each row with every column (shared values, per-row payloads, keys, states, errors)
+            "complete": [
+                dict(common, state="received", last_error=False, processed_at=False, sequence_key=False),
+                dict(common, state="failed", last_error="bad event", processed_at=now, sequence_key="seq-1"),
+                dict(common, state="received", last_error=False, processed_at=False, sequence_key=False),
+            ],
+            # a row without a column another row has (DEFAULT), and a shipment link
+            "partial": [
+                dict(common, state="received", shipment_ids=[Command.link(shipment.id)]),
+                dict(common, state="failed", last_error="bad event", processed_at=now),
+            ],
+        }
+        stored = [
+            name
+            for name, field in self.Message._fields.items()
+            if field.store and name not in ("id", "idempotency_key", "display_name")
+        ]
+        for label, given in batches.items():
+            with self.subTest(label):
+                rows = [
+                    dict(row, **self.Message._payload_vals({"booking_id": f"{label}-{index}", "n": index}))
+                    for index, row in enumerate(given)
+                ]
+                by_orm = self.Message.sudo().create(
+                    [dict(row, idempotency_key=f"parity-orm-{label}-{index}") for index, row in enumerate(rows)]
+                )
+                ids = self.Message._journal_insert(
+                    [dict(row, idempotency_key=f"parity-sql-{label}-{index}") for index, row in enumerate(rows)]
+                )
+                by_sql = self.Message.browse(ids)
+                self.assertEqual(len(by_sql), len(rows))
+                self.assertEqual(
+                    by_sql.mapped("idempotency_key"), [f"parity-sql-{label}-{i}" for i in range(len(rows))]
+                )
+                with self.assertQueryCount(0):  # the new rows are in the cache, as after create
+                    cached_values = by_sql.read(stored)
+                self.env.invalidate_all()
+                for orm_values, sql_values, cached in zip(
+                    by_orm.read(stored), by_sql.read(stored), cached_values, strict=True
+                ):
+                    for name in stored:
+                        self.assertEqual(sql_values[name], orm_values[name], f"field {name}")
+                        self.assertEqual(cached[name], sql_values[name], f"cached field {name}")
+                self.assertEqual(by_sql.company_id, self.backend.company_id)
+
     def test_a_batch_is_one_statement(self):
         # This transaction has journaled already (so its trigger is recorded), and the
         # backend and the cron's id are in the caches, as in a webhook request.
