@@ -100,8 +100,9 @@ class LogisticsMessage(models.Model):
     # Indexes: every new row, and every change of state (received, processing, done: never a
     # HOT update, the state being indexed), writes one entry into each index whose column it
     # fills. So no index of its own on backend_id (the unique index on backend_id, direction,
-    # idempotency_key leads with it) nor on direction (two values); columns that are mostly
-    # empty (sequence key, retry time, missing mapping) are indexed without their NULLs.
+    # idempotency_key leads with it), on direction (two values) nor on content_hash (random
+    # values no code searches by); columns that are mostly empty (sequence key, retry time,
+    # missing mapping) are indexed without their NULLs.
     backend_id = fields.Many2one("logistics.backend", required=True, ondelete="restrict", check_company=True)
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
     direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")], required=True)
@@ -128,7 +129,7 @@ class LogisticsMessage(models.Model):
     )
     payload_size = fields.Integer(string="Size (bytes)")
     payload_pretty = fields.Text(compute="_compute_payload_pretty", string="Payload (readable)", groups=MANAGER_GROUP)
-    content_hash = fields.Char(string="SHA-256", index=True)
+    content_hash = fields.Char(string="SHA-256")
     state = fields.Selection(MESSAGE_STATES, required=True, default="received", index=True)
     priority = fields.Integer(default=10, help="Lower is processed first.")
     sequence_key = fields.Char(

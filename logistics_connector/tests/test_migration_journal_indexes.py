@@ -22,7 +22,11 @@ NOT_NULL = {
     "logistics_message__missing_mapping_type_index": "missing_mapping_type",
     "logistics_message__missing_mapping_code_index": "missing_mapping_code",
 }
-GONE = ("logistics_message__backend_id_index", "logistics_message__direction_index")
+GONE = (
+    "logistics_message__backend_id_index",
+    "logistics_message__direction_index",
+    "logistics_message__content_hash_index",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -46,7 +50,8 @@ class TestJournalIndexesMigration(TransactionCase):
     def test_migration_from_18_0_1_2_0(self):
         cr = self.env.cr
         # The indexes as 18.0.1.2.0 created them (rolled back with the test).
-        for name, column in [*NOT_NULL.items(), (GONE[0], "backend_id"), (GONE[1], "direction")]:
+        old = [*NOT_NULL.items(), (GONE[0], "backend_id"), (GONE[1], "direction"), (GONE[2], "content_hash")]
+        for name, column in old:
             cr.execute(f'DROP INDEX IF EXISTS "{name}"')
             cr.execute(f'CREATE INDEX "{name}" ON logistics_message ("{column}")')
         self.assertNotIn("WHERE", self.indexes()["logistics_message__next_attempt_at_index"])
