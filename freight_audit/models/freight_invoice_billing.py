@@ -169,9 +169,16 @@ class FreightInvoice(models.Model):
         the missing ones created in one call per company and posted together.
 
         Superuser only (the posting methods check the caller first); every invoice without a bill
-        must pass ``_billing_problem``: approved, on a recorded approval, not from a test backend."""
+        must pass ``_billing_problem``: approved, on a recorded approval, not from a test backend.
+
+        Each new bill is noted in its invoice's chatter, and the invoice's state tracked; not during
+        an import (context ``freight_import_summary``), whose note on each invoice names the bill
+        (``_log_import_summary``)."""
         if not self.env.su:
             raise AccessError(_("Vendor bills of carrier invoices are created by their posting methods only."))
+        summary = self.env.context.get("freight_import_summary")
+        if summary:
+            self._track_discard()
         self._lock_for_posting()
         Move = self.env["account.move"].sudo()
         existing = {
@@ -212,13 +219,14 @@ class FreightInvoice(models.Model):
                 invoice.vendor_bill_id = move
             self.browse([invoice.id for invoice, _vals in group]).write({"state": "billed"})
             created |= moves
-        if created:
+        if created and not summary:
             self.browse([move.freight_invoice_id.id for move in created])._message_log_batch(
                 {
                     move.freight_invoice_id.id: self.env._("Vendor bill %s created.", move._get_html_link())
                     for move in created
                 }
             )
+        if created:
             self.browse([move.freight_invoice_id.id for move in created])._check_bill_totals()
             if post:
                 created.action_post()
