@@ -188,6 +188,7 @@ class FreightInvoice(models.Model):
         bills = Move
         todo = []
         positions = self._freight_fiscal_positions()
+        journals = {}
         for invoice in self:
             bill = invoice.vendor_bill_id or existing.get(invoice.id)
             if bill:
@@ -201,7 +202,7 @@ class FreightInvoice(models.Model):
             lines = invoice.line_ids.filtered(lambda line: not float_is_zero(line.approved_amount, precision_digits=6))
             if not lines:
                 raise UserError(_("Nothing was approved on carrier invoice %s.", invoice.display_name))
-            todo.append((invoice, invoice._prepare_vendor_bill(lines, positions)))
+            todo.append((invoice, invoice._prepare_vendor_bill(lines, positions, journals)))
         created = Move
         for company, items in itertools.groupby(
             sorted(todo, key=lambda item: item[0].company_id.id), key=lambda item: item[0].company_id
@@ -232,20 +233,25 @@ class FreightInvoice(models.Model):
                 created.action_post()
         return bills | created
 
-    def _prepare_vendor_bill(self, lines, positions=None):
+    def _prepare_vendor_bill(self, lines, positions=None, journals=None):
         """One line per charge type and analytic origin; amounts and accounts from the charge types,
         taxes from the charge types and the taxes billed, mapped by the carrier's fiscal position
         (``freight_invoice_taxes.py``). The carrier's tax lines become the bill's tax, not lines.
-        ``positions``: the fiscal positions of a batch (``_freight_fiscal_positions``)."""
+        ``positions``: the fiscal positions of a batch (``_freight_fiscal_positions``);
+        ``journals``: the purchase journals of a batch by company, filled as they are looked up."""
         self.ensure_one()
         positions = positions if positions is not None else self._freight_fiscal_positions()
         fiscal_position = self._freight_fiscal_position(positions)
         distributions = lines.shipment_id._freight_analytic_distribution()
         groups = self._bill_groups(lines, "approved_amount", distributions)
         taxes = self._bill_taxes(fiscal_position)
-        journal = self.company_id.freight_purchase_journal_id or self.env["account.journal"].search(
-            [("type", "=", "purchase"), ("company_id", "=", self.company_id.id)], limit=1
-        )
+        journals = journals if journals is not None else {}
+        company = self.company_id
+        if company.id not in journals:
+            journals[company.id] = company.freight_purchase_journal_id or self.env["account.journal"].search(
+                [("type", "=", "purchase"), ("company_id", "=", company.id)], limit=1
+            )
+        journal = journals[company.id]
         if not journal:
             raise UserError(_("Company %s has no purchase journal for freight bills.", self.company_id.name))
         invoice_lines = []
