@@ -523,14 +523,10 @@ class FreightInvoice(models.Model):
         Case = self.env["freight.audit.case"]
         to_post = self.browse()
         for invoice in self:
-            blocking_lines = invoice.finding_ids.filtered(lambda f: f.severity == "error").line_id
             if invoice.audit_status == "approved" and not invoice.is_duplicate:
-                invoice.line_ids.write({"state": "approved"})
-                invoice.line_ids._approve_billed()
-                invoice.case_ids.filtered(lambda c: c.state in ("open", "in_review"))._close_obsolete()
                 to_post |= invoice
                 continue
-            (invoice.line_ids - blocking_lines).write({"state": "approved"})
+            blocking_lines = invoice.finding_ids.filtered(lambda f: f.severity == "error").line_id
             (invoice.line_ids - blocking_lines)._approve_billed()
             blocking_lines.write({"state": "exception", "approved_amount": 0.0})
             invoice.state = "exception"
@@ -540,6 +536,9 @@ class FreightInvoice(models.Model):
             blocking_lines.write({"case_id": case.id})
             case._refresh_from_audit()
         if to_post:
+            # The charges of all the invoices inside tolerance together (one write per amount).
+            to_post.line_ids._approve_billed()
+            to_post.case_ids.filtered(lambda c: c.state in ("open", "in_review"))._close_obsolete()
             to_post._record_approval("tolerance", {invoice: invoice._tolerance_detail() for invoice in to_post})
             to_post._on_approved()
 
