@@ -80,7 +80,7 @@ def _kilograms(weight, unit=None):
 class FreightInvoice(models.Model):
     _name = "freight.invoice"
     _description = "Carrier Freight Invoice"
-    _inherit = ["mail.thread", "mail.activity.mixin", "logistics.guarded.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "logistics.guarded.mixin", "logistics.company.check.mixin"]
     _order = "invoice_date desc, id desc"
     _check_company_auto = True
     # Set by import, audit, approval and posting only (the transition methods, here and in the

@@ -41,7 +41,7 @@ class FreightInvoiceLine(models.Model):
 
     _name = "freight.invoice.line"
     _description = "Carrier Invoice Charge"
-    _inherit = ["logistics.guarded.mixin"]
+    _inherit = ["logistics.guarded.mixin", "logistics.company.check.mixin"]
     _order = "invoice_id, sequence, id"
     _check_company_auto = True
     # Audit results, decisions and the case a line is reviewed in: the audit's and the cases'
