@@ -13,6 +13,7 @@ class FreightAuditFinding(models.Model):
     """One audit finding: the rule that fired, the contract version behind the expected amount."""
 
     _name = "freight.audit.finding"
+    _inherit = ["logistics.company.check.mixin"]
     _description = "Freight Audit Finding"
     _order = "invoice_id, line_id, id"
     _check_company_auto = True

@@ -17,6 +17,8 @@ their own file, one class each:
 * ``freight_invoice_payment.py``: bills settled by the FAP's payments (payment through the FAP).
 """
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -78,7 +80,7 @@ def _kilograms(weight, unit=None):
 class FreightInvoice(models.Model):
     _name = "freight.invoice"
     _description = "Carrier Freight Invoice"
-    _inherit = ["mail.thread", "mail.activity.mixin", "logistics.guarded.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "logistics.guarded.mixin", "logistics.company.check.mixin"]
     _order = "invoice_date desc, id desc"
     _check_company_auto = True
     # Set by import, audit, approval and posting only (the transition methods, here and in the
@@ -338,7 +340,13 @@ class FreightInvoice(models.Model):
             else:
                 live[key] = False
             vals_list.append(vals)
-        created = self.create(vals_list) if vals_list else self.browse()
+        # No "created" note per invoice: the import logs one note each that says what it did
+        # (``_log_import_summary``).
+        created = (
+            self.with_context(mail_create_nolog=True).create(vals_list).with_env(self.env)
+            if vals_list
+            else self.browse()
+        )
         firsts = {}
         for invoice in created:
             key = (invoice.carrier_partner_id.id, invoice.name.strip().upper())
@@ -348,8 +356,53 @@ class FreightInvoice(models.Model):
                 invoice.duplicate_of_id = firsts[key]
         if created:
             created._run_audit()
-            created._apply_audit_outcome()
+            created.with_context(freight_import_summary=True)._apply_audit_outcome()
+            created._log_import_summary(source)
         return result | created | revised
+
+    def _log_import_summary(self, source):
+        """One chatter note per imported invoice, logged in one batch, that says what the import
+        did: the channel and the journal message it came in, the duplicate it is, the audit's
+        result, the approval, the audit case opened or the vendor bill created (in place of a
+        creation note, a state tracking message and a bill note per invoice). A bill that could
+        not be created has its own note (``_try_post_vendor_bill``)."""
+        translate = self.env._
+        channels = dict(self._fields["source"]._description_selection(self.env))
+        statuses = dict(self._fields["audit_status"]._description_selection(self.env))
+        rules = dict(self.env["freight.invoice.approval"]._fields["rule"]._description_selection(self.env))
+        channel = channels.get(source, source)
+        bodies = {}
+        for invoice in self:
+            message = invoice.message_id
+            if message:
+                parts = [
+                    Markup(translate("Imported from %(channel)s, journal message %(message)s."))
+                    % {"channel": channel, "message": message._get_html_link(title=f"#{message.id}")}
+                ]
+            else:
+                parts = [Markup(translate("Imported from %(channel)s.")) % {"channel": channel}]
+            if invoice.is_duplicate and invoice.duplicate_of_id:
+                parts.append(
+                    Markup(translate("Duplicate of %(invoice)s: never billed."))
+                    % {"invoice": invoice.duplicate_of_id._get_html_link()}
+                )
+            if invoice.audit_status:
+                parts.append(Markup(translate("Audit: %(status)s.")) % {"status": statuses[invoice.audit_status]})
+            if invoice.approval_id:
+                parts.append(
+                    Markup(translate("Approved: %(rule)s.")) % {"rule": rules.get(invoice.approval_id.rule, "")}
+                )
+            for case in invoice.case_ids.filtered(lambda c: c.state in ("open", "in_review", "disputed")):
+                parts.append(Markup(translate("Audit case %(case)s opened.")) % {"case": case._get_html_link()})
+            bill = invoice.vendor_bill_id
+            if bill:
+                if bill.state == "posted":
+                    text = translate("Vendor bill %(bill)s created and posted.")
+                else:
+                    text = translate("Vendor bill %(bill)s created.")
+                parts.append(Markup(text) % {"bill": bill._get_html_link()})
+            bodies[invoice.id] = Markup("<br/>").join(parts)
+        self._message_log_batch(bodies)
 
     @api.model
     def _parsed_lookups(self, backend, parsed_list, carrier_partner=None):
@@ -470,14 +523,10 @@ class FreightInvoice(models.Model):
         Case = self.env["freight.audit.case"]
         to_post = self.browse()
         for invoice in self:
-            blocking_lines = invoice.finding_ids.filtered(lambda f: f.severity == "error").line_id
             if invoice.audit_status == "approved" and not invoice.is_duplicate:
-                invoice.line_ids.write({"state": "approved"})
-                invoice.line_ids._approve_billed()
-                invoice.case_ids.filtered(lambda c: c.state in ("open", "in_review"))._close_obsolete()
                 to_post |= invoice
                 continue
-            (invoice.line_ids - blocking_lines).write({"state": "approved"})
+            blocking_lines = invoice.finding_ids.filtered(lambda f: f.severity == "error").line_id
             (invoice.line_ids - blocking_lines)._approve_billed()
             blocking_lines.write({"state": "exception", "approved_amount": 0.0})
             invoice.state = "exception"
@@ -487,6 +536,9 @@ class FreightInvoice(models.Model):
             blocking_lines.write({"case_id": case.id})
             case._refresh_from_audit()
         if to_post:
+            # The charges of all the invoices inside tolerance together (one write per amount).
+            to_post.line_ids._approve_billed()
+            to_post.case_ids.filtered(lambda c: c.state in ("open", "in_review"))._close_obsolete()
             to_post._record_approval("tolerance", {invoice: invoice._tolerance_detail() for invoice in to_post})
             to_post._on_approved()
 

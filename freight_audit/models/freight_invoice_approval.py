@@ -17,6 +17,7 @@ APPROVAL_RULES = [
 
 class FreightInvoiceApproval(models.Model):
     _name = "freight.invoice.approval"
+    _inherit = ["logistics.company.check.mixin"]
     _description = "Carrier Invoice Approval"
     _order = "id desc"
     _check_company_auto = True

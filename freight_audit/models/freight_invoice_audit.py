@@ -13,6 +13,7 @@ What the outcome does to the invoice (approved, or an audit case) is in ``freigh
 """
 
 import dataclasses
+from collections import defaultdict
 from decimal import Decimal
 
 from odoo import _, api, fields, models
@@ -55,20 +56,27 @@ class FreightInvoice(models.Model):
         Finding = self.env["freight.audit.finding"].sudo()
         Finding.search([("invoice_id", "in", self.ids)]).unlink()
         finding_vals = []
+        line_writes, invoice_writes = [], []
+        now = fields.Datetime.now()
         for invoice in self:
             result, line_records = invoice._audit_one(context)
             for line, line_result in zip(line_records, result.line_results, strict=True):
-                line.write(line._audit_vals(line_result))
+                line_writes.append((line, line._audit_vals(line_result)))
                 finding_vals += [invoice._finding_vals(finding, line, line_result) for finding in line_result.findings]
             finding_vals += [invoice._finding_vals(finding) for finding in result.invoice_findings]
-            invoice.write(
-                {
-                    "amount_expected": float(result.expected_total),
-                    "audit_status": result.status,
-                    "audit_date": fields.Datetime.now(),
-                    "audit_explanation": result.explanation(),
-                }
+            invoice_writes.append(
+                (
+                    invoice,
+                    {
+                        "amount_expected": float(result.expected_total),
+                        "audit_status": result.status,
+                        "audit_date": now,
+                        "audit_explanation": result.explanation(),
+                    },
+                )
             )
+        _write_grouped(line_writes)
+        _write_grouped(invoice_writes)
         Finding.create(finding_vals)
 
     def _finding_vals(self, finding, line=None, line_result=None):
@@ -332,6 +340,16 @@ class FreightInvoice(models.Model):
             total_tolerance=total_tolerance,
             currency_decimals={self.currency_id.name: self.currency_id.decimal_places},
         )
+
+
+def _write_grouped(writes):
+    """Write ``[(record, vals)]``: one ``write()`` per currency and distinct values (the charges
+    of a batch's invoices often audit alike), not one per record. Records of one model."""
+    groups = defaultdict(list)
+    for record, vals in writes:
+        groups[(record.currency_id.id, tuple(sorted(vals.items())))].append(record.id)
+    for (_currency_id, items), ids in groups.items():
+        writes[0][0].browse(ids).write(dict(items))
 
 
 def _group_by(records, key):

@@ -169,9 +169,16 @@ class FreightInvoice(models.Model):
         the missing ones created in one call per company and posted together.
 
         Superuser only (the posting methods check the caller first); every invoice without a bill
-        must pass ``_billing_problem``: approved, on a recorded approval, not from a test backend."""
+        must pass ``_billing_problem``: approved, on a recorded approval, not from a test backend.
+
+        Each new bill is noted in its invoice's chatter, and the invoice's state tracked; not during
+        an import (context ``freight_import_summary``), whose note on each invoice names the bill
+        (``_log_import_summary``)."""
         if not self.env.su:
             raise AccessError(_("Vendor bills of carrier invoices are created by their posting methods only."))
+        summary = self.env.context.get("freight_import_summary")
+        if summary:
+            self._track_discard()
         self._lock_for_posting()
         Move = self.env["account.move"].sudo()
         existing = {
@@ -181,6 +188,7 @@ class FreightInvoice(models.Model):
         bills = Move
         todo = []
         positions = self._freight_fiscal_positions()
+        journals = {}
         for invoice in self:
             bill = invoice.vendor_bill_id or existing.get(invoice.id)
             if bill:
@@ -194,7 +202,7 @@ class FreightInvoice(models.Model):
             lines = invoice.line_ids.filtered(lambda line: not float_is_zero(line.approved_amount, precision_digits=6))
             if not lines:
                 raise UserError(_("Nothing was approved on carrier invoice %s.", invoice.display_name))
-            todo.append((invoice, invoice._prepare_vendor_bill(lines, positions)))
+            todo.append((invoice, invoice._prepare_vendor_bill(lines, positions, journals)))
         created = Move
         for company, items in itertools.groupby(
             sorted(todo, key=lambda item: item[0].company_id.id), key=lambda item: item[0].company_id
@@ -212,32 +220,38 @@ class FreightInvoice(models.Model):
                 invoice.vendor_bill_id = move
             self.browse([invoice.id for invoice, _vals in group]).write({"state": "billed"})
             created |= moves
-        if created:
+        if created and not summary:
             self.browse([move.freight_invoice_id.id for move in created])._message_log_batch(
                 {
                     move.freight_invoice_id.id: self.env._("Vendor bill %s created.", move._get_html_link())
                     for move in created
                 }
             )
+        if created:
             self.browse([move.freight_invoice_id.id for move in created])._check_bill_totals()
             if post:
                 created.action_post()
         return bills | created
 
-    def _prepare_vendor_bill(self, lines, positions=None):
+    def _prepare_vendor_bill(self, lines, positions=None, journals=None):
         """One line per charge type and analytic origin; amounts and accounts from the charge types,
         taxes from the charge types and the taxes billed, mapped by the carrier's fiscal position
         (``freight_invoice_taxes.py``). The carrier's tax lines become the bill's tax, not lines.
-        ``positions``: the fiscal positions of a batch (``_freight_fiscal_positions``)."""
+        ``positions``: the fiscal positions of a batch (``_freight_fiscal_positions``);
+        ``journals``: the purchase journals of a batch by company, filled as they are looked up."""
         self.ensure_one()
         positions = positions if positions is not None else self._freight_fiscal_positions()
         fiscal_position = self._freight_fiscal_position(positions)
         distributions = lines.shipment_id._freight_analytic_distribution()
         groups = self._bill_groups(lines, "approved_amount", distributions)
         taxes = self._bill_taxes(fiscal_position)
-        journal = self.company_id.freight_purchase_journal_id or self.env["account.journal"].search(
-            [("type", "=", "purchase"), ("company_id", "=", self.company_id.id)], limit=1
-        )
+        journals = journals if journals is not None else {}
+        company = self.company_id
+        if company.id not in journals:
+            journals[company.id] = company.freight_purchase_journal_id or self.env["account.journal"].search(
+                [("type", "=", "purchase"), ("company_id", "=", company.id)], limit=1
+            )
+        journal = journals[company.id]
         if not journal:
             raise UserError(_("Company %s has no purchase journal for freight bills.", self.company_id.name))
         invoice_lines = []

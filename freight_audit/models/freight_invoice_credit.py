@@ -281,10 +281,10 @@ class FreightInvoice(models.Model):
         )
         return billed.sorted("id")[-1]._freight_net_billed() if billed else None
 
-    def _prepare_vendor_bill(self, lines, positions=None):
+    def _prepare_vendor_bill(self, lines, positions=None, journals=None):
         """A later version is billed for the difference with what was billed before, per charge
         type (the first line of each charge type takes it), with the taxes of the full bill."""
-        vals = super()._prepare_vendor_bill(lines, positions)
+        vals = super()._prepare_vendor_bill(lines, positions, journals)
         before = self._freight_billed_before()
         if before is None:
             return vals

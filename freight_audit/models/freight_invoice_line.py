@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -39,7 +41,7 @@ class FreightInvoiceLine(models.Model):
 
     _name = "freight.invoice.line"
     _description = "Carrier Invoice Charge"
-    _inherit = ["logistics.guarded.mixin"]
+    _inherit = ["logistics.guarded.mixin", "logistics.company.check.mixin"]
     _order = "invoice_id, sequence, id"
     _check_company_auto = True
     # Audit results, decisions and the case a line is reviewed in: the audit's and the cases'
@@ -133,11 +135,16 @@ class FreightInvoiceLine(models.Model):
                 raise ValidationError(_("A proposed amount is never negative (charge %s).", line.charge_code))
 
     def _approve_billed(self):
-        """Approve the billed amounts (inside tolerance): the audit's method, superuser only."""
+        """Approve these charges at their billed amounts (state approved, approved amount the
+        amount billed): the audit's method, superuser only. One write per currency and amount
+        (a batch's charges repeat amounts), not one per charge."""
         if not self.env.su:
             raise AccessError(_("Charges are approved by the audit and the audit cases only."))
+        by_amount = defaultdict(list)
         for line in self:
-            line.approved_amount = line.amount
+            by_amount[(line.currency_id.id, line.amount)].append(line.id)
+        for (_currency_id, amount), ids in by_amount.items():
+            self.browse(ids).write({"state": "approved", "approved_amount": amount})
 
     def _check_invoice_states(self, invoices, names):
         """Billed invoices: their charges never change. Users change charges of a draft invoice only."""

@@ -2,6 +2,7 @@ from . import (
     test_audit_case,
     test_audit_engine,
     test_audit_rules,
+    test_company_check,
     test_contracts,
     test_credit_notes,
     test_csv_invoice,

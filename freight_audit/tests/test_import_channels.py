@@ -280,3 +280,64 @@ class TestImportChannels(FreightAuditCommon, AccountTestInvoicingCommon):
         self.assertEqual(self.env["account.move"].search_count([("freight_invoice_id", "=", invoice.id)]), 1)
         # Posting again by hand returns the same bill.
         self.assertEqual(invoice.sudo()._create_vendor_bill(), invoice.vendor_bill_id)
+
+    def test_import_notes_what_it_did_once_per_invoice(self):
+        """An imported invoice's chatter holds one note of the import: its journal message, the
+        audit's result, the approval and the bill (or the audit case); no creation note, no state
+        tracking, no separate bill note. Billing by hand still notes the bill and tracks the state."""
+        # The chatter as in production: the test classes' context turns creation notes and tracking off.
+        self.env = self.env(
+            context=dict(self.env.context, tracking_disable=False, mail_notrack=False, mail_create_nolog=False)
+        )
+        shipments = [self.make_shipment(f"SHP-N{i}", weight=412.5) for i in range(3)]
+        for i, shipment in enumerate(shipments):
+            # INV-N1 bills 20.00 more base freight than the contract: an audit case.
+            self.fap.add_invoice(
+                self.fap_invoice(
+                    f"INV-N{i}",
+                    [(shipment.name, "400", 515.00 if i == 1 else 495.00), (shipment.name, "FSC", 49.50)],
+                    currency=self.currency.name,
+                )
+            )
+        self.fap_backend._cron_fap_pull_invoices()
+        self.env["logistics.message"]._process_queue()
+        self.env.cr.flush()  # the tracking of the transaction (precommit), as a commit would
+        billed, held, other = (self.invoices_named(f"INV-N{i}") for i in range(3))
+        self.assertEqual((billed.state, held.state, other.state), ("billed", "exception", "billed"))
+        for invoice in (billed, other):
+            note = invoice.message_ids
+            self.assertEqual(len(note), 1, note.mapped("body"))
+            self.assertFalse(note.tracking_value_ids)
+            self.assertIn(f"#{invoice.message_id.id}", note.body)
+            self.assertIn("FAP API (pull)", note.body)
+            self.assertIn("Inside tolerance", note.body)
+            self.assertIn("Approved: Inside tolerance (audit engine)", note.body)
+            self.assertIn(invoice.vendor_bill_id.name, note.body)
+            self.assertIn("created and posted", note.body)
+        note = held.message_ids.filtered(lambda m: "Imported from" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn("Exception", note.body)
+        self.assertIn(held.case_ids.name, note.body)
+        self.assertNotIn("Vendor bill", note.body)
+        # Billed outside an import (the posting cron, a Freight Approver): the bill's own note and
+        # the state's tracking, as before.
+        self.company.freight_auto_post_bill = False
+        shipment = self.make_shipment("SHP-N9", weight=412.5)
+        self.journal(
+            self.fap_backend,
+            "freight_invoice_json",
+            self.fap_invoice("INV-N9", [(shipment.name, "400", 495.00)], currency=self.currency.name),
+            key="n9",
+        )
+        approved = self.invoices_named("INV-N9")
+        self.assertEqual(approved.state, "approved")
+        self.assertNotIn("Vendor bill", "".join(approved.message_ids.mapped("body")))
+        self.company.freight_auto_post_bill = True
+        self.assertEqual(approved.message_ids.tracking_value_ids.mapped("new_value_char"), [])
+        self.assertEqual(self.env["freight.invoice"]._cron_post_approved(), 1)
+        self.env.cr.flush()
+        self.assertEqual(approved.state, "billed")
+        bill_notes = approved.message_ids.filtered(lambda m: "Vendor bill" in m.body)
+        self.assertEqual(len(bill_notes), 1)
+        self.assertIn(f'data-oe-id="{approved.vendor_bill_id.id}"', bill_notes.body)
+        self.assertIn("Billed", approved.message_ids.tracking_value_ids.mapped("new_value_char"))
