@@ -356,7 +356,9 @@ class FreightInvoice(models.Model):
                 invoice.duplicate_of_id = firsts[key]
         if created:
             created._run_audit()
-            created.with_context(freight_import_summary=True)._apply_audit_outcome()
+            # The bills get no note of their own: the import's note names them. An argument,
+            # not a context key, which an RPC caller could pass to a posting action.
+            created._apply_audit_outcome(noted_by_import=True)
             created._log_import_summary(source)
         return result | created | revised
 
@@ -513,7 +515,7 @@ class FreightInvoice(models.Model):
     # ------------------------------------------------------------------
     # Audit outcome and approval
     # ------------------------------------------------------------------
-    def _apply_audit_outcome(self):
+    def _apply_audit_outcome(self, noted_by_import=False):
         """Inside tolerance: approved, the approval recorded (rule: the audit engine, with the
         contract versions it used), and posted when the company says so. Outside: an audit case.
 
@@ -540,7 +542,7 @@ class FreightInvoice(models.Model):
             to_post.line_ids._approve_billed()
             to_post.case_ids.filtered(lambda c: c.state in ("open", "in_review"))._close_obsolete()
             to_post._record_approval("tolerance", {invoice: invoice._tolerance_detail() for invoice in to_post})
-            to_post._on_approved()
+            to_post._on_approved(noted_by_import=noted_by_import)
 
     def _tolerance_detail(self):
         """The approval rule in words: the audit engine's verdict and the contract of each line."""
@@ -580,7 +582,7 @@ class FreightInvoice(models.Model):
             invoice.write({"state": "approved", "approval_id": approval.id})
         return approvals
 
-    def _on_approved(self):
+    def _on_approved(self, noted_by_import=False):
         """Approved: rebill the customer's share, then post the bills when the company posts automatically.
         Invoices of a test backend stop here: audited and approved, never billed."""
         from_test = self.filtered("is_from_test_backend")
@@ -593,7 +595,9 @@ class FreightInvoice(models.Model):
             )
         billable = self.filtered(lambda invoice: not invoice._billing_problem())
         billable._add_rebilling_lines()
-        billable.filtered(lambda i: i.company_id.freight_auto_post_bill)._try_post_vendor_bills()
+        billable.filtered(lambda i: i.company_id.freight_auto_post_bill)._try_post_vendor_bills(
+            noted_by_import=noted_by_import
+        )
 
     # ------------------------------------------------------------------
     # Actions

@@ -92,27 +92,28 @@ class FreightInvoice(models.Model):
             )
         return False
 
-    def _try_post_vendor_bills(self):
+    def _try_post_vendor_bills(self, noted_by_import=False):
         """Create and post the bills of these invoices: all in one go (one create, one post), or,
         when that fails, one by one so that each problem is recorded on its own invoice."""
         if len(self) > 1:
             try:
                 with self.env.cr.savepoint():
-                    self._create_vendor_bills(post=True)
+                    self._create_vendor_bills(post=True, noted_by_import=noted_by_import)
             except Exception as error:
                 _logger.info("Posting %s carrier invoices together failed (%s); one by one", len(self), error)
             else:
                 self.filtered("posting_error").posting_error = False
                 return True
-        results = [invoice._try_post_vendor_bill() for invoice in self]  # every one is tried
+        # every one is tried
+        results = [invoice._try_post_vendor_bill(noted_by_import=noted_by_import) for invoice in self]
         return all(results)
 
-    def _try_post_vendor_bill(self):
+    def _try_post_vendor_bill(self, noted_by_import=False):
         """Post the bill in a savepoint: a configuration problem is recorded, not raised into an import."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                self._create_vendor_bill(post=True)
+                self._create_vendor_bill(post=True, noted_by_import=noted_by_import)
         except (UserError, ValidationError, PermanentError, psycopg2.IntegrityError) as error:
             if isinstance(error, BillTotalError):
                 error.record_finding()
@@ -159,12 +160,12 @@ class FreightInvoice(models.Model):
         self.env.cr.execute(SQL("SELECT id FROM freight_invoice WHERE id IN %s FOR UPDATE", tuple(self.ids)))
         self.invalidate_recordset(["vendor_bill_id", "state"])
 
-    def _create_vendor_bill(self, post=True):
+    def _create_vendor_bill(self, post=True, noted_by_import=False):
         """The one vendor bill of this carrier invoice (created once, whatever the path)."""
         self.ensure_one()
-        return self._create_vendor_bills(post=post)
+        return self._create_vendor_bills(post=post, noted_by_import=noted_by_import)
 
-    def _create_vendor_bills(self, post=True):
+    def _create_vendor_bills(self, post=True, noted_by_import=False):
         """The one vendor bill of each of these carrier invoices (created once, whatever the path):
         the missing ones created in one call per company and posted together.
 
@@ -172,11 +173,11 @@ class FreightInvoice(models.Model):
         must pass ``_billing_problem``: approved, on a recorded approval, not from a test backend.
 
         Each new bill is noted in its invoice's chatter, and the invoice's state tracked; not during
-        an import (context ``freight_import_summary``), whose note on each invoice names the bill
-        (``_log_import_summary``)."""
+        an import (``noted_by_import``, an argument: no RPC caller can set it), whose note on each
+        invoice names the bill (``_log_import_summary``)."""
         if not self.env.su:
             raise AccessError(_("Vendor bills of carrier invoices are created by their posting methods only."))
-        summary = self.env.context.get("freight_import_summary")
+        summary = noted_by_import
         if summary:
             self._track_discard()
         self._lock_for_posting()
