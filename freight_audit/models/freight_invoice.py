@@ -368,7 +368,6 @@ class FreightInvoice(models.Model):
         result, the approval, the audit case opened or the vendor bill created (in place of a
         creation note, a state tracking message and a bill note per invoice). A bill that could
         not be created has its own note (``_try_post_vendor_bill``)."""
-        translate = self.env._
         channels = dict(self._fields["source"]._description_selection(self.env))
         statuses = dict(self._fields["audit_status"]._description_selection(self.env))
         rules = dict(self.env["freight.invoice.approval"]._fields["rule"]._description_selection(self.env))
@@ -378,30 +377,30 @@ class FreightInvoice(models.Model):
             message = invoice.message_id
             if message:
                 parts = [
-                    Markup(translate("Imported from %(channel)s, journal message %(message)s."))
+                    Markup(self.env._("Imported from %(channel)s, journal message %(message)s."))
                     % {"channel": channel, "message": message._get_html_link(title=f"#{message.id}")}
                 ]
             else:
-                parts = [Markup(translate("Imported from %(channel)s.")) % {"channel": channel}]
+                parts = [Markup(self.env._("Imported from %(channel)s.")) % {"channel": channel}]
             if invoice.is_duplicate and invoice.duplicate_of_id:
                 parts.append(
-                    Markup(translate("Duplicate of %(invoice)s: never billed."))
+                    Markup(self.env._("Duplicate of %(invoice)s: never billed."))
                     % {"invoice": invoice.duplicate_of_id._get_html_link()}
                 )
             if invoice.audit_status:
-                parts.append(Markup(translate("Audit: %(status)s.")) % {"status": statuses[invoice.audit_status]})
+                parts.append(Markup(self.env._("Audit: %(status)s.")) % {"status": statuses[invoice.audit_status]})
             if invoice.approval_id:
                 parts.append(
-                    Markup(translate("Approved: %(rule)s.")) % {"rule": rules.get(invoice.approval_id.rule, "")}
+                    Markup(self.env._("Approved: %(rule)s.")) % {"rule": rules.get(invoice.approval_id.rule, "")}
                 )
             for case in invoice.case_ids.filtered(lambda c: c.state in ("open", "in_review", "disputed")):
-                parts.append(Markup(translate("Audit case %(case)s opened.")) % {"case": case._get_html_link()})
+                parts.append(Markup(self.env._("Audit case %(case)s opened.")) % {"case": case._get_html_link()})
             bill = invoice.vendor_bill_id
             if bill:
                 if bill.state == "posted":
-                    text = translate("Vendor bill %(bill)s created and posted.")
+                    text = self.env._("Vendor bill %(bill)s created and posted.")
                 else:
-                    text = translate("Vendor bill %(bill)s created.")
+                    text = self.env._("Vendor bill %(bill)s created.")
                 parts.append(Markup(text) % {"bill": bill._get_html_link()})
             bodies[invoice.id] = Markup("<br/>").join(parts)
         self._message_log_batch(bodies)
