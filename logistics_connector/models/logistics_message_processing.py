@@ -173,7 +173,8 @@ class LogisticsMessage(models.Model):
         )
         messages = self._claim_lanes(batch_size)
         messages._process_claimed()
-        remaining = self._count_ready()
+        # Enough to tell the runner to call again (it does up to 10 times a run), not the queue's size.
+        remaining = self._count_ready(limit=10 * batch_size)
         self.env["ir.cron"]._notify_progress(done=len(messages), remaining=remaining)
         return len(messages)
 
@@ -192,17 +193,24 @@ class LogisticsMessage(models.Model):
         return total
 
     @api.model
-    def _count_ready(self):
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT count(*) FROM logistics_message
-                 WHERE state IN ('received', 'queued')
-                    OR (state = 'failed' AND next_attempt_at IS NOT NULL AND next_attempt_at <= %s)
-                """,
-                fields.Datetime.now(),
-            )
+    def _count_ready(self, limit=None):
+        """How many messages are ready for processing; with ``limit``, counted up to it only
+        (the cron runner needs to know that work remains, not its size: a queue of 50,000
+        events is not counted again after each batch). Written on the states of the queue's
+        partial index (``logistics_message_lane_queue_idx``), so it reads that index, not the
+        journal's old rows."""
+        self.flush_model(["state", "next_attempt_at"])
+        ready = SQL(
+            """
+            SELECT 1 FROM logistics_message
+             WHERE state IN ('received', 'queued', 'failed')
+               AND (state <> 'failed' OR (next_attempt_at IS NOT NULL AND next_attempt_at <= %s))
+            """,
+            fields.Datetime.now(),
         )
+        if limit:
+            ready = SQL("%s LIMIT %s", ready, limit)
+        self.env.cr.execute(SQL("SELECT count(*) FROM (%s) AS ready", ready))
         return self.env.cr.fetchone()[0]
 
     def action_process_now(self):

@@ -377,6 +377,29 @@ class TestJournal(LogisticsCommon, TransactionCase):
         self.assertEqual(processed, 1)
         self.assertEqual(self.Message._count_ready(), 0)
 
+    def test_cron_counts_what_remains_up_to_ten_batches(self):
+        """The runner is told that work remains, counted up to ten batches (not the whole
+        queue after each batch); a failed message counts once its retry is due."""
+        self.map_carrier()
+        before = self.Message._count_ready()  # what the class's fixtures left ready
+        for number in range(5):
+            self.journal_booking(f"BK-C{number}", key=f"count-{number}")
+        failed, _d = self.journal_booking("BK-CF", key="count-failed")
+        failed.write({"state": "failed", "next_attempt_at": datetime.now() + timedelta(hours=1)})
+        self.assertEqual(self.Message._count_ready(), before + 5)
+        self.assertEqual(self.Message._count_ready(limit=3), 3)
+        failed.write({"next_attempt_at": datetime.now() - timedelta(minutes=1)})
+        self.assertEqual(self.Message._count_ready(), before + 6)
+        cron = self.env.ref("logistics_connector.ir_cron_process_messages")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id, "remaining": 0, "done": 0})
+        Message = self.Message.with_context(ir_cron_progress_id=progress.id)
+        self.assertEqual(Message._cron_process_queue(batch_size=1), 1)
+        self.assertEqual((progress.done, progress.remaining), (1, before + 5))
+        self.assertEqual(Message._cron_process_queue(batch_size=2), 2)
+        self.assertEqual(progress.remaining, before + 3, "up to ten batches of 2: all that is left")
+        self.assertEqual(Message._cron_process_queue(batch_size=1), 1)
+        self.assertEqual(progress.remaining, min(before + 2, 10), "counted up to ten batches of 1")
+
     def test_new_work_wakes_the_cron_without_a_connection_per_message(self):
         from odoo.addons.logistics_connector.models import logistics_message_processing as module
 
