@@ -400,6 +400,43 @@ class TestJournal(LogisticsCommon, TransactionCase):
         self.assertEqual(Message._cron_process_queue(batch_size=1), 1)
         self.assertEqual(progress.remaining, min(before + 2, 10), "counted up to ten batches of 1")
 
+    def test_cron_wakes_itself_again_while_a_backlog_remains(self):
+        """A batch that leaves ready work behind records a trigger for the journal's cron and
+        wakes its workers (the runner stops a run after ten batches and would otherwise sleep
+        until its next poll); the last batch, or one that could claim nothing, does not."""
+        from odoo.addons.logistics_connector.models import logistics_message_processing as module
+
+        self.map_carrier()
+        self.Message._process_queue()  # what the class's fixtures left ready
+        cron = self.env.ref("logistics_connector.ir_cron_process_messages")
+
+        def triggers():
+            return self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+
+        notifies = self.enterContext(CronWakeups(self.env)).count
+        for number in range(3):
+            self.journal_booking(f"BK-W{number}", key=f"wake-{number}")
+        self.env.cr.postcommit.run()
+        self.env.cr.flush()  # a new transaction for the cron's batch, as the runner gives it
+        module._LAST_NOTIFY.pop(self.env.cr.dbname, None)
+        self.env.cr.precommit.data.pop("logistics_journal_triggered", None)
+        before, notifies_before = triggers(), notifies()
+        self.assertEqual(self.Message._cron_process_queue(batch_size=2), 2)
+        self.assertEqual(triggers(), before + 1, "work remains: the cron is triggered again")
+        self.assertEqual(notifies(), notifies_before + 1, "and its workers woken")
+        self.env.cr.precommit.data.pop("logistics_journal_triggered", None)
+        self.assertEqual(self.Message._cron_process_queue(batch_size=2), 1)
+        self.assertEqual(triggers(), before + 1, "the last batch leaves nothing to wake for")
+        # Ready work that cannot be claimed (behind its sequence's retry) wakes nothing.
+        first, _d = self.journal_booking("BK-W8", key="wake-8")
+        second, _d = self.journal_booking("BK-W9", key="wake-9")
+        (first | second).write({"sequence_key": "shipment:wake"})
+        first.write({"state": "failed", "next_attempt_at": datetime(2099, 1, 1)})
+        self.env.cr.precommit.data.pop("logistics_journal_triggered", None)
+        count = triggers()
+        self.assertEqual(self.Message._cron_process_queue(batch_size=2), 0)
+        self.assertEqual(triggers(), count)
+
     def test_new_work_wakes_the_cron_without_a_connection_per_message(self):
         from odoo.addons.logistics_connector.models import logistics_message_processing as module
 
