@@ -1,3 +1,5 @@
+import importlib.util
+import os
 import select
 import time
 import uuid
@@ -8,6 +10,19 @@ from odoo import Command, fields, sql_db
 from odoo.tests import new_test_user
 
 from .factories import make_backend
+
+
+def load_migration(test_file, version, script):
+    """The module of an addon's migration script ``migrations/<version>/<script>.py``, loaded from
+    the addon of ``test_file`` (a test module's ``__file__``), to call its ``migrate``."""
+    addon_dir = os.path.dirname(os.path.dirname(os.path.abspath(test_file)))
+    path = os.path.join(addon_dir, "migrations", version, f"{script}.py")
+    name = f"{os.path.basename(addon_dir)}_migration_{version.replace('.', '_')}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 # The channel Odoo's cron runners LISTEN on (odoo/service/server.py): a NOTIFY there wakes them.
 CRON_CHANNEL = "cron_trigger"

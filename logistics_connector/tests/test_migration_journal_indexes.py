@@ -2,18 +2,13 @@
 before it has plain indexes on backend_id, direction and four mostly-empty columns; after it,
 the first two are gone and the four hold no NULLs, as a fresh install has them."""
 
-import importlib.util
-import os
-
 from odoo.tests import TransactionCase, tagged
+
+from .common import load_migration
 
 
 def _load_migration():
-    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations", "18.0.1.3.0", "pre-migrate.py")
-    spec = importlib.util.spec_from_file_location("logistics_connector_migration_18_0_1_3_0", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_migration(__file__, "18.0.1.3.0", "pre-migrate")
 
 
 NOT_NULL = {

@@ -1,21 +1,17 @@
 """The 18.0.1.2.0 migration: the status e-mail of a database installed before the portal link
 gets the shipped body again, unless someone edited it (then it is left and the log says so)."""
 
-import importlib.util
-import os
 from datetime import timedelta
 
 from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.logistics_connector.tests.common import load_migration
 
 OLD_BODY = "<div><p>Dear customer, your shipment <strong>SHP/0001</strong> is now in transit.</p></div>"
 
 
 def _load_migration():
-    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations", "18.0.1.2.0", "post-migrate.py")
-    spec = importlib.util.spec_from_file_location("shipment_events_migration_18_0_1_2_0", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_migration(__file__, "18.0.1.2.0", "post-migrate")
 
 
 @tagged("post_install", "-at_install")
