@@ -13,7 +13,6 @@ What the outcome does to the invoice (approved, or an audit case) is in ``freigh
 """
 
 import dataclasses
-from collections import defaultdict
 from decimal import Decimal
 
 from odoo import _, api, fields, models
@@ -25,6 +24,7 @@ from ..services.audit_inputs import AuditSettings, Contracts, DuplicateIndex, In
 from ..services.tolerance import Tolerance
 from .freight_audit_case import GROUP_AUDITOR, check_freight_group
 from .freight_invoice import AUDITABLE_STATES
+from .freight_invoice_line import write_grouped
 
 
 class FreightInvoice(models.Model):
@@ -75,8 +75,8 @@ class FreightInvoice(models.Model):
                     },
                 )
             )
-        _write_grouped(line_writes)
-        _write_grouped(invoice_writes)
+        write_grouped(line_writes)
+        write_grouped(invoice_writes)
         Finding.create(finding_vals)
 
     def _finding_vals(self, finding, line=None, line_result=None):
@@ -340,16 +340,6 @@ class FreightInvoice(models.Model):
             total_tolerance=total_tolerance,
             currency_decimals={self.currency_id.name: self.currency_id.decimal_places},
         )
-
-
-def _write_grouped(writes):
-    """Write ``[(record, vals)]``: one ``write()`` per currency and distinct values (the charges
-    of a batch's invoices often audit alike), not one per record. Records of one model."""
-    groups = defaultdict(list)
-    for record, vals in writes:
-        groups[(record.currency_id.id, tuple(sorted(vals.items())))].append(record.id)
-    for (_currency_id, items), ids in groups.items():
-        writes[0][0].browse(ids).write(dict(items))
 
 
 def _group_by(records, key):

@@ -36,6 +36,17 @@ BILLED_FROZEN = DOCUMENT_FIELDS | {
 }
 
 
+def write_grouped(writes):
+    """Write ``[(record, vals)]``: one ``write()`` per currency and distinct values (the charges
+    of a batch's invoices often audit and approve alike), not one per record. Records of one
+    model with a ``currency_id``."""
+    groups = defaultdict(list)
+    for record, vals in writes:
+        groups[(record.currency_id.id, tuple(sorted(vals.items())))].append(record.id)
+    for (_currency_id, items), ids in groups.items():
+        writes[0][0].browse(ids).write(dict(items))
+
+
 class FreightInvoiceLine(models.Model):
     """One charge billed by the carrier, with what the contract expected and why."""
 
@@ -140,11 +151,7 @@ class FreightInvoiceLine(models.Model):
         (a batch's charges repeat amounts), not one per charge."""
         if not self.env.su:
             raise AccessError(_("Charges are approved by the audit and the audit cases only."))
-        by_amount = defaultdict(list)
-        for line in self:
-            by_amount[(line.currency_id.id, line.amount)].append(line.id)
-        for (_currency_id, amount), ids in by_amount.items():
-            self.browse(ids).write({"state": "approved", "approved_amount": amount})
+        write_grouped([(line, {"state": "approved", "approved_amount": line.amount}) for line in self])
 
     def _check_invoice_states(self, invoices, names):
         """Billed invoices: their charges never change. Users change charges of a draft invoice only."""
