@@ -17,7 +17,6 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger, str2bool
 
 from .logistics_message import READY_STATES
-from .logistics_message_lanes import DEFAULT_LANE
 
 _logger = logging.getLogger(__name__)
 
@@ -374,8 +373,8 @@ class LogisticsMessage(models.Model):
     def _journal_backend_columns(self, column_rows, given_lanes):
         """``(company_id, lane)`` of each row of the fast insert, as values of its INSERT: the
         backend's company (``company_id`` is related, stored: as the ORM computes it), and the
-        lane given, else the backend's Journal Lane, else the type's (``_message_type_lanes``,
-        as ``_journal_lane_sql`` says it).
+        lane given, else the backend's Journal Lane, else the type's (``_journal_lane_of``, as
+        ``_journal_lane_sql`` says it in SQL).
 
         One row (a single webhook): two subqueries inside its INSERT, no round trip of their
         own. Several rows: plain values, their backends' company and Journal Lane taken from the
@@ -408,13 +407,10 @@ class LogisticsMessage(models.Model):
             known.update(
                 (backend_id, (company_id, lane or None)) for backend_id, company_id, lane in self.env.cr.fetchall()
             )
-        type_lanes = self._message_type_lanes()
         result = []
         for values, given_lane in zip(column_rows, given_lanes, strict=True):
             company_id, backend_lane = known.get(values["backend_id"], (None, None))
-            lane = given_lane or backend_lane
-            if lane is None:
-                lane = type_lanes.get(values.get("message_type"), DEFAULT_LANE)
+            lane = given_lane or self._journal_lane_of(backend_lane, values.get("message_type"))
             result.append((company_id, lane))
         return result
 

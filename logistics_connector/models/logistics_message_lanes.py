@@ -82,9 +82,13 @@ class LogisticsMessage(models.Model):
         insert computes the same: in its SQL for one row, ``_journal_lane_sql``; from the
         backends read once for several, ``_journal_backend_columns``)."""
         backend = self.env["logistics.backend"].sudo().browse(backend_id)
-        return (backend.journal_lane if backend else False) or self._message_type_lanes().get(
-            message_type, DEFAULT_LANE
-        )
+        return self._journal_lane_of(backend.journal_lane if backend else False, message_type)
+
+    @api.model
+    def _journal_lane_of(self, backend_lane, message_type):
+        """The lane rule: the backend's Journal Lane (``backend_lane``), else the type's lane,
+        else the default one."""
+        return backend_lane or self._message_type_lanes().get(message_type, DEFAULT_LANE)
 
     @api.model
     def _journal_lane_sql(self, backend_id, message_type):
